@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# jailpol - kernel-level network jail for sandboxed agents and containers.
+#
+#   make            build jailpolc under build/
+#   make check      install build dependencies, build, run every test
+#   make bench      compile-speed benchmark (prints prefixes/s)
+#   make V=1        show full commands
+#   make install    PREFIX=/usr/local DESTDIR=
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+OUTPUT  ?= build
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC      ?= cc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+FLEX    ?= flex
+BISON   ?= bison
+INSTALL ?= install
+
+VERSION := 0.1.0
+
+ifeq ($(V),1)
+  Q :=
+  msg =
+else
+  Q := @
+  msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARNINGS := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+	    -Wformat=2 -Wformat-security -Wundef -Wpointer-arith -Wvla \
+	    -Wwrite-strings -Wcast-align -Wnull-dereference -Wimplicit-fallthrough
+# CI builds with -Werror; locally a warning does not stop the build.
+ifeq ($(CI),true)
+  WERROR := -Werror
+endif
+
+CFLAGS   ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -DJAILPOL_VERSION='"$(VERSION)"' -iquote $(OUTPUT)/compiler -iquote compiler -iquote lib
+ALL_CFLAGS := -std=c11 $(CFLAGS) $(WARNINGS) $(WERROR) -MMD -MP
+# flex/bison output trips -Wsign-compare and friends; compile it relaxed.
+GEN_CFLAGS := -std=c11 $(CFLAGS) -Wall -Wno-unused-function -Wno-sign-compare $(WERROR) -MMD -MP
+LDLIBS   := -lyaml -lz
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRCS      := $(wildcard lib/*.c)
+COMPILER_SRCS := $(filter-out compiler/main.c,$(wildcard compiler/*.c))
+GEN_SRCS      := $(OUTPUT)/compiler/parser.c $(OUTPUT)/compiler/scanner.c
+CORE_SRCS     := $(LIB_SRCS) $(COMPILER_SRCS)
+
+CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/%.o) $(GEN_SRCS:.c=.o)
+SAN_OBJS  := $(CORE_SRCS:%.c=$(OUTPUT)/san/%.o) $(GEN_SRCS:$(OUTPUT)/%.c=$(OUTPUT)/san/%.o)
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/san/tests/%)
+TOOL_BINS  := $(OUTPUT)/gen-policy
+
+JAILPOLC := $(OUTPUT)/jailpolc
+
+.PHONY: all deps demo check check-unit check-golden golden bench install clean
+all: $(JAILPOLC) $(TOOL_BINS)
+
+# Debian packages needed to build and test; idempotent.
+DEB_PACKAGES := make gcc clang llvm flex bison libbpf-dev libelf-dev zlib1g-dev \
+		libyaml-dev bpftool iproute2 pkg-config bc
+deps:
+	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "  DEPS     installing:" $$missing; \
+		apt-get update -q >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# The main job on the default policy: compile it, then ask it about a cloud
+# metadata address, the host's loopback written as an IPv4-mapped address,
+# and a public address.
+demo: $(JAILPOLC)
+	$(Q)set -e; \
+	echo "\$$ jailpolc policies/default.jp -o $(OUTPUT)/policy.bin"; \
+	$(JAILPOLC) policies/default.jp -o $(OUTPUT)/policy.bin; \
+	for dest in 169.254.169.254:80/tcp '[::ffff:127.0.0.1]:22/tcp' 1.1.1.1:443/tcp; do \
+		echo "\$$ jailpolc $(OUTPUT)/policy.bin --explain $$dest"; \
+		$(JAILPOLC) $(OUTPUT)/policy.bin --explain "$$dest"; \
+	done
+
+$(OUTPUT) $(OUTPUT)/compiler $(OUTPUT)/lib $(OUTPUT)/tools $(OUTPUT)/san/compiler \
+$(OUTPUT)/san/lib $(OUTPUT)/san/tests:
+	$(Q)mkdir -p $@
+
+# Generated front end.
+$(OUTPUT)/compiler/parser.c $(OUTPUT)/compiler/parser.h: compiler/parser.y | $(OUTPUT)/compiler
+	$(call msg,BISON,$<)
+	$(Q)$(BISON) -Wall -Werror --defines=$(OUTPUT)/compiler/parser.h -o $(OUTPUT)/compiler/parser.c $<
+
+$(OUTPUT)/compiler/scanner.c $(OUTPUT)/compiler/scanner.h: compiler/scanner.l | $(OUTPUT)/compiler
+	$(call msg,FLEX,$<)
+	$(Q)$(FLEX) --header-file=$(OUTPUT)/compiler/scanner.h -o $(OUTPUT)/compiler/scanner.c $<
+
+# Everything in compiler/ may include the generated headers.
+$(COMPILER_SRCS:%.c=$(OUTPUT)/%.o) $(COMPILER_SRCS:%.c=$(OUTPUT)/san/%.o) \
+$(OUTPUT)/compiler/main.o: | $(OUTPUT)/compiler/parser.h $(OUTPUT)/compiler/scanner.h
+
+$(OUTPUT)/%.o: %.c | $(OUTPUT)/compiler $(OUTPUT)/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OUTPUT)/compiler/%.o: $(OUTPUT)/compiler/%.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(GEN_CFLAGS) -c -o $@ $<
+
+$(OUTPUT)/san/%.o: %.c | $(OUTPUT)/san/compiler $(OUTPUT)/san/lib
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(OUTPUT)/san/compiler/%.o: $(OUTPUT)/compiler/%.c | $(OUTPUT)/san/compiler
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(GEN_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(JAILPOLC): $(OUTPUT)/compiler/main.o $(CORE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUTPUT)/tools/%.o: tools/%.c | $(OUTPUT)/tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OUTPUT)/gen-policy: $(OUTPUT)/tools/gen-policy.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+# Unit tests: ASan + UBSan build of the whole core.
+$(OUTPUT)/san/tests/%.o: tests/unit/%.c | $(OUTPUT)/san/tests $(OUTPUT)/compiler/parser.h
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -c -o $@ $<
+
+$(OUTPUT)/san/tests/%: $(OUTPUT)/san/tests/%.o $(SAN_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)tests/run-tests.sh $(OUTPUT)
+
+check-unit: $(UNIT_BINS)
+	$(Q)tests/run-tests.sh $(OUTPUT) unit
+
+check-golden: $(JAILPOLC)
+	$(Q)tests/run-tests.sh $(OUTPUT) golden
+
+# Rewrite the golden .dump/.err files from the current compiler; review the
+# diff before committing it.
+golden: $(JAILPOLC)
+	$(Q)tests/golden.sh $(JAILPOLC) update
+
+bench: $(JAILPOLC) $(TOOL_BINS)
+	$(Q)tests/bench.sh $(OUTPUT)
+
+install: $(JAILPOLC)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 0755 $(JAILPOLC) $(DESTDIR)$(BINDIR)/jailpolc
+	$(INSTALL) -m 0644 man/jailpolc.1 $(DESTDIR)$(MANDIR)/man1/jailpolc.1
+	$(INSTALL) -m 0644 man/jailpol.5 $(DESTDIR)$(MANDIR)/man5/jailpol.5
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

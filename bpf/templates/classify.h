@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
+/*
+ * classify.h - the verdict for one destination, from the compiled tables.
+ *
+ * The same code runs in the BPF templates and in user space (jailpolc
+ * --explain, the differential tests).  The includer defines three lookups
+ * before including this file; each returns a pointer to the value or NULL:
+ *
+ *   POL_LOOKUP_LPM4(ctx, const struct pol_lpm4_key *) -> const struct pol_addr_val *
+ *   POL_LOOKUP_LPM6(ctx, const struct pol_lpm6_key *) -> const struct pol_addr_val *
+ *   POL_LOOKUP_DEC(ctx, const struct pol_dec_key *)   -> const struct pol_dec_val *
+ *
+ * with longest-prefix-match semantics.  In BPF these are
+ * bpf_map_lookup_elem() on LPM_TRIE maps; in user space, lib/tables.c.
+ * Code that needs only the query types and pol_canonicalise() (the
+ * reference evaluator, explain) defines POL_CLASSIFY_TYPES_ONLY instead.
+ */
+#ifndef JAILPOL_CLASSIFY_H
+#define JAILPOL_CLASSIFY_H
+
+#include "policy_abi.h"
+
+#ifdef __bpf__
+#include <bpf/bpf_endian.h>
+#define pol_htons(x) bpf_htons(x)
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#else
+#include <arpa/inet.h>
+#define pol_htons(x) htons(x)
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#endif
+
+#if !defined(POL_CLASSIFY_TYPES_ONLY) && \
+	(!defined(POL_LOOKUP_LPM4) || !defined(POL_LOOKUP_LPM6) || !defined(POL_LOOKUP_DEC))
+#error "define POL_LOOKUP_LPM4, POL_LOOKUP_LPM6 and POL_LOOKUP_DEC before including classify.h"
+#endif
+
+/* Rule number reported when the tables are broken (a lookup missed): the
+ * classifier then fails closed with POL_DENY. */
+#define POL_RULE_NONE 0xffffffffu
+
+/* One connection attempt. */
+struct pol_query {
+	__u8 family; /* 4 or 6 */
+	__u8 proto;  /* enum pol_proto */
+	__u8 scope;  /* enum pol_scope */
+	__u8 reserved;
+	__u16 port;  /* host byte order; ignored for POL_PROTO_OTHER */
+	__u8 addr[16]; /* network order; IPv4 in addr[0..3] */
+};
+
+struct pol_result {
+	__u32 rule;   /* deciding rule, 0 = default, POL_RULE_NONE = broken */
+	__u8 verdict; /* enum pol_verdict */
+	__u8 flags;   /* POL_RF_* */
+	__u8 reached; /* 1: judged as the loopback an unspecified address reaches */
+};
+
+/* Rewrite ::ffff:a.b.c.d as the IPv4 a.b.c.d, in place. */
+static __always_inline void pol_canonicalise(struct pol_query *q)
+{
+	int i;
+
+	if (q->family != 6)
+		return;
+	for (i = 0; i < 10; i++)
+		if (q->addr[i])
+			return;
+	if (q->addr[10] != 0xff || q->addr[11] != 0xff)
+		return;
+	q->family = 4;
+	q->addr[0] = q->addr[12];
+	q->addr[1] = q->addr[13];
+	q->addr[2] = q->addr[14];
+	q->addr[3] = q->addr[15];
+	for (i = 4; i < 16; i++)
+		q->addr[i] = 0;
+}
+
+/* 1 if the canonical destination is 0.0.0.0 or ::. */
+static __always_inline int pol_is_unspecified(const struct pol_query *q)
+{
+	int i, n = q->family == 4 ? 4 : 16;
+
+	for (i = 0; i < 16; i++)
+		if (i < n && q->addr[i])
+			return 0;
+	return 1;
+}
+
+#ifndef POL_CLASSIFY_TYPES_ONLY
+/* Two lookups: address -> decision id -> verdict. */
+static __always_inline void pol_lookup(void *ctx, const struct pol_query *q,
+				       struct pol_result *r)
+{
+	const struct pol_addr_val *av;
+	const struct pol_dec_val *dv;
+	struct pol_dec_key dk;
+
+	if (q->family == 4) {
+		struct pol_lpm4_key k4;
+
+		k4.prefixlen = 32;
+		__builtin_memcpy(k4.addr, q->addr, 4);
+		av = POL_LOOKUP_LPM4(ctx, &k4);
+	} else {
+		struct pol_lpm6_key k6;
+
+		k6.prefixlen = 128;
+		__builtin_memcpy(k6.addr, q->addr, 16);
+		av = POL_LOOKUP_LPM6(ctx, &k6);
+	}
+	r->rule = POL_RULE_NONE;
+	r->verdict = POL_DENY;
+	r->flags = 0;
+	if (!av)
+		return;
+
+	dk.prefixlen = POL_DEC_PREFIX_MAX;
+	dk.did = av->did;
+	dk.sel = POL_SEL(q->proto, q->scope);
+	dk.zero = 0;
+	dk.port = q->proto == POL_PROTO_OTHER ? 0 : pol_htons(q->port);
+	dv = POL_LOOKUP_DEC(ctx, &dk);
+	if (!dv)
+		return;
+	r->rule = dv->rule;
+	r->verdict = dv->verdict;
+	r->flags = dv->flags;
+}
+
+/*
+ * The verdict for q (canonicalised in place).  An unspecified destination
+ * reaches the local host through loopback, so it is allowed only if
+ * 127.0.0.1 (or ::1) is allowed too.
+ */
+static __always_inline void pol_classify(void *ctx, struct pol_query *q,
+					 struct pol_result *r)
+{
+	pol_canonicalise(q);
+	pol_lookup(ctx, q, r);
+	r->reached = 0;
+	if (r->verdict != POL_ALLOW || !pol_is_unspecified(q))
+		return;
+	if (q->family == 4)
+		q->addr[0] = 127, q->addr[3] = 1;
+	else
+		q->addr[15] = 1;
+	pol_lookup(ctx, q, r);
+	r->reached = 1;
+}
+#endif /* !POL_CLASSIFY_TYPES_ONLY */
+
+#endif /* JAILPOL_CLASSIFY_H */

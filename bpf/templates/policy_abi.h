@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
+/*
+ * policy_abi.h - the one ABI shared by jailpolc, the policy.bin reader, the
+ * runtime and the BPF templates.
+ *
+ * Matching semantics
+ * ------------------
+ * A policy is an ordered list of rules plus a default verdict; the first rule
+ * that matches a connection decides it.  jailpolc resolves that order at
+ * compile time into two longest-prefix-match tables, so the kernel does two
+ * map lookups per connect() whatever the number of rules or prefixes:
+ *
+ *   1. address -> decision id.  The destination, canonicalised (an
+ *      IPv4-mapped ::ffff:a.b.c.d is looked up as a.b.c.d), is looked up in
+ *      the LPM4 or LPM6 table.  Every table has a /0 entry, so a lookup never
+ *      misses.  The value carries two decision ids: `did`, the decision for
+ *      an address that is not one of the host's own addresses, and
+ *      `host_did`, the decision for the same address if it is.  The runtime
+ *      fills the `host` set by inserting each host address as a /32 or /128
+ *      entry whose `did` and `host_did` are the `host_did` of the entry that
+ *      covered it before.
+ *
+ *   2. (decision id, selector, port) -> verdict.  The selector is
+ *      POL_SEL(proto, scope): the protocol class of the socket and whether
+ *      the socket lives in the host's network namespace.  Ports are encoded
+ *      as prefix blocks, so a port range costs at most 30 entries.
+ *
+ * A destination of 0.0.0.0 or :: reaches the local host: when the tables
+ * allow it, it is judged a second time as 127.0.0.1 or ::1 respectively,
+ * and that verdict stands (classify.h).
+ *
+ * Rule numbers: rule 0 is the `default` statement; rules 1..n are the
+ * policy's rules in source order.  They index the RULES section, and later
+ * per-rule counters.
+ *
+ * policy.bin layout
+ * -----------------
+ * All integers little-endian and fixed width, except fields the kernel
+ * compares as LPM bytes (addresses and the port in pol_dec_key), which are in
+ * network byte order.  The file is: a pol_file_header, a table of
+ * n_sections pol_section records, then the sections' contents, each 8-byte
+ * aligned.  Every section type appears exactly once.  `checksum` is the
+ * CRC-32 (zlib) of the whole file with the checksum field read as zero;
+ * `content_hash` is the SHA-256 of every byte after the header and names the
+ * policy in status output.
+ */
+#ifndef JAILPOL_POLICY_ABI_H
+#define JAILPOL_POLICY_ABI_H
+
+#include <linux/types.h>
+
+#define POL_MAGIC "JAILPOL" /* 7 chars + NUL fill the 8-byte magic */
+#define POL_FORMAT_VERSION 1
+
+/* Verdicts, as in the dec table and the RULES section. */
+enum pol_verdict {
+	POL_DENY = 0,
+	POL_ALLOW = 1,
+	POL_VERDICT_MAX,
+};
+
+/* Protocol class of a socket: TCP, UDP, or anything else (ICMP ping, raw).
+ * Rules with a port condition match only TCP and UDP. */
+enum pol_proto {
+	POL_PROTO_TCP = 0,
+	POL_PROTO_UDP = 1,
+	POL_PROTO_OTHER = 2,
+	POL_PROTO_MAX,
+};
+
+/* Network-namespace scope of the socket: the host's namespace (where the
+ * runtime runs) or any other one (a container's own). */
+enum pol_scope {
+	POL_SCOPE_HOST = 0,
+	POL_SCOPE_CONTAINER = 1,
+	POL_SCOPE_MAX,
+};
+
+#define POL_SEL(proto, scope) ((proto) * POL_SCOPE_MAX + (scope))
+#define POL_SEL_MAX (POL_PROTO_MAX * POL_SCOPE_MAX)
+
+/* Rule flags (pol_dec_val.flags, pol_rule_rec.flags). */
+#define POL_RF_LOG 0x01 /* report denials/matches of this rule */
+
+/* LPM keys: prefixlen counts bits of addr, which is in network order. */
+struct pol_lpm4_key {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct pol_lpm6_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* Value of both address tables. */
+struct pol_addr_val {
+	__u32 did;      /* decision id for a non-host address */
+	__u32 host_did; /* decision id if the address is a host address */
+};
+
+/*
+ * Key of the decision table.  The LPM data is did (compared as 4 opaque
+ * bytes), sel, a zero byte, then the port in network order, so a prefix
+ * length of 48 + k matches a block of ports sharing their top k bits.
+ */
+struct pol_dec_key {
+	__u32 prefixlen; /* 48..64 */
+	__u32 did;
+	__u8 sel; /* POL_SEL() */
+	__u8 zero;
+	__be16 port;
+};
+
+#define POL_DEC_PREFIX_BASE 48
+#define POL_DEC_PREFIX_MAX 64
+
+struct pol_dec_val {
+	__u32 rule;  /* deciding rule, 0 = default */
+	__u8 verdict; /* enum pol_verdict */
+	__u8 flags;   /* POL_RF_* of the deciding rule */
+	__u16 reserved;
+};
+
+/* Table entries as stored in policy.bin: key then value, as the maps take
+ * them.  LPM sections are sorted by (prefixlen, key bytes), strictly. */
+struct pol_lpm4_entry {
+	struct pol_lpm4_key key;
+	struct pol_addr_val val;
+};
+
+struct pol_lpm6_entry {
+	struct pol_lpm6_key key;
+	struct pol_addr_val val;
+};
+
+struct pol_dec_entry {
+	struct pol_dec_key key;
+	struct pol_dec_val val;
+};
+
+enum pol_section_type {
+	POL_SEC_CONSTS = 1, /* one struct pol_consts */
+	POL_SEC_LPM4 = 2,   /* struct pol_lpm4_entry[] */
+	POL_SEC_LPM6 = 3,   /* struct pol_lpm6_entry[] */
+	POL_SEC_DEC = 4,    /* struct pol_dec_entry[] */
+	POL_SEC_RULES = 5,  /* struct pol_rule_rec[], rule 0 = default */
+	POL_SEC_STRINGS = 6, /* NUL-terminated strings; offset 0 is "" */
+	POL_SEC_MAX,
+};
+
+struct pol_file_header {
+	__u8 magic[8];        /* POL_MAGIC */
+	__u32 version;        /* POL_FORMAT_VERSION */
+	__u32 header_size;    /* sizeof(struct pol_file_header) */
+	__u64 file_size;      /* whole file */
+	__u32 n_sections;     /* records following the header */
+	__u32 checksum;       /* CRC-32 of the file, this field as zero */
+	__u8 content_hash[32]; /* SHA-256 of bytes [header_size, file_size) */
+	__u32 source_name;    /* STRINGS offset: the top .jp file as given */
+	__u32 reserved;
+};
+
+struct pol_section {
+	__u32 type;       /* enum pol_section_type */
+	__u32 entry_size; /* size of one entry; 1 for STRINGS */
+	__u32 count;      /* number of entries */
+	__u32 reserved;
+	__u64 offset;     /* from the start of the file, 8-byte aligned */
+	__u64 size;       /* == entry_size * count */
+};
+
+/* pol_consts.flags */
+#define POL_CF_USES_HOST 0x01  /* some rule names the runtime-filled host set */
+#define POL_CF_USES_SCOPE 0x02 /* some rule has a netns scope */
+#define POL_CF_USES_LOG 0x04   /* some rule has the log mark */
+
+/* Constants for the BPF templates' rodata and map sizing. */
+struct pol_consts {
+	__u32 n_rules;         /* rule records, default included */
+	__u32 n_dids;          /* decision ids are 0..n_dids-1 */
+	__u32 default_verdict; /* enum pol_verdict */
+	__u32 flags;           /* POL_CF_* */
+};
+
+/* One rule's origin, for explain, dump, and later denial reports. */
+struct pol_rule_rec {
+	__u32 file; /* STRINGS offset of the file name */
+	__u32 line;
+	__u32 col;
+	__u32 text;   /* STRINGS offset of the statement's source text */
+	__u8 verdict; /* enum pol_verdict */
+	__u8 flags;   /* POL_RF_* */
+	__u16 reserved;
+};
+
+_Static_assert(sizeof(struct pol_lpm4_key) == 8, "pol_lpm4_key ABI");
+_Static_assert(sizeof(struct pol_lpm6_key) == 20, "pol_lpm6_key ABI");
+_Static_assert(sizeof(struct pol_addr_val) == 8, "pol_addr_val ABI");
+_Static_assert(sizeof(struct pol_dec_key) == 12, "pol_dec_key ABI");
+_Static_assert(sizeof(struct pol_dec_val) == 8, "pol_dec_val ABI");
+_Static_assert(sizeof(struct pol_lpm4_entry) == 16, "pol_lpm4_entry ABI");
+_Static_assert(sizeof(struct pol_lpm6_entry) == 28, "pol_lpm6_entry ABI");
+_Static_assert(sizeof(struct pol_dec_entry) == 20, "pol_dec_entry ABI");
+_Static_assert(sizeof(struct pol_file_header) == 72, "pol_file_header ABI");
+_Static_assert(sizeof(struct pol_section) == 32, "pol_section ABI");
+_Static_assert(sizeof(struct pol_consts) == 16, "pol_consts ABI");
+_Static_assert(sizeof(struct pol_rule_rec) == 20, "pol_rule_rec ABI");
+
+#endif /* JAILPOL_POLICY_ABI_H */

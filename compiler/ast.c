@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ast.c - the front end's intermediate form: statement list, element and
+ * port vectors.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "ast.h"
+
+#define AST_TEXT_MAX 200
+
+/* Grow a vector of elements of size sz to hold one more. */
+static int ast_grow(void **v, size_t *cap, size_t n, size_t sz)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap > SIZE_MAX / sz)
+		return -ENOMEM;
+	nv = realloc(*v, ncap * sz);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+struct ast_elems *ast_elems_new(void)
+{
+	return calloc(1, sizeof(struct ast_elems));
+}
+
+void ast_elems_free(struct ast_elems *el)
+{
+	size_t i;
+
+	if (!el)
+		return;
+	for (i = 0; i < el->n; i++)
+		free(el->v[i].name);
+	free(el->v);
+	free(el);
+}
+
+static struct ast_elem *ast_elems_push(struct ast_elems *el,
+				       const struct pol_loc *loc)
+{
+	struct ast_elem *e;
+
+	if (ast_grow((void **)&el->v, &el->cap, el->n, sizeof(*el->v)))
+		return NULL;
+	e = &el->v[el->n++];
+	memset(e, 0, sizeof(*e));
+	e->loc = *loc;
+	return e;
+}
+
+/* The message for a prefix length pol_prefix_parse() refused. */
+static void ast_report_length(struct pol_diag *d, const char *text,
+			      const struct pol_loc *loc)
+{
+	const char *len = strchr(text, '/') + 1;
+	bool v6 = strchr(text, ':') != NULL;
+
+	if (*len && strspn(len, "0123456789") == strlen(len) &&
+	    strlen(len) <= 9)
+		pol_error(d, loc,
+			  "prefix length %s is too long for %s (at most %d)",
+			  len, v6 ? "IPv6" : "IPv4", v6 ? 128 : 32);
+	else
+		pol_error(d, loc, "'%.80s' has an invalid prefix length",
+			  text);
+}
+
+int ast_elems_add_addr(struct pol_diag *d, struct ast_elems *el,
+		       const char *text, const struct pol_loc *loc)
+{
+	char canon[POL_PREFIX_STRLEN];
+	struct pol_prefix p;
+	struct ast_elem *e;
+	bool mapped = false;
+
+	el->listed++;
+	switch (pol_prefix_parse(text, &p, &mapped)) {
+	case POL_ADDR_OK:
+		break;
+	case POL_ADDR_HOST_BITS:
+		pol_prefix_format(&p, canon, sizeof(canon));
+		pol_warn(d, POL_W_HOST_BITS, loc,
+			 "'%s' has host bits set; using '%s'", text, canon);
+		break;
+	case POL_ADDR_BAD_LENGTH:
+		ast_report_length(d, text, loc);
+		return 0;
+	default:
+		pol_error(d, loc, "'%.80s' is not a valid address", text);
+		return 0;
+	}
+	e = ast_elems_push(el, loc);
+	if (!e)
+		return -ENOMEM;
+	e->kind = AST_ELEM_PREFIX;
+	e->pfx = p;
+	if (!mapped)
+		return 0;
+
+	pol_warn(d, POL_W_MAPPED, loc,
+		 "'%s' contains the IPv4-mapped range ::ffff:0:0/96, so it also matches every IPv4 destination",
+		 text);
+	e = ast_elems_push(el, loc);
+	if (!e)
+		return -ENOMEM;
+	e->kind = AST_ELEM_PREFIX;
+	e->implied = true;
+	e->pfx.family = 4;
+	return 0;
+}
+
+int ast_elems_add_name(struct ast_elems *el, char *name,
+		       const struct pol_loc *loc)
+{
+	struct ast_elem *e = ast_elems_push(el, loc);
+
+	el->listed++;
+	if (!e) {
+		free(name);
+		return -ENOMEM;
+	}
+	e->kind = AST_ELEM_NAME;
+	e->name = name;
+	return 0;
+}
+
+struct ast_ports *ast_ports_new(void)
+{
+	return calloc(1, sizeof(struct ast_ports));
+}
+
+void ast_ports_free(struct ast_ports *p)
+{
+	if (!p)
+		return;
+	free(p->v);
+	free(p);
+}
+
+int ast_ports_add(struct ast_ports *p, uint16_t lo, uint16_t hi)
+{
+	if (ast_grow((void **)&p->v, &p->cap, p->n, sizeof(*p->v)))
+		return -ENOMEM;
+	p->v[p->n].lo = lo;
+	p->v[p->n].hi = hi;
+	p->n++;
+	return 0;
+}
+
+struct ast_rule *ast_rule_new(void)
+{
+	return calloc(1, sizeof(struct ast_rule));
+}
+
+void ast_rule_free(struct ast_rule *r)
+{
+	if (!r)
+		return;
+	ast_elems_free(r->dest);
+	ast_ports_free(r->ports);
+	free(r);
+}
+
+struct ast_stmt *ast_stmt_new(enum ast_stmt_kind kind,
+			      const struct pol_loc *loc)
+{
+	struct ast_stmt *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->kind = (uint8_t)kind;
+	s->loc = *loc;
+	return s;
+}
+
+void ast_stmt_free(struct ast_stmt *s)
+{
+	if (!s)
+		return;
+	free(s->name);
+	free(s->text);
+	ast_elems_free(s->elems);
+	ast_rule_free(s->rule);
+	free(s);
+}
+
+int ast_stmts_add(struct ast_stmts *v, struct ast_stmt *s)
+{
+	if (ast_grow((void **)&v->v, &v->cap, v->n, sizeof(*v->v))) {
+		ast_stmt_free(s);
+		return -ENOMEM;
+	}
+	v->v[v->n++] = s;
+	return 0;
+}
+
+void ast_stmts_release(struct ast_stmts *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < v->n; i++)
+		ast_stmt_free(v->v[i]);
+	free(v->v);
+	v->v = NULL;
+	v->n = v->cap = 0;
+}
+
+char *ast_text_collapse(const char *text, size_t from, size_t to)
+{
+	char *out = malloc(AST_TEXT_MAX + 4);
+	bool space = false, quoted = false;
+	size_t n = 0, i;
+
+	if (!out)
+		return NULL;
+	for (i = from; i < to && n <= AST_TEXT_MAX; i++) {
+		char c = text[i];
+
+		if (!quoted && c == '#') {
+			while (i < to && text[i] != '\n')
+				i++;
+			space = n > 0;
+			continue;
+		}
+		if (!quoted && (c == ' ' || c == '\t' || c == '\n' ||
+				c == '\r' || c == '\f' || c == '\v')) {
+			space = n > 0;
+			continue;
+		}
+		if (c == '"')
+			quoted = !quoted;
+		if (space) {
+			out[n++] = ' ';
+			space = false;
+			if (n > AST_TEXT_MAX)
+				break;
+		}
+		out[n++] = c;
+	}
+	if (n > AST_TEXT_MAX) {
+		n = AST_TEXT_MAX;
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+	return out;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ast.h - what the parser (and the YAML reader) hand to eval.c.
+ *
+ * Set elements are streamed into flat vectors as they are parsed, already
+ * canonical, so a set of a million prefixes costs one array, not a tree.
+ */
+#ifndef JAILPOL_AST_H
+#define JAILPOL_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "policy.h"
+
+/* Bison location: line/column as in struct pol_loc, plus byte offsets so a
+ * statement's source text can be cut out ([first_off, last_off)). */
+struct pol_yyltype {
+	int first_line;
+	int first_column;
+	int last_line;
+	int last_column;
+	size_t first_off;
+	size_t last_off;
+};
+
+enum ast_elem_kind {
+	AST_ELEM_PREFIX, /* pfx holds a canonical prefix */
+	AST_ELEM_NAME,   /* name holds a set name */
+};
+
+struct ast_elem {
+	struct pol_prefix pfx;
+	uint8_t kind;  /* enum ast_elem_kind */
+	bool implied;  /* 0.0.0.0/0 added for an IPv6 prefix covering IPv4 */
+	char *name;    /* AST_ELEM_NAME; owned */
+	struct pol_loc loc;
+};
+
+/* A destination or set body.  any: the rule said 'any'. */
+struct ast_elems {
+	struct ast_elem *v;
+	size_t n, cap;
+	size_t listed; /* elements written, valid or not */
+	bool any;
+};
+
+struct ast_ports {
+	struct pol_port_range *v;
+	size_t n, cap;
+};
+
+/* The conditions of one rule, filled as the parser meets them. */
+struct ast_rule {
+	struct ast_elems *dest; /* NULL: no destination (any) */
+	struct ast_ports *ports;
+	bool has_proto, has_netns, log;
+	uint8_t proto_mask; /* 0 until a proto condition */
+	uint8_t scope_mask; /* 0 until a netns condition */
+};
+
+enum ast_stmt_kind {
+	AST_DEFAULT,
+	AST_SET,
+	AST_INCLUDE,
+	AST_RULE,
+	AST_STMT_MAX,
+};
+
+struct ast_stmt {
+	uint8_t kind;    /* enum ast_stmt_kind */
+	uint8_t verdict; /* AST_DEFAULT, AST_RULE */
+	struct pol_loc loc;      /* the whole statement */
+	struct pol_loc name_loc; /* AST_SET: the name; AST_INCLUDE: the path */
+	char *name;              /* AST_SET: set name; AST_INCLUDE: path */
+	char *text;              /* AST_DEFAULT, AST_RULE: one-line source */
+	struct ast_elems *elems; /* AST_SET */
+	struct ast_rule *rule;   /* AST_RULE */
+};
+
+struct ast_stmts {
+	struct ast_stmt **v;
+	size_t n, cap;
+};
+
+/* Parser state, reachable from the scanner as yyextra. */
+struct pol_parse {
+	struct pol_diag *d;
+	const char *file; /* the diag's copy of the name */
+	const char *text; /* the whole input */
+	size_t len;
+	int line, col; /* scanner position, 1-based */
+	size_t off;
+	struct ast_stmts *out;
+	bool nomem;
+};
+
+struct ast_elems *ast_elems_new(void);
+void ast_elems_free(struct ast_elems *el);
+/* Parse and check an address or CIDR, report problems at loc, and append
+ * it unless it is invalid.  Returns 0 or -ENOMEM. */
+int ast_elems_add_addr(struct pol_diag *d, struct ast_elems *el,
+		       const char *text, const struct pol_loc *loc);
+/* Append a set reference; takes ownership of name (freed on failure). */
+int ast_elems_add_name(struct ast_elems *el, char *name,
+		       const struct pol_loc *loc);
+
+struct ast_ports *ast_ports_new(void);
+void ast_ports_free(struct ast_ports *p);
+int ast_ports_add(struct ast_ports *p, uint16_t lo, uint16_t hi);
+
+struct ast_rule *ast_rule_new(void);
+void ast_rule_free(struct ast_rule *r);
+
+struct ast_stmt *ast_stmt_new(enum ast_stmt_kind kind,
+			      const struct pol_loc *loc);
+void ast_stmt_free(struct ast_stmt *s);
+/* Append s; takes ownership (frees s on failure). */
+int ast_stmts_add(struct ast_stmts *v, struct ast_stmt *s);
+void ast_stmts_release(struct ast_stmts *v);
+
+/* The source text of [from, to) on one line: comments dropped, whitespace
+ * runs collapsed, at most 200 bytes plus "...".  NULL on -ENOMEM. */
+char *ast_text_collapse(const char *text, size_t from, size_t to);
+
+/* Parse a .jp buffer; statements are appended to out.  Errors go to d.
+ * Returns 0 or -ENOMEM (syntax errors are not a failure here). */
+int pol_parse_buffer(struct pol_diag *d, const char *file, const char *text,
+		     size_t len, struct ast_stmts *out);
+
+#endif /* JAILPOL_AST_H */

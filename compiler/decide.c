@@ -1,0 +1,1109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * decide.c - first-match resolution into the LPM and decision tables.
+ *
+ * Every distinct prefix gets the set of rules whose prefixes contain it
+ * (its "class"); a class's rules, ordered by rule number, give a decision
+ * function: selector x port -> deciding rule.  Equal functions share one
+ * decision id, so a million prefixes of one rule cost one did.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decide.h"
+
+#define NONE UINT32_MAX
+#define N_PORTS 65536u
+
+/* Interned u32 sequences (rule sets, decision functions): equal content,
+ * same id. */
+struct intern {
+	uint32_t *pool;
+	size_t pool_n, pool_cap;
+	uint32_t *off, *cnt, *hash;
+	uint32_t n, cap;
+	uint32_t *slots; /* id + 1, 0 = empty */
+	uint32_t nslots;
+};
+
+/* (class, rule) -> class with that rule added. */
+struct memo {
+	uint64_t *keys; /* UINT64_MAX = empty */
+	uint32_t *vals;
+	size_t n, cap;
+};
+
+struct item {
+	uint8_t addr[16];
+	uint8_t len;
+	uint8_t family;
+	uint32_t rule;
+};
+
+struct node {
+	uint8_t addr[16];
+	uint8_t len;
+	uint8_t family;
+	uint32_t cls;
+	uint32_t parent;
+	uint32_t did, host_did;
+};
+
+struct strtab {
+	char *buf;
+	size_t len, cap;
+	uint32_t *slots; /* offset + 1, 0 = empty */
+	size_t nslots, n;
+};
+
+struct decider {
+	const struct pol_policy *p;
+	struct intern sets;
+	struct intern fns;
+	struct memo add;
+	uint32_t *class_fn; /* per class: did, or NONE */
+	uint32_t *class_host; /* per class: class with the host rules, or NONE */
+	size_t class_cap;
+	uint32_t *host_rules;
+	uint32_t n_host_rules;
+	uint32_t *scratch; /* set/function under construction */
+	size_t scratch_cap;
+	uint32_t *bp; /* port breakpoints */
+	size_t bp_cap;
+	bool *decided; /* per rule number */
+};
+
+static uint32_t hash_u32s(const uint32_t *v, uint32_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= v[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	n = realloc(*p, ncap * size);
+	if (!n)
+		return -ENOMEM;
+	*p = n;
+	*cap = ncap;
+	return 0;
+}
+
+static int intern_rehash(struct intern *in)
+{
+	uint32_t ns = in->nslots ? in->nslots * 2 : 64, i;
+	uint32_t *s = calloc(ns, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < in->n; i++) {
+		uint32_t j = in->hash[i] & (ns - 1);
+
+		while (s[j])
+			j = (j + 1) & (ns - 1);
+		s[j] = i + 1;
+	}
+	free(in->slots);
+	in->slots = s;
+	in->nslots = ns;
+	return 0;
+}
+
+static const uint32_t *intern_data(const struct intern *in, uint32_t id)
+{
+	return in->pool + in->off[id];
+}
+
+/* v must not point into in->pool. */
+static int intern_get(struct intern *in, const uint32_t *v, uint32_t n,
+		      uint32_t *id)
+{
+	uint32_t h = hash_u32s(v, n), j;
+	size_t cap;
+	int err;
+
+	if ((in->n + 1) * 2 > in->nslots) {
+		err = intern_rehash(in);
+		if (err)
+			return err;
+	}
+	for (j = h & (in->nslots - 1); in->slots[j]; j = (j + 1) & (in->nslots - 1)) {
+		uint32_t c = in->slots[j] - 1;
+
+		if (in->hash[c] == h && in->cnt[c] == n &&
+		    !memcmp(intern_data(in, c), v, n * sizeof(*v))) {
+			*id = c;
+			return 0;
+		}
+	}
+	err = grow((void **)&in->pool, &in->pool_cap, in->pool_n + n + 1,
+		   sizeof(*in->pool));
+	if (err)
+		return err;
+	cap = in->cap;
+	if (in->n + 1 > cap) {
+		size_t c2 = cap;
+
+		err = grow((void **)&in->off, &c2, in->n + 1, sizeof(uint32_t));
+		c2 = cap;
+		if (!err)
+			err = grow((void **)&in->cnt, &c2, in->n + 1, sizeof(uint32_t));
+		c2 = cap;
+		if (!err)
+			err = grow((void **)&in->hash, &c2, in->n + 1, sizeof(uint32_t));
+		if (err)
+			return err;
+		in->cap = (uint32_t)c2;
+	}
+	memcpy(in->pool + in->pool_n, v, n * sizeof(*v));
+	in->off[in->n] = (uint32_t)in->pool_n;
+	in->cnt[in->n] = n;
+	in->hash[in->n] = h;
+	in->pool_n += n;
+	in->slots[j] = in->n + 1;
+	*id = in->n++;
+	return 0;
+}
+
+static void intern_free(struct intern *in)
+{
+	free(in->pool);
+	free(in->off);
+	free(in->cnt);
+	free(in->hash);
+	free(in->slots);
+}
+
+static size_t memo_slot(const struct memo *m, uint64_t key)
+{
+	uint64_t h = key * 0x9e3779b97f4a7c15ull;
+	size_t j = (size_t)(h >> 32) & (m->cap - 1);
+
+	while (m->keys[j] != UINT64_MAX && m->keys[j] != key)
+		j = (j + 1) & (m->cap - 1);
+	return j;
+}
+
+static int memo_put(struct memo *m, uint64_t key, uint32_t val)
+{
+	size_t j;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 64, i;
+		struct memo nm = { .cap = ncap };
+
+		nm.keys = malloc(ncap * sizeof(*nm.keys));
+		nm.vals = malloc(ncap * sizeof(*nm.vals));
+		if (!nm.keys || !nm.vals) {
+			free(nm.keys);
+			free(nm.vals);
+			return -ENOMEM;
+		}
+		memset(nm.keys, 0xff, ncap * sizeof(*nm.keys));
+		for (i = 0; i < m->cap; i++) {
+			if (m->keys[i] == UINT64_MAX)
+				continue;
+			j = memo_slot(&nm, m->keys[i]);
+			nm.keys[j] = m->keys[i];
+			nm.vals[j] = m->vals[i];
+		}
+		nm.n = m->n;
+		free(m->keys);
+		free(m->vals);
+		*m = nm;
+	}
+	j = memo_slot(m, key);
+	if (m->keys[j] == UINT64_MAX)
+		m->n++;
+	m->keys[j] = key;
+	m->vals[j] = val;
+	return 0;
+}
+
+static bool memo_get(const struct memo *m, uint64_t key, uint32_t *val)
+{
+	size_t j;
+
+	if (!m->cap)
+		return false;
+	j = memo_slot(m, key);
+	if (m->keys[j] == UINT64_MAX)
+		return false;
+	*val = m->vals[j];
+	return true;
+}
+
+static int scratch_need(struct decider *dc, size_t n)
+{
+	return grow((void **)&dc->scratch, &dc->scratch_cap, n, sizeof(uint32_t));
+}
+
+/* Make room for per-class memos up to class id n - 1. */
+static int classes_fit(struct decider *dc, size_t n)
+{
+	size_t old = dc->class_cap, c2 = old, i;
+	int err;
+
+	if (n <= old)
+		return 0;
+	err = grow((void **)&dc->class_fn, &c2, n, sizeof(uint32_t));
+	if (err)
+		return err;
+	c2 = old;
+	err = grow((void **)&dc->class_host, &c2, n, sizeof(uint32_t));
+	if (err)
+		return err;
+	for (i = old; i < c2; i++)
+		dc->class_fn[i] = dc->class_host[i] = NONE;
+	dc->class_cap = c2;
+	return 0;
+}
+
+static int set_intern(struct decider *dc, uint32_t n, uint32_t *id)
+{
+	int err = intern_get(&dc->sets, dc->scratch, n, id);
+
+	return err ? err : classes_fit(dc, dc->sets.n);
+}
+
+static bool set_has(const uint32_t *v, uint32_t n, uint32_t r)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] == r)
+			return true;
+		if (v[mid] < r)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* The class of set(c) plus rule r, memoised. */
+static int class_add(struct decider *dc, uint32_t c, uint32_t r, uint32_t *out)
+{
+	uint64_t key = (uint64_t)c << 32 | r;
+	const uint32_t *v;
+	uint32_t n, i, k = 0;
+	int err;
+
+	if (memo_get(&dc->add, key, out))
+		return 0;
+	n = dc->sets.cnt[c];
+	if (set_has(intern_data(&dc->sets, c), n, r)) {
+		*out = c;
+	} else {
+		err = scratch_need(dc, n + 1);
+		if (err)
+			return err;
+		v = intern_data(&dc->sets, c);
+		for (i = 0; i < n && v[i] < r; i++)
+			dc->scratch[k++] = v[i];
+		dc->scratch[k++] = r;
+		for (; i < n; i++)
+			dc->scratch[k++] = v[i];
+		err = set_intern(dc, k, out);
+		if (err)
+			return err;
+	}
+	return memo_put(&dc->add, key, *out);
+}
+
+/* The class of set(c) plus every host rule. */
+static int class_with_host(struct decider *dc, uint32_t c, uint32_t *out)
+{
+	uint32_t i, cur = c;
+	int err;
+
+	if (dc->class_host[c] != NONE) {
+		*out = dc->class_host[c];
+		return 0;
+	}
+	for (i = 0; i < dc->n_host_rules; i++) {
+		err = class_add(dc, cur, dc->host_rules[i], &cur);
+		if (err)
+			return err;
+	}
+	dc->class_host[c] = cur;
+	*out = cur;
+	return 0;
+}
+
+static bool rule_has_port(const struct pol_rule *r, uint32_t port)
+{
+	size_t lo = 0, hi = r->n_ports;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (port < r->ports[mid].lo)
+			hi = mid;
+		else if (port > r->ports[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+static bool rule_applies(const struct pol_rule *r, unsigned int sel)
+{
+	unsigned int proto = sel / POL_SCOPE_MAX, scope = sel % POL_SCOPE_MAX;
+
+	if (!(r->proto_mask & (1u << proto)) || !(r->scope_mask & (1u << scope)))
+		return false;
+	/* A port condition matches only TCP and UDP. */
+	return !(r->n_ports && proto == POL_PROTO_OTHER);
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The decision function of rule set v[0..n): for each selector, the count
+ * of segments, then (first port, deciding rule) per segment.  Built in
+ * dc->scratch from offset base; returns its length through *len.
+ */
+static int fn_build(struct decider *dc, const uint32_t *v, uint32_t n,
+		    uint32_t *len)
+{
+	const struct pol_policy *p = dc->p;
+	size_t k = 0;
+	unsigned int sel;
+	int err;
+
+	for (sel = 0; sel < POL_SEL_MAX; sel++) {
+		size_t nbp = 0, count_at, i, nc = 0, last, b;
+		uint32_t prev = NONE;
+
+		/* Candidates: v's rules that apply to sel, up to and including
+		 * the first without ports (it matches every port). */
+		err = grow((void **)&dc->bp, &dc->bp_cap, 1, sizeof(uint32_t));
+		if (err)
+			return err;
+		dc->bp[nbp++] = 0;
+		for (i = 0; i < n; i++) {
+			const struct pol_rule *r = &p->rules[v[i] - 1];
+			size_t j;
+
+			if (!rule_applies(r, sel))
+				continue;
+			nc = i + 1;
+			if (!r->n_ports)
+				break;
+			err = grow((void **)&dc->bp, &dc->bp_cap,
+				   nbp + 2 * r->n_ports, sizeof(uint32_t));
+			if (err)
+				return err;
+			for (j = 0; j < r->n_ports; j++) {
+				dc->bp[nbp++] = r->ports[j].lo;
+				dc->bp[nbp++] = (uint32_t)r->ports[j].hi + 1;
+			}
+		}
+		qsort(dc->bp, nbp, sizeof(uint32_t), u32_cmp);
+		err = scratch_need(dc, k + 1 + 2 * nbp);
+		if (err)
+			return err;
+		count_at = k++;
+		for (b = 0, last = NONE; b < nbp; b++) {
+			uint32_t port = dc->bp[b], rule = 0;
+
+			if (port >= N_PORTS || port == last)
+				continue;
+			last = port;
+			for (i = 0; i < nc; i++) {
+				const struct pol_rule *r = &p->rules[v[i] - 1];
+
+				if (!rule_applies(r, sel))
+					continue;
+				if (!r->n_ports || rule_has_port(r, port)) {
+					rule = v[i];
+					break;
+				}
+			}
+			if (rule == prev)
+				continue;
+			prev = rule;
+			dc->scratch[k++] = port;
+			dc->scratch[k++] = rule;
+			dc->decided[rule] = true;
+		}
+		dc->scratch[count_at] = (uint32_t)((k - count_at - 1) / 2);
+	}
+	*len = (uint32_t)k;
+	return 0;
+}
+
+/* The did of class c. */
+static int class_did(struct decider *dc, uint32_t c, uint32_t *did)
+{
+	const uint32_t *v;
+	uint32_t *copy, len;
+	int err;
+
+	if (dc->class_fn[c] != NONE) {
+		*did = dc->class_fn[c];
+		return 0;
+	}
+	/* fn_build grows scratch; copy the set out of the pool first. */
+	copy = malloc((dc->sets.cnt[c] + 1) * sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	v = intern_data(&dc->sets, c);
+	memcpy(copy, v, dc->sets.cnt[c] * sizeof(*copy));
+	err = fn_build(dc, copy, dc->sets.cnt[c], &len);
+	free(copy);
+	if (err)
+		return err;
+	err = intern_get(&dc->fns, dc->scratch, len, did);
+	if (err)
+		return err;
+	dc->class_fn[c] = *did;
+	return 0;
+}
+
+static bool prefix_covers(const uint8_t *a, unsigned int alen,
+			  const uint8_t *b, unsigned int blen)
+{
+	unsigned int full = alen / 8, rem = alen % 8;
+
+	if (alen > blen || memcmp(a, b, full))
+		return false;
+	return !rem || !((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rem)));
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int c;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	c = memcmp(x->addr, y->addr, 16);
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static void item_mask(struct item *it)
+{
+	unsigned int i, len = it->len;
+
+	for (i = 0; i < 16; i++) {
+		if (len >= 8)
+			len -= 8;
+		else if (len)
+			it->addr[i] &= (uint8_t)(0xff << (8 - len)), len = 0;
+		else
+			it->addr[i] = 0;
+	}
+}
+
+/*
+ * Merge the sorted runs v[run[i]..run[i + 1]) pairwise until one is left:
+ * O(P log R) for R runs, where a plain sort of a million prefixes costs
+ * several times more.
+ */
+static int merge_runs(struct item *v, size_t *run, size_t n_runs)
+{
+	struct item *tmp, *src = v, *dst;
+	size_t i, k;
+
+	if (n_runs < 2)
+		return 0;
+	tmp = malloc(run[n_runs] * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	dst = tmp;
+	while (n_runs > 1) {
+		for (i = 0, k = 0; i < n_runs; i += 2, k++) {
+			size_t a = run[i], am = run[i + 1];
+			size_t b = am, bm = i + 2 <= n_runs ? run[i + 2] : am, o = a;
+
+			if (i + 1 >= n_runs)
+				bm = b = am;
+			while (a < am && b < bm)
+				dst[o++] = item_cmp(&src[a], &src[b]) <= 0 ? src[a++] : src[b++];
+			memcpy(dst + o, src + a, (am - a) * sizeof(*dst));
+			o += am - a;
+			memcpy(dst + o, src + b, (bm - b) * sizeof(*dst));
+			run[k] = run[i];
+		}
+		run[k] = run[n_runs];
+		n_runs = k;
+		src = dst;
+		dst = dst == tmp ? v : tmp;
+	}
+	if (src != v)
+		memcpy(v, src, run[1] * sizeof(*v));
+	free(tmp);
+	return 0;
+}
+
+static int collect_items(const struct pol_policy *p, struct item **out,
+			 size_t *n_out)
+{
+	size_t i, j, n = 0, k = 0, n_runs = 0, *run;
+	struct item *v;
+	int err;
+
+	for (i = 0; i < p->n_rules; i++)
+		n += p->rules[i].n_prefixes;
+	v = malloc((n ? n : 1) * sizeof(*v));
+	run = malloc((p->n_rules + 2) * sizeof(*run));
+	if (!v || !run) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < p->n_rules; i++) {
+		size_t start = k;
+		bool sorted = true;
+
+		for (j = 0; j < p->rules[i].n_prefixes; j++) {
+			const struct pol_prefix *pf = &p->rules[i].prefixes[j];
+			unsigned int max = pf->family == 4 ? 32 : 128;
+
+			if (pf->family != 4 && pf->family != 6)
+				continue;
+			memcpy(v[k].addr, pf->addr, 16);
+			v[k].family = pf->family;
+			v[k].len = (uint8_t)(pf->len > max ? max : pf->len);
+			if (pf->family == 4)
+				memset(v[k].addr + 4, 0, 12);
+			v[k].rule = (uint32_t)(i + 1);
+			item_mask(&v[k]);
+			if (k > start && sorted && item_cmp(&v[k - 1], &v[k]) > 0)
+				sorted = false;
+			k++;
+		}
+		/* policy.h promises sorted prefixes; do not rely on it. */
+		if (!sorted)
+			qsort(v + start, k - start, sizeof(*v), item_cmp);
+		if (k > start)
+			run[n_runs++] = start;
+	}
+	run[n_runs] = k;
+	err = merge_runs(v, run, n_runs);
+	if (err)
+		goto fail;
+	free(run);
+	*out = v;
+	*n_out = k;
+	return 0;
+fail:
+	free(v);
+	free(run);
+	return err;
+}
+
+/*
+ * Sweep the sorted items with a stack of enclosing prefixes: each distinct
+ * prefix's class is its nearest ancestor's plus its own rules.  A /0 root
+ * opens each family.
+ */
+static int sweep(struct decider *dc, const struct item *it, size_t n_items,
+		 uint32_t root_cls, struct node **out, size_t *n_out)
+{
+	struct node *nodes;
+	uint32_t stack[130];
+	size_t n = 0, i = 0;
+	int fam, err;
+
+	nodes = malloc((n_items + 2) * sizeof(*nodes));
+	if (!nodes)
+		return -ENOMEM;
+	for (fam = 4; fam <= 6; fam += 2) {
+		unsigned int depth = 0;
+
+		memset(&nodes[n], 0, sizeof(nodes[n]));
+		nodes[n].family = (uint8_t)fam;
+		nodes[n].cls = root_cls;
+		nodes[n].parent = NONE;
+		stack[depth++] = (uint32_t)n++;
+		while (i < n_items && it[i].family == fam) {
+			struct node *top;
+			uint32_t cls;
+
+			while (depth > 1 &&
+			       !prefix_covers(nodes[stack[depth - 1]].addr,
+					      nodes[stack[depth - 1]].len,
+					      it[i].addr, it[i].len))
+				depth--;
+			top = &nodes[stack[depth - 1]];
+			if (top->len == it[i].len && !memcmp(top->addr, it[i].addr, 16)) {
+				/* Same prefix again (another rule, or a /0). */
+				err = class_add(dc, top->cls, it[i].rule, &top->cls);
+				if (err)
+					goto fail;
+				i++;
+				continue;
+			}
+			err = class_add(dc, top->cls, it[i].rule, &cls);
+			if (err)
+				goto fail;
+			memcpy(nodes[n].addr, it[i].addr, 16);
+			nodes[n].len = it[i].len;
+			nodes[n].family = (uint8_t)fam;
+			nodes[n].cls = cls;
+			nodes[n].parent = stack[depth - 1];
+			stack[depth++] = (uint32_t)n++;
+			i++;
+		}
+	}
+	*out = nodes;
+	*n_out = n;
+	return 0;
+fail:
+	free(nodes);
+	return err;
+}
+
+/* Split [lo, hi] into aligned power-of-two port blocks, written to out
+ * (from tmpl) if out is set; returns how many. */
+static size_t port_blocks(uint32_t lo, uint32_t hi, struct pol_dec_entry *out,
+			  const struct pol_dec_entry *tmpl)
+{
+	size_t n = 0;
+
+	while (lo <= hi) {
+		uint32_t size = lo ? lo & -lo : N_PORTS;
+		unsigned int bits = 0;
+
+		while (lo + size - 1 > hi)
+			size >>= 1;
+		while ((1u << bits) < size)
+			bits++;
+		if (out) {
+			out[n] = *tmpl;
+			out[n].key.prefixlen = POL_DEC_PREFIX_MAX - bits;
+			out[n].key.port = htons((uint16_t)lo);
+		}
+		n++;
+		lo += size;
+	}
+	return n;
+}
+
+static void dec_val(const struct pol_policy *p, uint32_t rule,
+		    struct pol_dec_val *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->rule = rule;
+	v->verdict = rule ? p->rules[rule - 1].verdict : p->default_verdict;
+	v->flags = rule ? p->rules[rule - 1].flags : 0;
+}
+
+static int dec_entry_cmp(const void *a, const void *b)
+{
+	const struct pol_dec_entry *x = a, *y = b;
+
+	if (x->key.prefixlen != y->key.prefixlen)
+		return x->key.prefixlen < y->key.prefixlen ? -1 : 1;
+	return memcmp(&x->key.did, &y->key.did, 8);
+}
+
+/*
+ * Per did and selector: a /48 for the rule whose segments would cost the
+ * most blocks, then blocks for every other segment.  The more specific
+ * blocks win the lookup, so the /48 only ever answers for its own ports.
+ */
+static int build_dec(struct decider *dc, struct pol_dec_entry **out,
+		     uint32_t *n_out)
+{
+	const struct pol_policy *p = dc->p;
+	struct pol_dec_entry *v = NULL, tmpl;
+	size_t n = 0, cap = 0;
+	uint32_t did;
+	int err;
+
+	for (did = 0; did < dc->fns.n; did++) {
+		const uint32_t *f = intern_data(&dc->fns, did);
+		unsigned int sel;
+
+		for (sel = 0; sel < POL_SEL_MAX; sel++) {
+			uint32_t nseg = *f++, s, best = 0;
+			size_t best_cost = 0;
+
+			memset(&tmpl, 0, sizeof(tmpl));
+			tmpl.key.did = did;
+			tmpl.key.sel = (uint8_t)sel;
+			for (s = 0; s < nseg; s++) {
+				uint32_t rule = f[2 * s + 1], t;
+				size_t cost = 0;
+
+				/* Segments of one rule are few; sum them. */
+				for (t = 0; t < nseg; t++) {
+					uint32_t end = t + 1 < nseg ? f[2 * t + 2] - 1 : N_PORTS - 1;
+
+					if (f[2 * t + 1] == rule)
+						cost += port_blocks(f[2 * t], end, NULL, NULL);
+				}
+				if (cost > best_cost)
+					best_cost = cost, best = rule;
+			}
+			err = grow((void **)&v, &cap, n + 1, sizeof(*v));
+			if (err)
+				goto fail;
+			v[n] = tmpl;
+			v[n].key.prefixlen = POL_DEC_PREFIX_BASE;
+			dec_val(p, best, &v[n].val);
+			n++;
+			for (s = 0; s < nseg; s++) {
+				uint32_t lo = f[2 * s], rule = f[2 * s + 1];
+				uint32_t hi = s + 1 < nseg ? f[2 * s + 2] - 1 : N_PORTS - 1;
+				size_t k;
+
+				if (rule == best)
+					continue;
+				k = port_blocks(lo, hi, NULL, NULL);
+				err = grow((void **)&v, &cap, n + k, sizeof(*v));
+				if (err)
+					goto fail;
+				dec_val(p, rule, &tmpl.val);
+				n += port_blocks(lo, hi, v + n, &tmpl);
+			}
+			f += 2 * nseg;
+		}
+	}
+	qsort(v, n, sizeof(*v), dec_entry_cmp);
+	*out = v;
+	*n_out = (uint32_t)n;
+	return 0;
+fail:
+	free(v);
+	return err;
+}
+
+static int build_lpm(const struct node *nodes, size_t n_nodes, int family,
+		     void **out, uint32_t *n_out)
+{
+	unsigned int max = family == 4 ? 32 : 128, l;
+	size_t count[130] = { 0 }, pos[130], i, total = 0;
+	size_t esz = family == 4 ? sizeof(struct pol_lpm4_entry)
+				 : sizeof(struct pol_lpm6_entry);
+	bool *keep;
+	uint8_t *v;
+
+	keep = calloc(n_nodes ? n_nodes : 1, sizeof(*keep));
+	if (!keep)
+		return -ENOMEM;
+	for (i = 0; i < n_nodes; i++) {
+		const struct node *nd = &nodes[i], *par;
+
+		if (nd->family != family)
+			continue;
+		par = nd->parent == NONE ? NULL : &nodes[nd->parent];
+		/* The parent's value is what the lookup falls back to if this
+		 * entry is dropped, whether or not the parent itself is kept. */
+		keep[i] = !par || par->did != nd->did || par->host_did != nd->host_did;
+		if (keep[i])
+			count[nd->len]++, total++;
+	}
+	for (l = 0, i = 0; l <= max; l++)
+		pos[l] = i, i += count[l];
+	v = calloc(total ? total : 1, esz);
+	if (!v) {
+		free(keep);
+		return -ENOMEM;
+	}
+	/* Nodes come in address order: a stable bucket by length gives the
+	 * (prefixlen, key bytes) order the tables need. */
+	for (i = 0; i < n_nodes; i++) {
+		const struct node *nd = &nodes[i];
+		struct pol_addr_val av = { .did = nd->did, .host_did = nd->host_did };
+
+		if (!keep[i])
+			continue;
+		if (family == 4) {
+			struct pol_lpm4_entry *e = (struct pol_lpm4_entry *)(void *)v + pos[nd->len]++;
+
+			e->key.prefixlen = nd->len;
+			memcpy(e->key.addr, nd->addr, 4);
+			e->val = av;
+		} else {
+			struct pol_lpm6_entry *e = (struct pol_lpm6_entry *)(void *)v + pos[nd->len]++;
+
+			e->key.prefixlen = nd->len;
+			memcpy(e->key.addr, nd->addr, 16);
+			e->val = av;
+		}
+	}
+	free(keep);
+	*out = v;
+	*n_out = (uint32_t)total;
+	return 0;
+}
+
+static uint32_t str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+static int strtab_add(struct strtab *st, const char *s, uint32_t *off)
+{
+	size_t len, j;
+	int err;
+
+	if (!s)
+		s = "";
+	if ((st->n + 1) * 2 > st->nslots) {
+		size_t ns = st->nslots ? st->nslots * 2 : 64, i;
+		uint32_t *slots = calloc(ns, sizeof(*slots));
+
+		if (!slots)
+			return -ENOMEM;
+		for (i = 0; i < st->nslots; i++) {
+			if (!st->slots[i])
+				continue;
+			j = str_hash(st->buf + st->slots[i] - 1) & (ns - 1);
+			while (slots[j])
+				j = (j + 1) & (ns - 1);
+			slots[j] = st->slots[i];
+		}
+		free(st->slots);
+		st->slots = slots;
+		st->nslots = ns;
+	}
+	for (j = str_hash(s) & (st->nslots - 1); st->slots[j];
+	     j = (j + 1) & (st->nslots - 1)) {
+		if (!strcmp(st->buf + st->slots[j] - 1, s)) {
+			*off = st->slots[j] - 1;
+			return 0;
+		}
+	}
+	len = strlen(s) + 1;
+	if (st->len + len > UINT32_MAX - 1)
+		return -E2BIG;
+	err = grow((void **)&st->buf, &st->cap, st->len + len, 1);
+	if (err)
+		return err;
+	memcpy(st->buf + st->len, s, len);
+	*off = (uint32_t)st->len;
+	st->slots[j] = (uint32_t)st->len + 1;
+	st->len += len;
+	st->n++;
+	return 0;
+}
+
+static int build_rules(const struct pol_policy *p, struct strtab *st,
+		       struct pol_rule_rec **out, uint32_t *source_name)
+{
+	struct pol_rule_rec *v;
+	size_t i;
+	int err;
+
+	v = calloc(p->n_rules + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	err = strtab_add(st, "", source_name);
+	if (!err)
+		err = strtab_add(st, p->source_name, source_name);
+	for (i = 0; i <= p->n_rules && !err; i++) {
+		const struct pol_loc *loc = i ? &p->rules[i - 1].loc : &p->default_loc;
+		const char *text = i ? p->rules[i - 1].text : p->default_text;
+
+		err = strtab_add(st, loc->file, &v[i].file);
+		if (!err)
+			err = strtab_add(st, text, &v[i].text);
+		v[i].line = loc->line > 0 ? (uint32_t)loc->line : 0;
+		v[i].col = loc->col > 0 ? (uint32_t)loc->col : 0;
+		v[i].verdict = i ? p->rules[i - 1].verdict : p->default_verdict;
+		v[i].flags = i ? p->rules[i - 1].flags : 0;
+	}
+	if (err) {
+		free(v);
+		return err;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Report a rule that decides nothing, with the rules that decide in its
+ * place wherever it is a candidate. */
+static void lint_shadow(struct decider *dc, struct pol_diag *d, uint32_t r)
+{
+	const struct pol_rule *rule = &dc->p->rules[r - 1];
+	uint32_t cover[3], n_cover = 0, c, i, j;
+
+	for (c = 0; c < dc->sets.n && n_cover < 3; c++) {
+		const uint32_t *f;
+		unsigned int sel;
+
+		if (dc->class_fn[c] == NONE ||
+		    !set_has(intern_data(&dc->sets, c), dc->sets.cnt[c], r))
+			continue;
+		f = intern_data(&dc->fns, dc->class_fn[c]);
+		for (sel = 0; sel < POL_SEL_MAX; sel++) {
+			uint32_t nseg = *f++, s;
+
+			for (s = 0; s < nseg && rule_applies(rule, sel) && n_cover < 3; s++) {
+				uint32_t lo = f[2 * s], who = f[2 * s + 1];
+				uint32_t hi = s + 1 < nseg ? f[2 * s + 2] - 1 : N_PORTS - 1;
+				bool hit = !rule->n_ports;
+
+				for (i = 0; i < rule->n_ports && !hit; i++)
+					hit = rule->ports[i].lo <= hi && rule->ports[i].hi >= lo;
+				if (!hit || !who || who >= r)
+					continue;
+				for (j = 0; j < n_cover && cover[j] != who; j++)
+					;
+				if (j == n_cover)
+					cover[n_cover++] = who;
+			}
+			f += 2 * nseg;
+		}
+	}
+	qsort(cover, n_cover, sizeof(cover[0]), u32_cmp);
+	pol_warn(d, POL_W_SHADOW, &rule->loc,
+		 "rule never matches: earlier rules cover everything it matches");
+	for (i = 0; i < n_cover; i++)
+		pol_note(d, &dc->p->rules[cover[i] - 1].loc, "covered by this rule");
+}
+
+int pol_decide(const struct pol_policy *p, struct pol_diag *d,
+	       struct pol_tables *out)
+{
+	struct decider dc = { .p = p };
+	struct pol_tables t;
+	struct strtab st = { 0 };
+	struct item *items = NULL;
+	struct node *nodes = NULL;
+	struct pol_dec_entry *dec = NULL;
+	struct pol_rule_rec *rules = NULL;
+	void *lpm4 = NULL, *lpm6 = NULL;
+	size_t n_items, n_nodes = 0, i;
+	uint32_t root = 0, k = 0;
+	int err;
+
+	memset(&t, 0, sizeof(t));
+	if (p->n_rules >= NONE - 1)
+		return -E2BIG;
+	dc.decided = calloc(p->n_rules + 1, sizeof(*dc.decided));
+	dc.host_rules = malloc((p->n_rules + 1) * sizeof(*dc.host_rules));
+	err = -ENOMEM;
+	if (!dc.decided || !dc.host_rules)
+		goto cleanup;
+	err = scratch_need(&dc, p->n_rules + 1);
+	if (err)
+		goto cleanup;
+	for (i = 0; i < p->n_rules; i++) {
+		if (p->rules[i].any_dest)
+			dc.scratch[k++] = (uint32_t)(i + 1);
+		if (p->rules[i].host && !p->rules[i].any_dest)
+			dc.host_rules[dc.n_host_rules++] = (uint32_t)(i + 1);
+		if (p->rules[i].host)
+			t.consts.flags |= POL_CF_USES_HOST;
+		if ((p->rules[i].scope_mask & 3) != 3)
+			t.consts.flags |= POL_CF_USES_SCOPE;
+		if (p->rules[i].flags & POL_RF_LOG)
+			t.consts.flags |= POL_CF_USES_LOG;
+	}
+	err = set_intern(&dc, k, &root);
+	if (err)
+		goto cleanup;
+	err = collect_items(p, &items, &n_items);
+	if (err)
+		goto cleanup;
+	err = sweep(&dc, items, n_items, root, &nodes, &n_nodes);
+	free(items);
+	items = NULL;
+	if (err)
+		goto cleanup;
+	for (i = 0; i < n_nodes; i++) {
+		uint32_t hc;
+
+		err = class_did(&dc, nodes[i].cls, &nodes[i].did);
+		if (!err)
+			err = class_with_host(&dc, nodes[i].cls, &hc);
+		if (!err)
+			err = class_did(&dc, hc, &nodes[i].host_did);
+		if (err)
+			goto cleanup;
+	}
+	err = build_lpm(nodes, n_nodes, 4, &lpm4, &t.n_lpm4);
+	if (!err)
+		err = build_lpm(nodes, n_nodes, 6, &lpm6, &t.n_lpm6);
+	if (!err)
+		err = build_dec(&dc, &dec, &t.n_dec);
+	if (!err)
+		err = build_rules(p, &st, &rules, &t.source_name);
+	if (err)
+		goto cleanup;
+
+	if (d && d->enabled[POL_W_SHADOW])
+		for (i = 1; i <= p->n_rules; i++)
+			if (!dc.decided[i])
+				lint_shadow(&dc, d, (uint32_t)i);
+
+	t.consts.n_rules = (uint32_t)p->n_rules + 1;
+	t.consts.n_dids = dc.fns.n;
+	t.consts.default_verdict = p->default_verdict;
+	t.lpm4 = lpm4;
+	t.lpm6 = lpm6;
+	t.dec = dec;
+	t.rules = rules;
+	t.n_rules = t.consts.n_rules;
+	t.strings = st.buf;
+	t.strings_size = (uint32_t)st.len;
+	t.owned[0] = lpm4;
+	t.owned[1] = lpm6;
+	t.owned[2] = dec;
+	t.owned[3] = rules;
+	t.owned[4] = st.buf;
+	pol_tables_index(&t);
+	*out = t;
+	lpm4 = lpm6 = NULL;
+	dec = NULL;
+	rules = NULL;
+	st.buf = NULL;
+	err = 0;
+cleanup:
+	free(lpm4);
+	free(lpm6);
+	free(dec);
+	free(rules);
+	free(st.buf);
+	free(st.slots);
+	free(nodes);
+	intern_free(&dc.sets);
+	intern_free(&dc.fns);
+	free(dc.add.keys);
+	free(dc.add.vals);
+	free(dc.class_fn);
+	free(dc.class_host);
+	free(dc.host_rules);
+	free(dc.scratch);
+	free(dc.bp);
+	free(dc.decided);
+	return err;
+}

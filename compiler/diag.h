@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * diag.h - errors and warnings that point at the input, nft style:
+ *
+ *   policies/web.jp:7:10: error: set 'corp' is not defined
+ *   deny corp port 22;
+ *        ^~~~
+ *
+ * All errors of a run are collected (printed as they come, in order); the
+ * caller checks pol_diag_failed() at the end.  The CLI owns the stream.
+ */
+#ifndef JAILPOL_DIAG_H
+#define JAILPOL_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "policy.h"
+
+/* Warning classes, each switchable with -W<name> / -Wno-<name>. */
+enum pol_warning {
+	POL_W_SHADOW,    /* "shadow": a rule earlier rules already cover */
+	POL_W_DUPLICATE, /* "duplicate": an element listed twice */
+	POL_W_HOST_BITS, /* "host-bits": a CIDR with host bits set */
+	POL_W_MAPPED,    /* "mapped": an IPv6 prefix that also covers IPv4 */
+	POL_W_MAX,
+};
+
+struct pol_diag_file;
+
+struct pol_diag {
+	FILE *out;
+	bool color;
+	bool enabled[POL_W_MAX];
+	bool werror;        /* -Werror: warnings count as errors */
+	unsigned n_errors;
+	unsigned n_warnings;
+	struct pol_diag_file *files; /* sources kept to quote lines */
+};
+
+/* out may be NULL to discard messages (tests, fuzzers). */
+void pol_diag_init(struct pol_diag *d, FILE *out);
+void pol_diag_free(struct pol_diag *d);
+
+/*
+ * Keep a copy of a source file's text so diagnostics can quote it.  Returns
+ * the diag's own copy of name, valid until pol_diag_free(); pol_loc.file
+ * points at it.  NULL on allocation failure.
+ */
+const char *pol_diag_add_file(struct pol_diag *d, const char *name,
+			      const char *text, size_t len);
+
+/* Apply "-Wshadow", "-Wno-duplicate", "-Werror", "-Wall", "-Wnone".
+ * Returns 0 or -EINVAL for an unknown name. */
+int pol_diag_option(struct pol_diag *d, const char *opt);
+
+/* The name of a warning class ("shadow", ...). */
+const char *pol_warning_name(enum pol_warning w);
+
+/* loc may be NULL for a message about no particular place. */
+void pol_error(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
+	       ...) __attribute__((format(printf, 3, 4)));
+void pol_warn(struct pol_diag *d, enum pol_warning w,
+	      const struct pol_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A note attached to the previous message ("note: first defined here"). */
+void pol_note(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
+	      ...) __attribute__((format(printf, 3, 4)));
+
+/* True once an error (or, under -Werror, a warning) was reported. */
+bool pol_diag_failed(const struct pol_diag *d);
+
+#endif /* JAILPOL_DIAG_H */

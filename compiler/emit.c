@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * emit.c - the policy.bin writer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "../lib/sha256.h"
+#include "emit.h"
+
+/* The structs are written as they are in memory; the format is
+ * little-endian. */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "policy.bin is little-endian; this writer needs a little-endian host"
+#endif
+
+#define ALIGN8(x) (((x) + 7) & ~(size_t)7)
+
+static void set_section(struct pol_section *s, uint32_t type,
+			uint32_t entry_size, uint32_t count)
+{
+	s->type = type;
+	s->entry_size = entry_size;
+	s->count = count;
+}
+
+int pol_emit(struct pol_tables *t, void **buf, size_t *len)
+{
+	struct pol_section sec[POL_SEC_MAX - 1];
+	const void *data[POL_SEC_MAX - 1];
+	struct pol_file_header *h;
+	size_t off, total;
+	uint8_t *b;
+	uLong crc;
+	int i;
+
+	memset(sec, 0, sizeof(sec));
+	set_section(&sec[0], POL_SEC_CONSTS, sizeof(t->consts), 1);
+	data[0] = &t->consts;
+	set_section(&sec[1], POL_SEC_LPM4, sizeof(*t->lpm4), t->n_lpm4);
+	data[1] = t->lpm4;
+	set_section(&sec[2], POL_SEC_LPM6, sizeof(*t->lpm6), t->n_lpm6);
+	data[2] = t->lpm6;
+	set_section(&sec[3], POL_SEC_DEC, sizeof(*t->dec), t->n_dec);
+	data[3] = t->dec;
+	set_section(&sec[4], POL_SEC_RULES, sizeof(*t->rules), t->n_rules);
+	data[4] = t->rules;
+	set_section(&sec[5], POL_SEC_STRINGS, 1, t->strings_size);
+	data[5] = t->strings;
+
+	off = ALIGN8(sizeof(*h) + sizeof(sec));
+	for (i = 0; i < POL_SEC_MAX - 1; i++) {
+		sec[i].offset = off;
+		sec[i].size = (uint64_t)sec[i].entry_size * sec[i].count;
+		off = ALIGN8(off + sec[i].size);
+	}
+	total = off;
+	b = calloc(1, total);
+	if (!b)
+		return -ENOMEM;
+	h = (struct pol_file_header *)(void *)b;
+	memcpy(h->magic, POL_MAGIC, sizeof(h->magic));
+	h->version = POL_FORMAT_VERSION;
+	h->header_size = sizeof(*h);
+	h->file_size = total;
+	h->n_sections = POL_SEC_MAX - 1;
+	h->source_name = t->source_name;
+	memcpy(b + sizeof(*h), sec, sizeof(sec));
+	for (i = 0; i < POL_SEC_MAX - 1; i++)
+		if (sec[i].size)
+			memcpy(b + sec[i].offset, data[i], sec[i].size);
+	pol_sha256(b + sizeof(*h), total - sizeof(*h), h->content_hash);
+	memcpy(t->content_hash, h->content_hash, sizeof(t->content_hash));
+	/* zlib's crc32() takes a uInt length: feed it in chunks. */
+	crc = crc32(0L, Z_NULL, 0);
+	for (off = 0; off < total;) {
+		size_t n = total - off > (1u << 30) ? (1u << 30) : total - off;
+
+		crc = crc32(crc, b + off, (uInt)n);
+		off += n;
+	}
+	h->checksum = (uint32_t)crc;
+	*buf = b;
+	*len = total;
+	return 0;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int pol_emit_file(struct pol_tables *t, const char *path)
+{
+	char *tmp = NULL;
+	void *buf = NULL;
+	size_t len;
+	int fd = -1, err;
+
+	err = pol_emit(t, &buf, &len);
+	if (err)
+		return err;
+	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
+		tmp = NULL;
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	err = write_all(fd, buf, len);
+	/* The data must be on disk before the rename makes it the policy. */
+	if (!err && fsync(fd) < 0)
+		err = -errno;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	fd = -1;
+	if (!err && rename(tmp, path) < 0)
+		err = -errno;
+	if (err)
+		unlink(tmp);
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(buf);
+	return err;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * explain.h - which rule decides a destination, through the same classifier
+ * the kernel runs (classify.h over the compiled tables).
+ */
+#ifndef JAILPOL_EXPLAIN_H
+#define JAILPOL_EXPLAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../lib/tables.h"
+
+/* A destination to explain: "1.1.1.1:443/tcp", "[::1]:22", "fe80::1/udp". */
+struct pol_probe {
+	uint8_t family; /* 4 or 6, as written */
+	uint8_t addr[16];
+	bool has_port;
+	uint16_t port;
+	int proto; /* enum pol_proto, or -1 for both tcp and udp */
+	int scope; /* enum pol_scope, or -1 for both */
+	char text[64]; /* the address as written */
+};
+
+/* Parse ADDR[:PORT][/PROTO].  0, or -EINVAL with a message in err. */
+int pol_probe_parse(const char *s, struct pol_probe *out, char *err,
+		    size_t errlen);
+
+/*
+ * Print the verdict and deciding rule for every case the probe leaves open
+ * (protocol, netns scope, whether the address is one of the host's, and
+ * port ranges when no port was given).  May add a host entry to t.
+ * Returns 0 or -ENOMEM.
+ */
+int pol_explain(FILE *out, struct pol_tables *t, const struct pol_probe *p,
+		bool json);
+
+#endif /* JAILPOL_EXPLAIN_H */

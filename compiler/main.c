@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * jailpolc - compile a jailpol policy (.jp) into policy.bin, check it,
+ * explain its verdicts, or dump a compiled policy.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/policy_read.h"
+#include "decide.h"
+#include "diag.h"
+#include "dump.h"
+#include "emit.h"
+#include "explain.h"
+#include "frontend.h"
+
+/* Exit codes, as in jailpolc(1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_INPUT = 1, /* the policy or policy.bin has errors */
+	EXIT_USAGE = 2,
+	EXIT_SYSTEM = 3, /* cannot write, out of memory */
+};
+
+static const char usage_text[] =
+	"Usage: jailpolc [OPTIONS] FILE -o OUT   compile FILE into a policy.bin\n"
+	"       jailpolc [OPTIONS] --check FILE  check FILE, write nothing\n"
+	"       jailpolc FILE --explain DEST     the verdict for DEST and the rule deciding it\n"
+	"       jailpolc --dump POLICY.BIN       list what the kernel will be given\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output OUT       write the compiled policy to OUT (atomically)\n"
+	"  -c, --check            validate only\n"
+	"  -e, --explain DEST     DEST is ADDR[:PORT][/tcp|udp|icmp], IPv6 as [ADDR]:PORT;\n"
+	"                         FILE may be a .jp policy or a compiled policy.bin\n"
+	"      --netns SCOPE      with --explain: only the 'host' or 'container' netns\n"
+	"  -d, --dump POLICY.BIN  readable listing of a compiled policy\n"
+	"  -j, --json             JSON output for --dump and --explain\n"
+	"  -W NAME, -Wno-NAME     enable/disable a warning: shadow, duplicate,\n"
+	"                         host-bits, mapped; -Wall, -Wnone, -Werror\n"
+	"  -V, --version          print the version\n"
+	"  -h, --help             this text\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "jailpolc: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'jailpolc --help'.\n");
+	return EXIT_USAGE;
+}
+
+/* Compile a .jp into tables; diagnostics go to stderr. */
+static int compile(const char *path, struct pol_diag *d, struct pol_tables *t)
+{
+	struct pol_policy *p = NULL;
+	int err;
+
+	err = pol_compile_file(path, d, &p);
+	if (err)
+		return err == -ENOMEM ? EXIT_SYSTEM : EXIT_INPUT;
+	err = pol_decide(p, d, t);
+	pol_policy_free(p);
+	if (err) {
+		fprintf(stderr, "jailpolc: '%s': %s\n", path, strerror(-err));
+		return EXIT_SYSTEM;
+	}
+	if (pol_diag_failed(d)) {
+		pol_tables_free(t);
+		return EXIT_INPUT;
+	}
+	return EXIT_OK;
+}
+
+static bool is_policy_bin(const char *path)
+{
+	char magic[sizeof(POL_MAGIC)] = "";
+	FILE *f = fopen(path, "rbe");
+	bool yes;
+
+	if (!f)
+		return false;
+	yes = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
+	      !memcmp(magic, POL_MAGIC, sizeof(magic));
+	fclose(f);
+	return yes;
+}
+
+static int read_bin(const char *path, struct pol_tables *t, size_t *size)
+{
+	char err[256];
+	FILE *f;
+	int ret;
+
+	ret = pol_read_file(path, t, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "jailpolc: %s\n", err);
+		return ret == -ENOMEM ? EXIT_SYSTEM : EXIT_INPUT;
+	}
+	if (size && (f = fopen(path, "rbe"))) {
+		if (!fseek(f, 0, SEEK_END))
+			*size = (size_t)ftell(f);
+		fclose(f);
+	}
+	return EXIT_OK;
+}
+
+/* Explain against exactly the bytes the kernel would get: emit, re-read. */
+static int load_for_explain(const char *path, struct pol_diag *d,
+			    struct pol_tables *t)
+{
+	struct pol_tables compiled = { 0 };
+	void *buf = NULL;
+	size_t len = 0;
+	char err[256];
+	int ret;
+
+	if (is_policy_bin(path))
+		return read_bin(path, t, NULL);
+	ret = compile(path, d, &compiled);
+	if (ret)
+		return ret;
+	if (pol_emit(&compiled, &buf, &len)) {
+		pol_tables_free(&compiled);
+		return EXIT_SYSTEM;
+	}
+	pol_tables_free(&compiled);
+	ret = pol_read_buf(buf, len, t, err, sizeof(err));
+	free(buf);
+	if (ret) {
+		fprintf(stderr, "jailpolc: internal error: compiled policy fails validation: %s\n",
+			err);
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_NETNS = 256 };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "explain", required_argument, NULL, 'e' },
+		{ "netns", required_argument, NULL, OPT_NETNS },
+		{ "dump", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *output = NULL, *explain = NULL, *dump = NULL, *netns = NULL;
+	struct pol_tables t = { 0 };
+	bool check = false, json = false;
+	struct pol_probe probe;
+	struct pol_diag d;
+	int opt, ret = EXIT_OK, err;
+	char errbuf[256];
+
+	pol_diag_init(&d, stderr);
+	while ((opt = getopt_long(argc, argv, "o:ce:d:jW:Vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'c':
+			check = true;
+			break;
+		case 'e':
+			explain = optarg;
+			break;
+		case OPT_NETNS:
+			netns = optarg;
+			break;
+		case 'd':
+			dump = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'W': {
+			char w[128];
+
+			snprintf(w, sizeof(w), "-W%s", optarg);
+			if (pol_diag_option(&d, w)) {
+				ret = usage_error("unknown warning option '%s'", w);
+				goto out;
+			}
+			break;
+		}
+		case 'V':
+			printf("jailpolc %s (policy.bin format %d)\n", JAILPOL_VERSION,
+			       POL_FORMAT_VERSION);
+			goto out;
+		case 'h':
+			fputs(usage_text, stdout);
+			goto out;
+		default:
+			ret = usage_error("%s", "invalid option");
+			goto out;
+		}
+	}
+
+	if (dump) {
+		size_t size = 0;
+
+		if (optind != argc || output || check || explain) {
+			ret = usage_error("%s", "--dump takes one POLICY.BIN and no other mode");
+			goto out;
+		}
+		ret = read_bin(dump, &t, &size);
+		if (!ret)
+			pol_dump(stdout, &t, size, json);
+		goto out;
+	}
+	if (optind == argc) {
+		ret = usage_error("%s", "no input file");
+		goto out;
+	}
+	if (optind + 1 != argc) {
+		ret = usage_error("unexpected argument '%s'", argv[optind + 1]);
+		goto out;
+	}
+	if (explain) {
+		if (output || check) {
+			ret = usage_error("%s", "--explain does not write a policy; drop -o/--check");
+			goto out;
+		}
+		if (pol_probe_parse(explain, &probe, errbuf, sizeof(errbuf))) {
+			ret = usage_error("--explain: %s", errbuf);
+			goto out;
+		}
+		if (netns) {
+			if (!strcmp(netns, "host"))
+				probe.scope = POL_SCOPE_HOST;
+			else if (!strcmp(netns, "container"))
+				probe.scope = POL_SCOPE_CONTAINER;
+			else {
+				ret = usage_error("--netns: '%s' is neither 'host' nor 'container'",
+						  netns);
+				goto out;
+			}
+		}
+		ret = load_for_explain(argv[optind], &d, &t);
+		if (!ret && pol_explain(stdout, &t, &probe, json))
+			ret = EXIT_SYSTEM;
+		goto out;
+	}
+	if (netns || json) {
+		ret = usage_error("%s", "--netns and --json go with --explain or --dump");
+		goto out;
+	}
+	if (!output && !check) {
+		ret = usage_error("%s", "nothing to do: give -o OUT, --check or --explain");
+		goto out;
+	}
+	if (output && check) {
+		ret = usage_error("%s", "--check writes nothing; drop -o or --check");
+		goto out;
+	}
+
+	ret = compile(argv[optind], &d, &t);
+	if (ret || check)
+		goto out;
+	err = pol_emit_file(&t, output);
+	if (err) {
+		fprintf(stderr, "jailpolc: cannot write '%s': %s\n", output, strerror(-err));
+		ret = EXIT_SYSTEM;
+	}
+out:
+	pol_tables_free(&t);
+	pol_diag_free(&d);
+	return ret;
+}

@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * parser.y - grammar of the jailpol rule language (docs/language.md).
+ *
+ * Set elements and ports are checked and appended to flat vectors as they
+ * are reduced; a rule's conditions are folded into one struct ast_rule so a
+ * condition given twice is caught right where it appears.
+ */
+%code requires {
+#include "ast.h"
+
+typedef void *yyscan_t;
+}
+
+%code top {
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+}
+
+%code provides {
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
+}
+
+%code {
+#include "scanner.h"
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N)					\
+	do {								\
+		if (N) {						\
+			(Cur).first_line = YYRHSLOC(Rhs, 1).first_line;	\
+			(Cur).first_column = YYRHSLOC(Rhs, 1).first_column; \
+			(Cur).first_off = YYRHSLOC(Rhs, 1).first_off;	\
+			(Cur).last_line = YYRHSLOC(Rhs, N).last_line;	\
+			(Cur).last_column = YYRHSLOC(Rhs, N).last_column; \
+			(Cur).last_off = YYRHSLOC(Rhs, N).last_off;	\
+		} else {						\
+			(Cur).first_line = (Cur).last_line =		\
+				YYRHSLOC(Rhs, 0).last_line;		\
+			(Cur).first_column = (Cur).last_column =	\
+				YYRHSLOC(Rhs, 0).last_column;		\
+			(Cur).first_off = (Cur).last_off =		\
+				YYRHSLOC(Rhs, 0).last_off;		\
+		}							\
+	} while (0)
+
+static void yyerror(YYLTYPE *yl, yyscan_t scanner, struct pol_parse *ps,
+		    const char *msg);
+static struct pol_loc pol_loc_of(const struct pol_parse *ps,
+				 const YYLTYPE *a, const YYLTYPE *b);
+static int pol_add_elem(struct pol_parse *ps, struct ast_elems **el,
+			int is_name, char *text, const YYLTYPE *yl);
+static int pol_port_value(struct pol_parse *ps, char *text, const YYLTYPE *yl,
+			  long *out);
+static int pol_add_ports(struct pol_parse *ps, struct ast_ports **p,
+			 const struct pol_yyltype *yl, long lo, long hi);
+static void pol_dup_cond(struct pol_parse *ps, const char *what,
+			 const YYLTYPE *a, const YYLTYPE *b);
+static int pol_add_stmt(struct pol_parse *ps, struct ast_stmt *s);
+static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
+				 const YYLTYPE *yl, bool text);
+
+#define POL_TRY(expr)				\
+	do {					\
+		if ((expr) < 0)			\
+			YYNOMEM;		\
+	} while (0)
+}
+
+%define api.pure full
+%define api.location.type {struct pol_yyltype}
+%define parse.error custom
+%define parse.lac full
+%locations
+%param {yyscan_t scanner}
+%parse-param {struct pol_parse *ps}
+
+%union {
+	char *str;
+	int num;
+	long port;
+	struct ast_elems *elems;
+	struct ast_ports *ports;
+	struct ast_rule *rule;
+}
+
+%token <str> ADDR "address"
+%token <str> NAME "name"
+%token <str> NUMBER "number"
+%token <str> STRING "string"
+%token DEFAULT "'default'"
+%token ALLOW "'allow'"
+%token DENY "'deny'"
+%token SET "'set'"
+%token INCLUDE "'include'"
+%token TO "'to'"
+%token PORT "'port'"
+%token PROTO "'proto'"
+%token NETNS "'netns'"
+%token LOG "'log'"
+%token ANY "'any'"
+%token TCP "'tcp'"
+%token UDP "'udp'"
+
+%type <num> verdict proto_val netns_val
+%type <port> port_num
+%type <elems> elements elem_list dest
+%type <ports> portspec port_list
+%type <rule> conds
+
+%destructor { free($$); } <str>
+%destructor { ast_elems_free($$); } <elems>
+%destructor { ast_ports_free($$); } <ports>
+%destructor { ast_rule_free($$); } <rule>
+%destructor { (void)$$; } <num> <port>
+
+%initial-action {
+	@$.first_line = @$.last_line = 1;
+	@$.first_column = @$.last_column = 1;
+	@$.first_off = @$.last_off = 0;
+}
+
+%%
+
+input		: %empty
+		| input stmt
+		;
+
+stmt		: DEFAULT verdict ';'
+		{
+			struct ast_stmt *s = pol_stmt(ps, AST_DEFAULT, &@$, true);
+
+			if (!s)
+				YYNOMEM;
+			s->verdict = (uint8_t)$2;
+			POL_TRY(pol_add_stmt(ps, s));
+		}
+		| SET NAME '=' '{' elements '}' ';'
+		{
+			struct ast_stmt *s = pol_stmt(ps, AST_SET, &@$, false);
+
+			if (!s)
+				YYNOMEM;
+			s->name = $2;
+			$2 = NULL;
+			s->name_loc = pol_loc_of(ps, &@2, &@2);
+			s->elems = $5;
+			$5 = NULL;
+			POL_TRY(pol_add_stmt(ps, s));
+		}
+		| INCLUDE STRING ';'
+		{
+			struct ast_stmt *s = pol_stmt(ps, AST_INCLUDE, &@$, false);
+
+			if (!s)
+				YYNOMEM;
+			s->name = $2;
+			$2 = NULL;
+			s->name_loc = pol_loc_of(ps, &@2, &@2);
+			POL_TRY(pol_add_stmt(ps, s));
+		}
+		| verdict conds ';'
+		{
+			struct ast_stmt *s = pol_stmt(ps, AST_RULE, &@$, true);
+
+			if (!s)
+				YYNOMEM;
+			s->verdict = (uint8_t)$1;
+			s->rule = $2;
+			$2 = NULL;
+			POL_TRY(pol_add_stmt(ps, s));
+		}
+		| error ';'
+		{
+			yyerrok;
+		}
+		;
+
+verdict		: ALLOW	{ $$ = POL_ALLOW; }
+		| DENY	{ $$ = POL_DENY; }
+		;
+
+conds		: %empty
+		{
+			$$ = ast_rule_new();
+			if (!$$)
+				YYNOMEM;
+		}
+		| conds TO dest
+		{
+			$$ = $1;
+			if ($$->dest) {
+				pol_dup_cond(ps, "destinations", &@2, &@3);
+				ast_elems_free($3);
+			} else {
+				$$->dest = $3;
+			}
+		}
+		| conds dest
+		{
+			$$ = $1;
+			if ($$->dest) {
+				pol_dup_cond(ps, "destinations", &@2, &@2);
+				ast_elems_free($2);
+			} else {
+				$$->dest = $2;
+			}
+		}
+		| conds PORT portspec
+		{
+			$$ = $1;
+			if ($$->ports) {
+				pol_dup_cond(ps, "'port' conditions", &@2, &@3);
+				ast_ports_free($3);
+			} else {
+				$$->ports = $3;
+			}
+		}
+		| conds PROTO proto_val
+		{
+			$$ = $1;
+			if ($$->has_proto)
+				pol_dup_cond(ps, "'proto' conditions", &@2, &@3);
+			$$->has_proto = true;
+			$$->proto_mask = (uint8_t)$3;
+		}
+		| conds NETNS netns_val
+		{
+			$$ = $1;
+			if ($$->has_netns)
+				pol_dup_cond(ps, "'netns' conditions", &@2, &@3);
+			$$->has_netns = true;
+			$$->scope_mask = (uint8_t)$3;
+		}
+		| conds LOG
+		{
+			$$ = $1;
+			if ($$->log)
+				pol_dup_cond(ps, "'log' marks", &@2, &@2);
+			$$->log = true;
+		}
+		;
+
+dest		: ADDR
+		{
+			$$ = NULL;
+			POL_TRY(pol_add_elem(ps, &$$, 0, $1, &@1));
+		}
+		| NAME
+		{
+			$$ = NULL;
+			POL_TRY(pol_add_elem(ps, &$$, 1, $1, &@1));
+		}
+		| ANY
+		{
+			$$ = ast_elems_new();
+			if (!$$)
+				YYNOMEM;
+			$$->any = true;
+		}
+		| '{' elements '}'
+		{
+			$$ = $2;
+		}
+		;
+
+elements	: %empty
+		{
+			$$ = ast_elems_new();
+			if (!$$)
+				YYNOMEM;
+		}
+		| elem_list
+		| elem_list ','
+		;
+
+elem_list	: ADDR
+		{
+			$$ = NULL;
+			POL_TRY(pol_add_elem(ps, &$$, 0, $1, &@1));
+		}
+		| NAME
+		{
+			$$ = NULL;
+			POL_TRY(pol_add_elem(ps, &$$, 1, $1, &@1));
+		}
+		| elem_list ',' ADDR
+		{
+			$$ = $1;
+			$1 = NULL;
+			POL_TRY(pol_add_elem(ps, &$$, 0, $3, &@3));
+		}
+		| elem_list ',' NAME
+		{
+			$$ = $1;
+			$1 = NULL;
+			POL_TRY(pol_add_elem(ps, &$$, 1, $3, &@3));
+		}
+		;
+
+proto_val	: TCP	{ $$ = 1 << POL_PROTO_TCP; }
+		| UDP	{ $$ = 1 << POL_PROTO_UDP; }
+		| ANY	{ $$ = 0; }
+		;
+
+netns_val	: ANY	{ $$ = 0; }
+		| NAME
+		{
+			struct pol_loc loc = pol_loc_of(ps, &@1, &@1);
+
+			$$ = 0;
+			if (!strcmp($1, "host"))
+				$$ = 1 << POL_SCOPE_HOST;
+			else if (!strcmp($1, "container"))
+				$$ = 1 << POL_SCOPE_CONTAINER;
+			else
+				pol_error(ps->d, &loc,
+					  "unknown netns scope '%s' (expected host, container or any)",
+					  $1);
+			free($1);
+		}
+		;
+
+portspec	: port_num
+		{
+			$$ = NULL;
+			POL_TRY(pol_add_ports(ps, &$$, &@1, $1, $1));
+		}
+		| port_num '-' port_num
+		{
+			$$ = NULL;
+			POL_TRY(pol_add_ports(ps, &$$, &@$, $1, $3));
+		}
+		| '{' port_list '}'
+		{
+			$$ = $2;
+		}
+		| '{' port_list ',' '}'
+		{
+			$$ = $2;
+		}
+		;
+
+port_list	: port_num
+		{
+			$$ = NULL;
+			POL_TRY(pol_add_ports(ps, &$$, &@1, $1, $1));
+		}
+		| port_num '-' port_num
+		{
+			$$ = NULL;
+			POL_TRY(pol_add_ports(ps, &$$, &@$, $1, $3));
+		}
+		| port_list ',' port_num
+		{
+			$$ = $1;
+			$1 = NULL;
+			POL_TRY(pol_add_ports(ps, &$$, &@3, $3, $3));
+		}
+		| port_list ',' port_num '-' port_num
+		{
+			YYLTYPE span = @3;
+
+			span.last_line = @5.last_line;
+			span.last_column = @5.last_column;
+			span.last_off = @5.last_off;
+			$$ = $1;
+			$1 = NULL;
+			POL_TRY(pol_add_ports(ps, &$$, &span, $3, $5));
+		}
+		;
+
+port_num	: NUMBER
+		{
+			int err = pol_port_value(ps, $1, &@1, &$$);
+
+			$1 = NULL;
+			POL_TRY(err);
+		}
+		;
+
+%%
+
+static struct pol_loc pol_loc_of(const struct pol_parse *ps,
+				 const YYLTYPE *a, const YYLTYPE *b)
+{
+	struct pol_loc loc = {
+		.file = ps->file,
+		.line = a->first_line,
+		.col = a->first_column,
+		.end_line = b->last_line,
+		.end_col = b->last_column,
+	};
+
+	return loc;
+}
+
+static void yyerror(YYLTYPE *yl, yyscan_t scanner, struct pol_parse *ps,
+		    const char *msg)
+{
+	struct pol_loc loc = pol_loc_of(ps, yl, yl);
+
+	(void)scanner;
+	pol_error(ps->d, &loc, "%s", msg);
+}
+
+/* "syntax error, unexpected 'port', expected address, name or ';'" */
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
+				 struct pol_parse *ps)
+{
+	yysymbol_kind_t exp[8];
+	yysymbol_kind_t la = yypcontext_token(ctx);
+	struct pol_loc loc = pol_loc_of(ps, yypcontext_location(ctx),
+					yypcontext_location(ctx));
+	char msg[512];
+	size_t len;
+	int n, i;
+
+	(void)scanner;
+	n = yypcontext_expected_tokens(ctx, exp, (int)(sizeof(exp) / sizeof(exp[0])));
+	len = (size_t)snprintf(msg, sizeof(msg), "syntax error, unexpected %s",
+			       la == YYSYMBOL_YYEOF ? "end of file" :
+						      yysymbol_name(la));
+	for (i = 0; i < n && len < sizeof(msg); i++)
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s%s",
+					i == 0 ? ", expected " :
+					i == n - 1 ? " or " : ", ",
+					yysymbol_name(exp[i]));
+	pol_error(ps->d, &loc, "%s", msg);
+	return 0;
+}
+
+static int pol_add_elem(struct pol_parse *ps, struct ast_elems **el,
+			int is_name, char *text, const YYLTYPE *yl)
+{
+	struct pol_loc loc = pol_loc_of(ps, yl, yl);
+	int err;
+
+	if (!*el) {
+		*el = ast_elems_new();
+		if (!*el) {
+			free(text);
+			return -ENOMEM;
+		}
+	}
+	if (is_name)
+		return ast_elems_add_name(*el, text, &loc);
+	err = ast_elems_add_addr(ps->d, *el, text, &loc);
+	free(text);
+	return err;
+}
+
+/* Takes ownership of text.  A bad port is reported and becomes 0. */
+static int pol_port_value(struct pol_parse *ps, char *text, const YYLTYPE *yl,
+			  long *out)
+{
+	struct pol_loc loc = pol_loc_of(ps, yl, yl);
+	long v = 0;
+	size_t i;
+
+	for (i = 0; text[i] && v <= 65535; i++)
+		v = v * 10 + (text[i] - '0');
+	if (v < 1 || v > 65535) {
+		pol_error(ps->d, &loc, "port %s is not a valid port (1-65535)",
+			  text);
+		v = 0;
+	}
+	free(text);
+	*out = v;
+	return 0;
+}
+
+static int pol_add_ports(struct pol_parse *ps, struct ast_ports **p,
+			 const struct pol_yyltype *yl, long lo, long hi)
+{
+	struct pol_loc loc = pol_loc_of(ps, yl, yl);
+
+	if (!*p) {
+		*p = ast_ports_new();
+		if (!*p)
+			return -ENOMEM;
+	}
+	if (!lo || !hi)
+		return 0; /* already reported */
+	if (lo > hi) {
+		pol_error(ps->d, &loc, "port range %ld-%ld is inverted", lo,
+			  hi);
+		return 0;
+	}
+	return ast_ports_add(*p, (uint16_t)lo, (uint16_t)hi);
+}
+
+static void pol_dup_cond(struct pol_parse *ps, const char *what,
+			 const YYLTYPE *a, const YYLTYPE *b)
+{
+	struct pol_loc loc = pol_loc_of(ps, a, b);
+
+	pol_error(ps->d, &loc, "rule has two %s", what);
+}
+
+static int pol_add_stmt(struct pol_parse *ps, struct ast_stmt *s)
+{
+	return ast_stmts_add(ps->out, s);
+}
+
+static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
+				 const YYLTYPE *yl, bool text)
+{
+	struct pol_loc loc = pol_loc_of(ps, yl, yl);
+	struct ast_stmt *s = ast_stmt_new(kind, &loc);
+
+	if (!s || !text)
+		return s;
+	s->text = ast_text_collapse(ps->text, yl->first_off, yl->last_off);
+	if (!s->text) {
+		ast_stmt_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int pol_parse_buffer(struct pol_diag *d, const char *file, const char *text,
+		     size_t len, struct ast_stmts *out)
+{
+	struct pol_parse ps = {
+		.d = d,
+		.file = file,
+		.text = text,
+		.len = len,
+		.line = 1,
+		.col = 1,
+		.out = out,
+	};
+	YY_BUFFER_STATE buf = NULL;
+	yyscan_t scanner = NULL;
+	int err = -ENOMEM, ret;
+
+	if (yylex_init_extra(&ps, &scanner))
+		goto cleanup;
+	buf = yy_scan_bytes(text, (int)len, scanner);
+	if (!buf)
+		goto cleanup;
+	ret = yyparse(scanner, &ps);
+	err = (ret == 2 || ps.nomem) ? -ENOMEM : 0;
+
+cleanup:
+	if (buf)
+		yy_delete_buffer(buf, scanner);
+	if (scanner)
+		yylex_destroy(scanner);
+	return err;
+}

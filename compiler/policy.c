@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * policy.c - the resolved policy IR: freeing and canonical ordering.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+void pol_policy_free(struct pol_policy *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n_rules; i++) {
+		free(p->rules[i].prefixes);
+		free(p->rules[i].ports);
+		free(p->rules[i].text);
+	}
+	free(p->rules);
+	free(p->source_name);
+	free(p->default_text);
+	free(p);
+}
+
+int pol_prefix_cmp(const struct pol_prefix *a, const struct pol_prefix *b)
+{
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	c = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (c)
+		return c < 0 ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return 0;
+}
+
+static int prefix_qcmp(const void *a, const void *b)
+{
+	return pol_prefix_cmp(a, b);
+}
+
+size_t pol_prefixes_normalise(struct pol_prefix *v, size_t n)
+{
+	size_t i, out = 0;
+
+	if (n < 2)
+		return n;
+	qsort(v, n, sizeof(*v), prefix_qcmp);
+	for (i = 0; i < n; i++) {
+		if (out && !pol_prefix_cmp(&v[out - 1], &v[i]))
+			continue;
+		v[out++] = v[i];
+	}
+	return out;
+}
+
+static int port_qcmp(const void *a, const void *b)
+{
+	const struct pol_port_range *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return 0;
+}
+
+size_t pol_ports_normalise(struct pol_port_range *v, size_t n)
+{
+	size_t i, out = 0;
+
+	if (n < 2)
+		return n;
+	qsort(v, n, sizeof(*v), port_qcmp);
+	for (i = 0; i < n; i++) {
+		/* Adjacent ranges merge too: 80-89 and 90-99 are 80-99. */
+		if (out && (unsigned int)v[out - 1].hi + 1 >= v[i].lo) {
+			if (v[i].hi > v[out - 1].hi)
+				v[out - 1].hi = v[i].hi;
+			continue;
+		}
+		v[out++] = v[i];
+	}
+	return out;
+}
+
+bool pol_prefix_contains(const struct pol_prefix *p, uint8_t family,
+			 const uint8_t *addr)
+{
+	unsigned int full, rem, max = family == 4 ? 32 : 128;
+	unsigned int len = p->len > max ? max : p->len;
+
+	if (p->family != family)
+		return false;
+	full = len / 8;
+	rem = len % 8;
+	if (memcmp(p->addr, addr, full))
+		return false;
+	if (rem) {
+		uint8_t mask = (uint8_t)(0xff << (8 - rem));
+
+		if ((p->addr[full] ^ addr[full]) & mask)
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * policy.h - the resolved policy: what the front end (scanner, parser,
+ * eval.c) hands to the decision compiler (decide.c) and to the reference
+ * evaluator (refeval.c).
+ *
+ * Everything here is canonical: prefixes have their host bits cleared,
+ * IPv4-mapped IPv6 prefixes are IPv4 prefixes, sets are expanded, ports are
+ * sorted and merged.  A rule matches a canonical query (classify.h) when all
+ * of its conditions hold; the first matching rule decides.
+ */
+#ifndef JAILPOL_POLICY_H
+#define JAILPOL_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../bpf/templates/policy_abi.h"
+
+/* A canonical prefix: family 4 or 6, addr in network order, bits past len
+ * zero (for IPv4 only addr[0..3] are used, the rest zero). */
+struct pol_prefix {
+	uint8_t family;
+	uint8_t len;
+	uint8_t addr[16];
+};
+
+/* Inclusive port range, 1 <= lo <= hi <= 65535. */
+struct pol_port_range {
+	uint16_t lo;
+	uint16_t hi;
+};
+
+/* Where a statement came from.  file points into the diag's file table and
+ * lives as long as the struct pol_diag. */
+struct pol_loc {
+	const char *file;
+	int line; /* 1-based */
+	int col;  /* 1-based */
+	int end_line;
+	int end_col; /* last column of the span, inclusive */
+};
+
+struct pol_rule {
+	uint8_t verdict;    /* enum pol_verdict */
+	uint8_t flags;      /* POL_RF_* */
+	uint8_t proto_mask; /* bit (1 << enum pol_proto); port rules lack OTHER */
+	uint8_t scope_mask; /* bit (1 << enum pol_scope) */
+	bool any_dest;      /* matches every destination */
+	bool host;          /* also matches the runtime's host addresses */
+	struct pol_prefix *prefixes; /* sorted, unique; owned */
+	size_t n_prefixes;
+	struct pol_port_range *ports; /* sorted, merged; owned; none = any */
+	size_t n_ports;
+	struct pol_loc loc;
+	char *text; /* the statement's source text on one line; owned */
+};
+
+struct pol_policy {
+	char *source_name;       /* the top file as named on the command line */
+	uint8_t default_verdict; /* enum pol_verdict */
+	struct pol_loc default_loc;
+	char *default_text;
+	struct pol_rule *rules; /* in source order: rule i is rule number i+1 */
+	size_t n_rules;
+};
+
+void pol_policy_free(struct pol_policy *p);
+
+/* Sort and dedupe prefixes / merge port ranges in place; return new count. */
+size_t pol_prefixes_normalise(struct pol_prefix *v, size_t n);
+size_t pol_ports_normalise(struct pol_port_range *v, size_t n);
+
+/* Compare two canonical prefixes: family, then address, then length. */
+int pol_prefix_cmp(const struct pol_prefix *a, const struct pol_prefix *b);
+
+/* 1 if prefix p contains the canonical address addr of the same family. */
+bool pol_prefix_contains(const struct pol_prefix *p, uint8_t family,
+			 const uint8_t *addr);
+
+#endif /* JAILPOL_POLICY_H */

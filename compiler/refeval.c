@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * refeval.c - the reference evaluator: a literal first-match walk.
+ */
+#include <string.h>
+
+#include "refeval.h"
+
+/* classify.h's types and canonicalisation, without its lookups. */
+#define POL_CLASSIFY_TYPES_ONLY
+#include "../bpf/templates/classify.h"
+
+static bool is_host(const struct pol_hostset *hosts, const struct pol_query *q)
+{
+	size_t i;
+
+	if (!hosts)
+		return false;
+	for (i = 0; i < hosts->n; i++)
+		if (pol_prefix_contains(&hosts->addrs[i], q->family, q->addr))
+			return true;
+	return false;
+}
+
+static bool rule_matches(const struct pol_rule *r,
+			 const struct pol_hostset *hosts,
+			 const struct pol_query *q)
+{
+	size_t i;
+
+	if (!(r->proto_mask & (1u << q->proto)) ||
+	    !(r->scope_mask & (1u << q->scope)))
+		return false;
+	if (r->n_ports) {
+		bool hit = false;
+
+		/* A port condition matches only TCP and UDP. */
+		if (q->proto == POL_PROTO_OTHER)
+			return false;
+		for (i = 0; i < r->n_ports && !hit; i++)
+			hit = q->port >= r->ports[i].lo && q->port <= r->ports[i].hi;
+		if (!hit)
+			return false;
+	}
+	if (r->any_dest)
+		return true;
+	if (r->host && is_host(hosts, q))
+		return true;
+	for (i = 0; i < r->n_prefixes; i++)
+		if (pol_prefix_contains(&r->prefixes[i], q->family, q->addr))
+			return true;
+	return false;
+}
+
+static void ref_judge(const struct pol_policy *p,
+		      const struct pol_hostset *hosts,
+		      const struct pol_query *q, struct pol_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_rules; i++) {
+		const struct pol_rule *rule = &p->rules[i];
+
+		if (rule_matches(rule, hosts, q)) {
+			r->rule = (uint32_t)(i + 1);
+			r->verdict = rule->verdict;
+			r->flags = rule->flags;
+			return;
+		}
+	}
+	r->rule = 0;
+	r->verdict = p->default_verdict;
+	r->flags = 0;
+}
+
+void pol_ref_eval(const struct pol_policy *p, const struct pol_hostset *hosts,
+		  struct pol_query *q, struct pol_result *r)
+{
+	pol_canonicalise(q);
+	ref_judge(p, hosts, q, r);
+	r->reached = 0;
+	if (r->verdict != POL_ALLOW || !pol_is_unspecified(q))
+		return;
+	if (q->family == 4)
+		q->addr[0] = 127, q->addr[3] = 1;
+	else
+		q->addr[15] = 1;
+	ref_judge(p, hosts, q, r);
+	r->reached = 1;
+}

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * yaml.c - YAML block lists, read with libyaml's event API so a list of a
+ * million addresses is streamed straight into one element vector.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "yaml.h"
+
+struct pol_yaml {
+	struct pol_diag *d;
+	const char *file;
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	bool have_ev;
+	bool failed; /* a syntax error was reported; stop */
+};
+
+static const char *const pol_yaml_keywords[] = {
+	"default", "allow", "deny",  "set", "include", "to", "port",
+	"proto",   "netns", "log",   "any", "tcp",     "udp",
+};
+
+static bool pol_yaml_valid_name(const char *s)
+{
+	size_t i;
+
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+	      *s == '_'))
+		return false;
+	for (i = 1; s[i]; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		      s[i] == '-'))
+			return false;
+	for (i = 0; i < sizeof(pol_yaml_keywords) / sizeof(*pol_yaml_keywords);
+	     i++)
+		if (!strcmp(s, pol_yaml_keywords[i]))
+			return false;
+	return true;
+}
+
+static struct pol_loc pol_yaml_loc(const struct pol_yaml *y,
+				   const yaml_event_t *e)
+{
+	struct pol_loc loc = {
+		.file = y->file,
+		.line = (int)e->start_mark.line + 1,
+		.col = (int)e->start_mark.column + 1,
+		.end_line = (int)e->end_mark.line + 1,
+		.end_col = (int)e->end_mark.column,
+	};
+
+	if (loc.end_line != loc.line || loc.end_col < loc.col) {
+		loc.end_line = loc.line;
+		loc.end_col = loc.col;
+	}
+	return loc;
+}
+
+/* Fetch the next event into y->ev; -EINVAL after reporting a YAML error. */
+static int pol_yaml_next(struct pol_yaml *y)
+{
+	struct pol_loc loc;
+
+	if (y->have_ev)
+		yaml_event_delete(&y->ev);
+	y->have_ev = false;
+	if (yaml_parser_parse(&y->parser, &y->ev)) {
+		y->have_ev = true;
+		return 0;
+	}
+	if (y->parser.error == YAML_MEMORY_ERROR)
+		return -ENOMEM;
+	loc = (struct pol_loc){
+		.file = y->file,
+		.line = (int)y->parser.problem_mark.line + 1,
+		.col = (int)y->parser.problem_mark.column + 1,
+	};
+	loc.end_line = loc.line;
+	loc.end_col = loc.col;
+	pol_error(y->d, &loc, "invalid YAML: %s%s%s",
+		  y->parser.problem ? y->parser.problem : "parse error",
+		  y->parser.context ? " " : "",
+		  y->parser.context ? y->parser.context : "");
+	y->failed = true;
+	return -EINVAL;
+}
+
+/* Skip the node whose first event is current (its last event stays). */
+static int pol_yaml_skip(struct pol_yaml *y)
+{
+	int depth = 0, err;
+
+	for (;;) {
+		switch (y->ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			depth++;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
+		}
+		if (depth <= 0)
+			return 0;
+		err = pol_yaml_next(y);
+		if (err)
+			return err;
+	}
+}
+
+/* The current event is the sequence start of set name's value. */
+static int pol_yaml_list(struct pol_yaml *y, struct ast_stmt *s)
+{
+	struct pol_loc loc;
+	int err;
+
+	for (;;) {
+		err = pol_yaml_next(y);
+		if (err)
+			return err;
+		switch (y->ev.type) {
+		case YAML_SEQUENCE_END_EVENT:
+			return 0;
+		case YAML_SCALAR_EVENT:
+			loc = pol_yaml_loc(y, &y->ev);
+			err = ast_elems_add_addr(y->d, s->elems,
+						 (const char *)y->ev.data.scalar.value,
+						 &loc);
+			if (err)
+				return err;
+			break;
+		default:
+			loc = pol_yaml_loc(y, &y->ev);
+			s->elems->listed++;
+			pol_error(y->d, &loc,
+				  "elements of set '%s' must be address strings",
+				  s->name);
+			err = pol_yaml_skip(y);
+			if (err)
+				return err;
+			break;
+		}
+	}
+}
+
+/* The current event is the top-level mapping start. */
+static int pol_yaml_mapping(struct pol_yaml *y, struct ast_stmts *out)
+{
+	struct ast_stmt *s;
+	struct pol_loc loc;
+	int err;
+
+	for (;;) {
+		err = pol_yaml_next(y);
+		if (err)
+			return err;
+		if (y->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		loc = pol_yaml_loc(y, &y->ev);
+		s = NULL;
+		if (y->ev.type != YAML_SCALAR_EVENT) {
+			pol_error(y->d, &loc, "a set name must be a string");
+			err = pol_yaml_skip(y);
+		} else if (!pol_yaml_valid_name((const char *)y->ev.data.scalar.value)) {
+			pol_error(y->d, &loc, "'%s' is not a valid set name",
+				  (const char *)y->ev.data.scalar.value);
+		} else {
+			s = ast_stmt_new(AST_SET, &loc);
+			if (!s)
+				return -ENOMEM;
+			s->name_loc = loc;
+			s->name = strdup((const char *)y->ev.data.scalar.value);
+			s->elems = ast_elems_new();
+			if (!s->name || !s->elems) {
+				ast_stmt_free(s);
+				return -ENOMEM;
+			}
+		}
+		if (err)
+			return err;
+
+		err = pol_yaml_next(y);
+		if (err)
+			goto fail;
+		if (y->ev.type == YAML_SEQUENCE_START_EVENT && s) {
+			err = pol_yaml_list(y, s);
+			if (err)
+				goto fail;
+			err = ast_stmts_add(out, s);
+			if (err)
+				return err;
+			continue;
+		}
+		if (s) {
+			loc = pol_yaml_loc(y, &y->ev);
+			pol_error(y->d, &loc,
+				  "set '%s' must be a list of addresses", s->name);
+			ast_stmt_free(s);
+			s = NULL;
+		}
+		err = pol_yaml_skip(y);
+		if (err)
+			return err;
+	}
+
+fail:
+	ast_stmt_free(s);
+	return err;
+}
+
+int pol_yaml_parse(struct pol_diag *d, const char *file, const char *text,
+		   size_t len, struct ast_stmts *out)
+{
+	struct pol_yaml y = { .d = d, .file = file };
+	size_t first = out->n;
+	struct pol_loc loc;
+	int err = -ENOMEM;
+
+	if (!yaml_parser_initialize(&y.parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&y.parser, (const unsigned char *)text,
+				     len);
+	for (;;) {
+		err = pol_yaml_next(&y);
+		if (err)
+			goto cleanup;
+		switch (y.ev.type) {
+		case YAML_STREAM_END_EVENT:
+			goto cleanup;
+		case YAML_MAPPING_START_EVENT:
+			err = pol_yaml_mapping(&y, out);
+			if (err)
+				goto cleanup;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_SCALAR_EVENT:
+		case YAML_ALIAS_EVENT:
+			loc = pol_yaml_loc(&y, &y.ev);
+			pol_error(d, &loc,
+				  "a YAML list must be a mapping of set names to lists of addresses");
+			err = pol_yaml_skip(&y);
+			if (err)
+				goto cleanup;
+			break;
+		default:
+			break;
+		}
+	}
+
+cleanup:
+	if (y.have_ev)
+		yaml_event_delete(&y.ev);
+	yaml_parser_delete(&y.parser);
+	/* After a syntax error the sets read so far may be cut short; using
+	 * them would only add confusing follow-up errors. */
+	if (y.failed) {
+		while (out->n > first)
+			ast_stmt_free(out->v[--out->n]);
+	}
+	/* A reported syntax error is not a failure of the call. */
+	return err == -EINVAL ? 0 : err;
+}

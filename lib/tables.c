@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
+/*
+ * tables.c - longest-prefix-match lookups over a compiled policy in user
+ * space, and classify.h on top of them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tables.h"
+
+static const struct pol_addr_val *lookup4(void *ctx, const struct pol_lpm4_key *k)
+{
+	return pol_tables_lookup4(ctx, k);
+}
+
+static const struct pol_addr_val *lookup6(void *ctx, const struct pol_lpm6_key *k)
+{
+	return pol_tables_lookup6(ctx, k);
+}
+
+static const struct pol_dec_val *lookup_dec(void *ctx, const struct pol_dec_key *k)
+{
+	return pol_tables_lookup_dec(ctx, k);
+}
+
+#define POL_LOOKUP_LPM4(ctx, k) lookup4(ctx, k)
+#define POL_LOOKUP_LPM6(ctx, k) lookup6(ctx, k)
+#define POL_LOOKUP_DEC(ctx, k) lookup_dec(ctx, k)
+#include "../bpf/templates/classify.h"
+
+/* Fill idx[0..nlen] so that entries of length L are [idx[L], idx[L + 1]).
+ * len_of() is read from entries sorted by length. */
+#define BUILD_INDEX(idx, nlen, ents, n, base)                                 \
+	do {                                                                  \
+		uint32_t _i = 0, _l;                                          \
+		for (_l = 0; _l <= (nlen); _l++) {                            \
+			while (_i < (n) && (ents)[_i].key.prefixlen - (base) < _l) \
+				_i++;                                         \
+			(idx)[_l] = _i;                                       \
+		}                                                             \
+	} while (0)
+
+void pol_tables_index(struct pol_tables *t)
+{
+	BUILD_INDEX(t->idx4, 33u, t->lpm4, t->n_lpm4, 0u);
+	BUILD_INDEX(t->idx6, 129u, t->lpm6, t->n_lpm6, 0u);
+	BUILD_INDEX(t->idxdec, (uint32_t)(POL_DEC_PREFIX_MAX - POL_DEC_PREFIX_BASE + 1),
+		    t->dec, t->n_dec, (uint32_t)POL_DEC_PREFIX_BASE);
+}
+
+/* Copy the first len bits of src to dst (nbytes long), clearing the rest. */
+static void mask_bits(uint8_t *dst, const uint8_t *src, size_t nbytes,
+		      unsigned int len)
+{
+	size_t i;
+
+	for (i = 0; i < nbytes; i++) {
+		if (len >= 8)
+			dst[i] = src[i], len -= 8;
+		else if (len)
+			dst[i] = src[i] & (uint8_t)(0xff << (8 - len)), len = 0;
+		else
+			dst[i] = 0;
+	}
+}
+
+/* Binary search for exact key data among entries [lo, hi) of one length.
+ * Entries have stride `size`, key data at `off`, `nbytes` long. */
+static const void *bsearch_range(const void *base, size_t size, size_t off,
+				 size_t nbytes, uint32_t lo, uint32_t hi,
+				 const uint8_t *data)
+{
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const uint8_t *e = (const uint8_t *)base + (size_t)mid * size;
+		int c = memcmp(e + off, data, nbytes);
+
+		if (!c)
+			return e;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct pol_addr_val *pol_tables_lookup4(const struct pol_tables *t,
+					      const struct pol_lpm4_key *k)
+{
+	unsigned int max = k->prefixlen > 32 ? 32 : k->prefixlen;
+	uint8_t data[4];
+	uint32_t i;
+	int l;
+
+	if (max == 32)
+		for (i = 0; i < t->n_host4; i++)
+			if (!memcmp(t->host4[i].key.addr, k->addr, 4))
+				return &t->host4[i].val;
+	for (l = (int)max; l >= 0; l--) {
+		const struct pol_lpm4_entry *e;
+
+		if (t->idx4[l] == t->idx4[l + 1])
+			continue;
+		mask_bits(data, k->addr, 4, (unsigned int)l);
+		e = bsearch_range(t->lpm4, sizeof(*e),
+				  offsetof(struct pol_lpm4_entry, key.addr), 4,
+				  t->idx4[l], t->idx4[l + 1], data);
+		if (e)
+			return &e->val;
+	}
+	return NULL;
+}
+
+const struct pol_addr_val *pol_tables_lookup6(const struct pol_tables *t,
+					      const struct pol_lpm6_key *k)
+{
+	unsigned int max = k->prefixlen > 128 ? 128 : k->prefixlen;
+	uint8_t data[16];
+	uint32_t i;
+	int l;
+
+	if (max == 128)
+		for (i = 0; i < t->n_host6; i++)
+			if (!memcmp(t->host6[i].key.addr, k->addr, 16))
+				return &t->host6[i].val;
+	for (l = (int)max; l >= 0; l--) {
+		const struct pol_lpm6_entry *e;
+
+		if (t->idx6[l] == t->idx6[l + 1])
+			continue;
+		mask_bits(data, k->addr, 16, (unsigned int)l);
+		e = bsearch_range(t->lpm6, sizeof(*e),
+				  offsetof(struct pol_lpm6_entry, key.addr), 16,
+				  t->idx6[l], t->idx6[l + 1], data);
+		if (e)
+			return &e->val;
+	}
+	return NULL;
+}
+
+const struct pol_dec_val *pol_tables_lookup_dec(const struct pol_tables *t,
+						const struct pol_dec_key *k)
+{
+	unsigned int max = k->prefixlen > POL_DEC_PREFIX_MAX ? POL_DEC_PREFIX_MAX
+							    : k->prefixlen;
+	uint8_t data[8];
+	int l;
+
+	if (max < POL_DEC_PREFIX_BASE)
+		return NULL;
+	for (l = (int)max; l >= POL_DEC_PREFIX_BASE; l--) {
+		int i = l - POL_DEC_PREFIX_BASE;
+		const struct pol_dec_entry *e;
+
+		if (t->idxdec[i] == t->idxdec[i + 1])
+			continue;
+		mask_bits(data, (const uint8_t *)&k->did, 8, (unsigned int)l);
+		e = bsearch_range(t->dec, sizeof(*e),
+				  offsetof(struct pol_dec_entry, key.did), 8,
+				  t->idxdec[i], t->idxdec[i + 1], data);
+		if (e)
+			return &e->val;
+	}
+	return NULL;
+}
+
+void pol_tables_classify(const struct pol_tables *t, struct pol_query *q,
+			 struct pol_result *r)
+{
+	/* classify.h takes a mutable context as the BPF side does; the
+	 * lookups only read it. */
+	pol_classify((void *)(uintptr_t)t, q, r);
+}
+
+int pol_tables_add_host(struct pol_tables *t, uint8_t family,
+			const uint8_t *addr)
+{
+	const struct pol_addr_val *cover;
+	struct pol_addr_val v;
+
+	if (family == 4) {
+		struct pol_lpm4_key k = { .prefixlen = 32 };
+		struct pol_lpm4_entry *n;
+
+		memcpy(k.addr, addr, 4);
+		cover = pol_tables_lookup4(t, &k);
+		if (!cover)
+			return -EINVAL;
+		v.did = v.host_did = cover->host_did;
+		n = realloc(t->host4, (t->n_host4 + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		t->host4 = n;
+		n[t->n_host4].key = k;
+		n[t->n_host4++].val = v;
+		return 0;
+	}
+	if (family == 6) {
+		struct pol_lpm6_key k = { .prefixlen = 128 };
+		struct pol_lpm6_entry *n;
+
+		memcpy(k.addr, addr, 16);
+		cover = pol_tables_lookup6(t, &k);
+		if (!cover)
+			return -EINVAL;
+		v.did = v.host_did = cover->host_did;
+		n = realloc(t->host6, (t->n_host6 + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		t->host6 = n;
+		n[t->n_host6].key = k;
+		n[t->n_host6++].val = v;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+const char *pol_tables_string(const struct pol_tables *t, uint32_t off)
+{
+	if (!t->strings || off >= t->strings_size)
+		return "?";
+	return t->strings + off;
+}
+
+void pol_tables_free(struct pol_tables *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < sizeof(t->owned) / sizeof(t->owned[0]); i++)
+		free(t->owned[i]);
+	free(t->host4);
+	free(t->host6);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
+/*
+ * tables.h - a compiled policy in memory: what decide.c produces, what
+ * policy_read.c validates out of a policy.bin, what emit.c writes, and what
+ * the user-space classifier (classify.h) runs over.
+ */
+#ifndef JAILPOL_TABLES_H
+#define JAILPOL_TABLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../bpf/templates/policy_abi.h"
+
+struct pol_query;
+struct pol_result;
+
+struct pol_tables {
+	struct pol_consts consts;
+	const struct pol_lpm4_entry *lpm4; /* sorted (prefixlen, addr) */
+	uint32_t n_lpm4;
+	const struct pol_lpm6_entry *lpm6;
+	uint32_t n_lpm6;
+	const struct pol_dec_entry *dec; /* sorted (prefixlen, did, sel, port) */
+	uint32_t n_dec;
+	const struct pol_rule_rec *rules; /* n_rules == consts.n_rules */
+	uint32_t n_rules;
+	const char *strings; /* strings[strings_size - 1] == '\0' */
+	uint32_t strings_size;
+	uint32_t source_name; /* STRINGS offset */
+	uint8_t content_hash[32]; /* set by emit / read */
+
+	/* Lookup index (pol_tables_index): entries of prefix length L are
+	 * [idxN[L], idxN[L + 1]). */
+	uint32_t idx4[34];
+	uint32_t idx6[130];
+	uint32_t idxdec[POL_DEC_PREFIX_MAX - POL_DEC_PREFIX_BASE + 2];
+
+	/* Host addresses added by pol_tables_add_host(), as exact entries
+	 * that take precedence, just as the runtime's /32 and /128 do. */
+	struct pol_lpm4_entry *host4;
+	uint32_t n_host4;
+	struct pol_lpm6_entry *host6;
+	uint32_t n_host6;
+
+	void *owned[6]; /* storage freed by pol_tables_free() */
+};
+
+/* Build the per-length index; the entry arrays must already be sorted. */
+void pol_tables_index(struct pol_tables *t);
+
+/* Longest-prefix-match lookups over the tables (host entries first). */
+const struct pol_addr_val *pol_tables_lookup4(const struct pol_tables *t,
+					      const struct pol_lpm4_key *k);
+const struct pol_addr_val *pol_tables_lookup6(const struct pol_tables *t,
+					      const struct pol_lpm6_key *k);
+const struct pol_dec_val *pol_tables_lookup_dec(const struct pol_tables *t,
+						const struct pol_dec_key *k);
+
+/* classify.h's pol_classify() over these tables. */
+void pol_tables_classify(const struct pol_tables *t, struct pol_query *q,
+			 struct pol_result *r);
+
+/*
+ * Record addr (family 4 or 6, canonical) as a host address, exactly as the
+ * runtime fills the host set: the entry that covers it now gives its
+ * host_did, and the new /32 or /128 maps to that.  0 or -ENOMEM.
+ */
+int pol_tables_add_host(struct pol_tables *t, uint8_t family,
+			const uint8_t *addr);
+
+/* The string at off, or "?" if off is out of range. */
+const char *pol_tables_string(const struct pol_tables *t, uint32_t off);
+
+/* Free what the tables own; accepts NULL and zeroes *t. */
+void pol_tables_free(struct pol_tables *t);
+
+#endif /* JAILPOL_TABLES_H */

@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_policy_read.c - the policy.bin reader refuses every truncated,
+ * foreign or corrupt file with a message naming the problem, and never
+ * crashes on random damage.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "decide.h"
+#include "emit.h"
+#include "policy_read.h"
+#include "sha256.h"
+#include "tables.h"
+#include "unit.h"
+
+/* classify.h's types, without its lookups. */
+#define POL_CLASSIFY_TYPES_ONLY
+#include "../../bpf/templates/classify.h"
+
+static uint64_t rng_state = 0x5eed;
+
+static uint64_t rnd(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void add_rule(struct pol_policy *p, uint8_t verdict, uint8_t flags,
+		     uint8_t proto, uint8_t scope, bool any, bool host,
+		     const char *const *cidrs, uint16_t lo, uint16_t hi)
+{
+	struct pol_rule *r = &p->rules[p->n_rules++];
+	size_t n = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->verdict = verdict;
+	r->flags = flags;
+	r->proto_mask = proto;
+	r->scope_mask = scope;
+	r->any_dest = any;
+	r->host = host;
+	if (lo) {
+		r->ports = calloc(1, sizeof(*r->ports));
+		REQUIRE(r->ports, "out of memory");
+		r->ports[0] = (struct pol_port_range){ lo, hi };
+		r->n_ports = 1;
+	}
+	while (cidrs && cidrs[n])
+		n++;
+	r->prefixes = calloc(n + 1, sizeof(*r->prefixes));
+	REQUIRE(r->prefixes, "out of memory");
+	for (n = 0; cidrs && cidrs[n]; n++) {
+		struct pol_prefix *pf = &r->prefixes[n];
+		char addr[64], *slash;
+
+		snprintf(addr, sizeof(addr), "%s", cidrs[n]);
+		slash = strchr(addr, '/');
+		REQUIRE(slash, "cidr");
+		*slash = 0;
+		pf->len = (uint8_t)atoi(slash + 1);
+		pf->family = strchr(addr, ':') ? 6 : 4;
+		REQUIRE(inet_pton(pf->family == 4 ? AF_INET : AF_INET6, addr,
+				  pf->addr) == 1, "inet_pton %s", addr);
+	}
+	r->n_prefixes = pol_prefixes_normalise(r->prefixes, n);
+	r->loc.file = "small.jp";
+	r->loc.line = (int)p->n_rules + 1;
+	r->loc.col = 1;
+	r->text = strdup("rule text;");
+}
+
+static struct pol_policy *small_policy(void)
+{
+	static const char *const r1[] = { "10.0.0.0/8", "2001:db8::/32", NULL };
+	static const char *const r2[] = { "10.1.0.0/16", "10.1.2.0/24",
+					  "192.168.0.0/16", NULL };
+	static const char *const r5[] = { "0.0.0.0/1", NULL };
+	struct pol_policy *p = calloc(1, sizeof(*p));
+
+	REQUIRE(p, "out of memory");
+	p->rules = calloc(8, sizeof(*p->rules));
+	REQUIRE(p->rules, "out of memory");
+	p->source_name = strdup("small.jp");
+	p->default_verdict = POL_DENY;
+	p->default_loc = (struct pol_loc){ .file = "small.jp", .line = 1, .col = 1 };
+	p->default_text = strdup("default deny;");
+	add_rule(p, POL_ALLOW, 0, 1, 3, false, false, r1, 443, 443);
+	add_rule(p, POL_DENY, POL_RF_LOG, 7, 3, false, false, r2, 0, 0);
+	add_rule(p, POL_ALLOW, 0, 7, 3, false, true, NULL, 0, 0);
+	add_rule(p, POL_DENY, 0, 2, 3, true, false, NULL, 53, 53);
+	add_rule(p, POL_ALLOW, 0, 2, 2, false, false, r5, 1000, 2000);
+	return p;
+}
+
+/* Recompute the content hash and the checksum after a deliberate edit. */
+static void reseal(uint8_t *b, size_t len)
+{
+	struct pol_file_header h;
+
+	memcpy(&h, b, sizeof(h));
+	pol_sha256(b + sizeof(h), len - sizeof(h), h.content_hash);
+	h.checksum = 0;
+	memcpy(b, &h, sizeof(h));
+	h.checksum = (uint32_t)crc32(0, b, (uInt)len);
+	memcpy(b, &h, sizeof(h));
+}
+
+static struct pol_section *section(uint8_t *b, uint32_t type)
+{
+	struct pol_section *s = (struct pol_section *)(void *)(b + sizeof(struct pol_file_header));
+	int i;
+
+	for (i = 0; i < POL_SEC_MAX - 1; i++)
+		if (s[i].type == type)
+			return &s[i];
+	REQUIRE(0, "no section %u", type);
+	return NULL;
+}
+
+static void *entry(uint8_t *b, uint32_t type, uint32_t i)
+{
+	struct pol_section *s = section(b, type);
+
+	REQUIRE(i < s->count, "section %u has no entry %u", type, i);
+	return b + s->offset + (size_t)i * s->entry_size;
+}
+
+static struct pol_file_header *header(uint8_t *b)
+{
+	return (struct pol_file_header *)(void *)b;
+}
+
+static const uint8_t *good;
+static size_t good_len;
+
+static void expect(const char *name, uint8_t *b, size_t len, int want_ret,
+		   const char *want)
+{
+	struct pol_tables t;
+	char err[256] = "";
+	int ret = pol_read_buf(b, len, &t, err, sizeof(err));
+
+	CHECK(ret == want_ret, "%s: returned %d, expected %d (%s)", name, ret,
+	      want_ret, err);
+	CHECK(strstr(err, want) != NULL, "%s: message '%s' lacks '%s'", name,
+	      err, want);
+	if (!ret)
+		pol_tables_free(&t);
+}
+
+/* A fresh copy of the good file, edited by the caller then resealed. */
+static uint8_t *fresh(void)
+{
+	uint8_t *b = malloc(good_len);
+
+	REQUIRE(b, "out of memory");
+	memcpy(b, good, good_len);
+	return b;
+}
+
+#define CORRUPT(name, edit, want)                                      \
+	do {                                                           \
+		uint8_t *b = fresh();                                  \
+		edit;                                                  \
+		reseal(b, good_len);                                   \
+		expect(name, b, good_len, -EBADMSG, want);             \
+		free(b);                                               \
+	} while (0)
+
+static void structural(void)
+{
+	char buf[128];
+	struct pol_section *s4;
+
+	CORRUPT("lpm4 prefixlen",
+		((struct pol_lpm4_entry *)entry(b, POL_SEC_LPM4, 1))->key.prefixlen = 33,
+		"section LPM4: entry 1 has prefix length 33 (0..32)");
+	CORRUPT("dec prefixlen",
+		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 5))->key.prefixlen = 70,
+		"section DEC: entry 5 has prefix length 70 (48..64)");
+	CORRUPT("lpm4 order", {
+		struct pol_lpm4_entry *e1 = entry(b, POL_SEC_LPM4, 1);
+		struct pol_lpm4_entry *e3 = entry(b, POL_SEC_LPM4, 3);
+		struct pol_lpm4_entry tmp = *e1;
+
+		*e1 = *e3;
+		*e3 = tmp;
+	}, "section LPM4: entries not sorted at entry 2");
+	CORRUPT("lpm6 did",
+		((struct pol_lpm6_entry *)entry(b, POL_SEC_LPM6, 1))->val.did = 9,
+		"section LPM6: entry 1 names decision 9 but there are");
+	CORRUPT("lpm4 host_did",
+		((struct pol_lpm4_entry *)entry(b, POL_SEC_LPM4, 0))->val.host_did = 77,
+		"section LPM4: entry 0 names decision 77");
+	CORRUPT("rule text",
+		((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 3))->text = 999,
+		"section RULES: rule 3 text offset 999 is outside the string table");
+	CORRUPT("rule file",
+		((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 1))->file = 5000,
+		"section RULES: rule 1 file offset 5000 is outside");
+	CORRUPT("missing rules", {
+		struct pol_section *t = (struct pol_section *)(void *)(b + sizeof(struct pol_file_header));
+		struct pol_section tmp = t[4];
+
+		t[4] = t[5];
+		t[5] = tmp;
+		header(b)->n_sections = 5;
+	}, "missing section RULES");
+	CORRUPT("duplicate", section(b, POL_SEC_LPM6)->type = POL_SEC_LPM4,
+		"duplicate section LPM4");
+	CORRUPT("overlap", {
+		section(b, POL_SEC_DEC)->offset = section(b, POL_SEC_LPM4)->offset;
+	}, "overlaps section");
+	snprintf(buf, sizeof(buf), "runs past the end of the file (%zu bytes)", good_len);
+	CORRUPT("past end", section(b, POL_SEC_LPM4)->offset = good_len - 8, buf);
+	CORRUPT("past end 2", section(b, POL_SEC_STRINGS)->offset = 4096 * 4096, "section STRINGS: offset 16777216 + size");
+	CORRUPT("entry size", section(b, POL_SEC_LPM4)->entry_size = 20,
+		"section LPM4: entry size 20, expected 16");
+	CORRUPT("count overflow", section(b, POL_SEC_DEC)->count = 0xffffffffu,
+		"section DEC: size");
+	CORRUPT("size", section(b, POL_SEC_RULES)->size += 20,
+		"is not count");
+	CORRUPT("unaligned", section(b, POL_SEC_DEC)->offset += 4,
+		"not 8-byte aligned");
+	CORRUPT("unknown type", section(b, POL_SEC_DEC)->type = 42,
+		"unknown type 42");
+	CORRUPT("n_sections", header(b)->n_sections = 1000,
+		"n_sections 1000 is out of range");
+	CORRUPT("header size", header(b)->header_size = 64, "header size 64");
+	CORRUPT("rule verdict",
+		((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 2))->verdict = 5,
+		"section RULES: rule 2 has verdict 5");
+	CORRUPT("rule flags",
+		((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 2))->flags = 0x80,
+		"section RULES: rule 2 has unknown flags 0x80");
+	CORRUPT("dec verdict",
+		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 0))->val.verdict = 7,
+		"section DEC: entry 0 has verdict 7");
+	CORRUPT("dec rule",
+		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 2))->val.rule = 1000,
+		"section DEC: entry 2 names rule 1000 but there are 6");
+	CORRUPT("dec did",
+		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 0))->key.did = 1000,
+		"section DEC: entry 0 names decision 1000");
+	CORRUPT("dec zero",
+		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 3))->key.zero = 1,
+		"section DEC: entry 3 has a nonzero zero byte");
+	CORRUPT("dec selector",
+		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 3))->key.sel = 6,
+		"section DEC: entry 3 has selector 6");
+	CORRUPT("dec port bits",
+		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 0))->key.port = htons(1),
+		"section DEC: entry 0 has port bits set past /48");
+	CORRUPT("dec disagrees", {
+		struct pol_dec_entry *e = entry(b, POL_SEC_DEC, 0);
+
+		e->val.verdict ^= 1;
+	}, "disagrees with rule");
+	CORRUPT("lpm4 host bits", {
+		struct pol_lpm4_entry *e = entry(b, POL_SEC_LPM4, 2);
+
+		e->key.addr[3] |= 1;
+	}, "section LPM4: entry 2 has host bits set");
+	CORRUPT("no root",
+		((struct pol_lpm6_entry *)entry(b, POL_SEC_LPM6, 0))->key.prefixlen = 1,
+		"section LPM6: no /0 root entry");
+	CORRUPT("no entries", section(b, POL_SEC_LPM6)->count = 0,
+		"section LPM6: size");
+	CORRUPT("strings nul", {
+		s4 = section(b, POL_SEC_STRINGS);
+		b[s4->offset + s4->size - 1] = 'x';
+	}, "section STRINGS: not NUL-terminated");
+	CORRUPT("strings empty", {
+		s4 = section(b, POL_SEC_STRINGS);
+		b[s4->offset] = 'x';
+	}, "section STRINGS: does not start with the empty string");
+	CORRUPT("source name", header(b)->source_name = 99999,
+		"source_name offset 99999 is outside the string table");
+	CORRUPT("n_rules", ((struct pol_consts *)entry(b, POL_SEC_CONSTS, 0))->n_rules += 1,
+		"section RULES: 6 rules but CONSTS says n_rules 7");
+	CORRUPT("n_dids", ((struct pol_consts *)entry(b, POL_SEC_CONSTS, 0))->n_dids += 1,
+		"/48 entries, found");
+	CORRUPT("default verdict",
+		((struct pol_consts *)entry(b, POL_SEC_CONSTS, 0))->default_verdict = 3,
+		"section CONSTS: default verdict 3 is out of range");
+	CORRUPT("consts count", section(b, POL_SEC_CONSTS)->count = 2,
+		"section CONSTS: size");
+
+	{
+		/* The CRC alone recomputed: the content hash must catch it. */
+		uint8_t *b = fresh();
+		struct pol_file_header h;
+
+		b[good_len - 1] ^= 0x55;
+		memcpy(&h, b, sizeof(h));
+		h.checksum = 0;
+		memcpy(b, &h, sizeof(h));
+		h.checksum = (uint32_t)crc32(0, b, (uInt)good_len);
+		memcpy(b, &h, sizeof(h));
+		expect("hash", b, good_len, -EBADMSG, "content hash mismatch");
+		free(b);
+	}
+	{
+		uint8_t *b = fresh();
+
+		header(b)->file_size -= 8;
+		expect("file_size", b, good_len, -EBADMSG, "file_size mismatch");
+		free(b);
+	}
+}
+
+static void header_checks(void)
+{
+	uint8_t *b;
+	char want[128];
+	size_t n;
+
+	for (n = 0; n < good_len; n++) {
+		struct pol_tables t;
+		char err[256] = "";
+		int ret = pol_read_buf(good, n, &t, err, sizeof(err));
+
+		CHECK(ret == -EBADMSG && strstr(err, "truncated"),
+		      "truncated to %zu: %d '%s'", n, ret, err);
+		if (!ret)
+			pol_tables_free(&t);
+	}
+	expect("10 bytes", (uint8_t *)good, 10, -EBADMSG,
+	       "truncated: file is 10 bytes, the header needs 72");
+
+	b = fresh();
+	b[0] = 'X';
+	expect("magic", b, good_len, -EPROTO, "not a policy.bin: bad magic");
+	free(b);
+
+	b = fresh();
+	header(b)->version = 9;
+	expect("version", b, good_len, -ENOTSUP,
+	       "unsupported format version 9 (this build reads 1)");
+	free(b);
+
+	b = fresh();
+	b[good_len / 2] ^= 0x10;
+	snprintf(want, sizeof(want), "checksum mismatch: header says 0x%08x",
+		 header(b)->checksum);
+	expect("checksum", b, good_len, -EBADMSG, want);
+	free(b);
+}
+
+/* Random damage with the seals redone: reject it or give tables that
+ * classify without crashing (ASan watches). */
+static void fuzz(void)
+{
+	unsigned long accepted = 0, rejected = 0;
+	int it;
+
+	for (it = 0; it < 10000; it++) {
+		uint8_t *b = fresh();
+		struct pol_tables t;
+		char err[256];
+		int k, flips = 1 + (int)(rnd() % 4);
+
+		for (k = 0; k < flips; k++) {
+			/* Mostly past the header, where the structure lives. */
+			size_t at = rnd() % 8 ? sizeof(struct pol_file_header) +
+						rnd() % (good_len - sizeof(struct pol_file_header))
+					       : rnd() % good_len;
+
+			b[at] ^= (uint8_t)(1u << (rnd() % 8));
+			if (!(rnd() % 4))
+				b[at] = (uint8_t)rnd();
+		}
+		reseal(b, good_len);
+		if (pol_read_buf(b, good_len, &t, err, sizeof(err))) {
+			rejected++;
+		} else {
+			accepted++;
+			for (k = 0; k < 50; k++) {
+				struct pol_query q = { 0 };
+				struct pol_result r;
+				uint64_t v = rnd();
+
+				q.family = v & 1 ? 4 : 6;
+				memcpy(q.addr, &v, 8);
+				q.proto = (uint8_t)(rnd() % POL_PROTO_MAX);
+				q.scope = (uint8_t)(rnd() % POL_SCOPE_MAX);
+				q.port = (uint16_t)rnd();
+				if (k == 7)
+					pol_tables_add_host(&t, q.family, q.addr);
+				pol_tables_classify(&t, &q, &r);
+				CHECK(r.rule == POL_RULE_NONE || r.rule < t.n_rules,
+				      "rule %u out of range", r.rule);
+				CHECK(r.rule != POL_RULE_NONE, "validated tables missed a lookup");
+			}
+			pol_tables_free(&t);
+		}
+		free(b);
+	}
+	printf("fuzz: 10000 damaged files, %lu rejected, %lu accepted and classified\n",
+	       rejected, accepted);
+}
+
+int main(void)
+{
+	struct pol_policy *p = small_policy();
+	struct pol_tables t, r;
+	char err[256], path[] = "/tmp/test_policy_read.XXXXXX";
+	void *buf;
+	size_t len;
+	int fd;
+
+	REQUIRE(!pol_decide(p, NULL, &t), "decide");
+	REQUIRE(!pol_emit(&t, &buf, &len), "emit");
+	good = buf;
+	good_len = len;
+	printf("small policy: %zu bytes, lpm4 %u lpm6 %u dec %u dids %u\n", len,
+	       t.n_lpm4, t.n_lpm6, t.n_dec, t.consts.n_dids);
+	REQUIRE(t.n_lpm4 >= 4 && t.n_lpm6 >= 2 && t.n_dec >= 6,
+		"small policy too small for the corruption cases");
+
+	/* Round trip. */
+	REQUIRE(!pol_read_buf(buf, len, &r, err, sizeof(err)), "read: %s", err);
+	CHECK(r.n_lpm4 == t.n_lpm4 && !memcmp(r.lpm4, t.lpm4, t.n_lpm4 * sizeof(*t.lpm4)), "lpm4");
+	CHECK(r.n_lpm6 == t.n_lpm6 && !memcmp(r.lpm6, t.lpm6, t.n_lpm6 * sizeof(*t.lpm6)), "lpm6");
+	CHECK(r.n_dec == t.n_dec && !memcmp(r.dec, t.dec, t.n_dec * sizeof(*t.dec)), "dec");
+	CHECK(r.n_rules == t.n_rules && !memcmp(r.rules, t.rules, t.n_rules * sizeof(*t.rules)), "rules");
+	CHECK(r.strings_size == t.strings_size && !memcmp(r.strings, t.strings, t.strings_size), "strings");
+	CHECK(!memcmp(&r.consts, &t.consts, sizeof(t.consts)), "consts");
+	CHECK(!memcmp(r.content_hash, t.content_hash, 32), "content hash");
+	CHECK(!strcmp(pol_tables_string(&r, r.source_name), "small.jp"), "source name");
+	CHECK(!strcmp(pol_tables_string(&r, r.rules[0].text), "default deny;"), "rule 0 text");
+	CHECK(!strcmp(pol_tables_string(&r, 1u << 30), "?"), "bad offset");
+	CHECK(r.consts.n_rules == 6 && r.consts.default_verdict == POL_DENY &&
+	      r.consts.flags == (POL_CF_USES_HOST | POL_CF_USES_SCOPE | POL_CF_USES_LOG),
+	      "consts %u %u %#x", r.consts.n_rules, r.consts.default_verdict, r.consts.flags);
+	pol_tables_free(&r);
+	pol_tables_free(NULL);
+
+	/* File round trip. */
+	fd = mkstemp(path);
+	REQUIRE(fd >= 0, "mkstemp");
+	close(fd);
+	CHECK(!pol_emit_file(&t, path), "emit file");
+	CHECK(!pol_read_file(path, &r, err, sizeof(err)), "read file: %s", err);
+	pol_tables_free(&r);
+	unlink(path);
+	CHECK(pol_read_file(path, &r, err, sizeof(err)) == -ENOENT &&
+	      strstr(err, path), "missing file: %s", err);
+	CHECK(pol_emit_file(&t, "/nonexistent-dir/policy.bin") == -ENOENT, "emit to bad dir");
+
+	header_checks();
+	structural();
+	fuzz();
+
+	pol_tables_free(&t);
+	pol_policy_free(p);
+	free(buf);
+	return unit_summary();
+}
