@@ -12,25 +12,6 @@
 
 #define AST_TEXT_MAX 200
 
-/* Grow a vector of elements of size sz to hold one more. */
-static int ast_grow(void **v, size_t *cap, size_t n, size_t sz)
-{
-	size_t ncap;
-	void *nv;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	if (ncap > SIZE_MAX / sz)
-		return -ENOMEM;
-	nv = realloc(*v, ncap * sz);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 struct ast_elems *ast_elems_new(void)
 {
 	return calloc(1, sizeof(struct ast_elems));
@@ -53,7 +34,7 @@ static struct ast_elem *ast_elems_push(struct ast_elems *el,
 {
 	struct ast_elem *e;
 
-	if (ast_grow((void **)&el->v, &el->cap, el->n, sizeof(*el->v)))
+	if (pol_grow((void **)&el->v, &el->cap, el->n + 1, sizeof(*el->v)))
 		return NULL;
 	e = &el->v[el->n++];
 	memset(e, 0, sizeof(*e));
@@ -152,7 +133,7 @@ void ast_ports_free(struct ast_ports *p)
 
 int ast_ports_add(struct ast_ports *p, uint16_t lo, uint16_t hi)
 {
-	if (ast_grow((void **)&p->v, &p->cap, p->n, sizeof(*p->v)))
+	if (pol_grow((void **)&p->v, &p->cap, p->n + 1, sizeof(*p->v)))
 		return -ENOMEM;
 	p->v[p->n].lo = lo;
 	p->v[p->n].hi = hi;
@@ -199,7 +180,7 @@ void ast_stmt_free(struct ast_stmt *s)
 
 int ast_stmts_add(struct ast_stmts *v, struct ast_stmt *s)
 {
-	if (ast_grow((void **)&v->v, &v->cap, v->n, sizeof(*v->v))) {
+	if (pol_grow((void **)&v->v, &v->cap, v->n + 1, sizeof(*v->v))) {
 		ast_stmt_free(s);
 		return -ENOMEM;
 	}

@@ -88,23 +88,6 @@ static uint32_t hash_u32s(const uint32_t *v, uint32_t n)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	n = realloc(*p, ncap * size);
-	if (!n)
-		return -ENOMEM;
-	*p = n;
-	*cap = ncap;
-	return 0;
-}
-
 static int intern_rehash(struct intern *in)
 {
 	uint32_t ns = in->nslots ? in->nslots * 2 : 64, i;
@@ -152,7 +135,7 @@ static int intern_get(struct intern *in, const uint32_t *v, uint32_t n,
 			return 0;
 		}
 	}
-	err = grow((void **)&in->pool, &in->pool_cap, in->pool_n + n + 1,
+	err = pol_grow((void **)&in->pool, &in->pool_cap, in->pool_n + n + 1,
 		   sizeof(*in->pool));
 	if (err)
 		return err;
@@ -160,13 +143,13 @@ static int intern_get(struct intern *in, const uint32_t *v, uint32_t n,
 	if (in->n + 1 > cap) {
 		size_t c2 = cap;
 
-		err = grow((void **)&in->off, &c2, in->n + 1, sizeof(uint32_t));
+		err = pol_grow((void **)&in->off, &c2, in->n + 1, sizeof(uint32_t));
 		c2 = cap;
 		if (!err)
-			err = grow((void **)&in->cnt, &c2, in->n + 1, sizeof(uint32_t));
+			err = pol_grow((void **)&in->cnt, &c2, in->n + 1, sizeof(uint32_t));
 		c2 = cap;
 		if (!err)
-			err = grow((void **)&in->hash, &c2, in->n + 1, sizeof(uint32_t));
+			err = pol_grow((void **)&in->hash, &c2, in->n + 1, sizeof(uint32_t));
 		if (err)
 			return err;
 		in->cap = (uint32_t)c2;
@@ -251,7 +234,7 @@ static bool memo_get(const struct memo *m, uint64_t key, uint32_t *val)
 
 static int scratch_need(struct decider *dc, size_t n)
 {
-	return grow((void **)&dc->scratch, &dc->scratch_cap, n, sizeof(uint32_t));
+	return pol_grow((void **)&dc->scratch, &dc->scratch_cap, n, sizeof(uint32_t));
 }
 
 /* Make room for per-class memos up to class id n - 1. */
@@ -262,11 +245,11 @@ static int classes_fit(struct decider *dc, size_t n)
 
 	if (n <= old)
 		return 0;
-	err = grow((void **)&dc->class_fn, &c2, n, sizeof(uint32_t));
+	err = pol_grow((void **)&dc->class_fn, &c2, n, sizeof(uint32_t));
 	if (err)
 		return err;
 	c2 = old;
-	err = grow((void **)&dc->class_host, &c2, n, sizeof(uint32_t));
+	err = pol_grow((void **)&dc->class_host, &c2, n, sizeof(uint32_t));
 	if (err)
 		return err;
 	for (i = old; i < c2; i++)
@@ -402,7 +385,7 @@ static int fn_build(struct decider *dc, const uint32_t *v, uint32_t n,
 
 		/* Candidates: v's rules that apply to sel, up to and including
 		 * the first without ports (it matches every port). */
-		err = grow((void **)&dc->bp, &dc->bp_cap, 1, sizeof(uint32_t));
+		err = pol_grow((void **)&dc->bp, &dc->bp_cap, 1, sizeof(uint32_t));
 		if (err)
 			return err;
 		dc->bp[nbp++] = 0;
@@ -415,7 +398,7 @@ static int fn_build(struct decider *dc, const uint32_t *v, uint32_t n,
 			nc = i + 1;
 			if (!r->n_ports)
 				break;
-			err = grow((void **)&dc->bp, &dc->bp_cap,
+			err = pol_grow((void **)&dc->bp, &dc->bp_cap,
 				   nbp + 2 * r->n_ports, sizeof(uint32_t));
 			if (err)
 				return err;
@@ -767,7 +750,7 @@ static int build_dec(struct decider *dc, struct pol_dec_entry **out,
 				if (cost > best_cost)
 					best_cost = cost, best = rule;
 			}
-			err = grow((void **)&v, &cap, n + 1, sizeof(*v));
+			err = pol_grow((void **)&v, &cap, n + 1, sizeof(*v));
 			if (err)
 				goto fail;
 			v[n] = tmpl;
@@ -782,7 +765,7 @@ static int build_dec(struct decider *dc, struct pol_dec_entry **out,
 				if (rule == best)
 					continue;
 				k = port_blocks(lo, hi, NULL, NULL);
-				err = grow((void **)&v, &cap, n + k, sizeof(*v));
+				err = pol_grow((void **)&v, &cap, n + k, sizeof(*v));
 				if (err)
 					goto fail;
 				dec_val(p, rule, &tmpl.val);
@@ -904,7 +887,7 @@ static int strtab_add(struct strtab *st, const char *s, uint32_t *off)
 	len = strlen(s) + 1;
 	if (st->len + len > UINT32_MAX - 1)
 		return -E2BIG;
-	err = grow((void **)&st->buf, &st->cap, st->len + len, 1);
+	err = pol_grow((void **)&st->buf, &st->cap, st->len + len, 1);
 	if (err)
 		return err;
 	memcpy(st->buf + st->len, s, len);

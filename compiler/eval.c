@@ -69,24 +69,6 @@ struct pol_dup_pair {
 	size_t dup, first;
 };
 
-static int pol_grow(void **v, size_t *cap, size_t n, size_t sz)
-{
-	size_t ncap;
-	void *nv;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	if (ncap > SIZE_MAX / sz)
-		return -ENOMEM;
-	nv = realloc(*v, ncap * sz);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 static size_t pol_hash(const char *s)
 {
 	size_t h = 14695981039346656037ULL;
@@ -310,7 +292,7 @@ static int pol_eval_direct(struct pol_eval *ev, const struct ast_elems *el,
 		if (el->v[keys[i].idx].implied ||
 		    el->v[keys[first].idx].implied)
 			continue;
-		err = pol_grow((void **)&pairs, &cap_pairs, n_pairs,
+		err = pol_grow((void **)&pairs, &cap_pairs, n_pairs + 1,
 			       sizeof(*pairs));
 		if (err)
 			goto cleanup;
@@ -449,7 +431,7 @@ static int pol_eval_resolve(struct pol_eval *ev, struct pol_set_def *def)
 	if (def->state != POL_SET_NEW)
 		return 0;
 	def->state = POL_SET_RESOLVING;
-	err = pol_grow((void **)&ev->rstack, &ev->rcap, ev->rdepth,
+	err = pol_grow((void **)&ev->rstack, &ev->rcap, ev->rdepth + 1,
 		       sizeof(*ev->rstack));
 	if (err)
 		return err;
@@ -488,7 +470,7 @@ static int pol_eval_define(struct pol_eval *ev, struct ast_stmt *s)
 	if (!s->elems->listed)
 		pol_error(ev->d, &s->name_loc, "set '%s' is empty", s->name);
 
-	err = pol_grow((void **)&ev->defs, &ev->cap_defs, ev->n_defs,
+	err = pol_grow((void **)&ev->defs, &ev->cap_defs, ev->n_defs + 1,
 		       sizeof(*ev->defs));
 	if (err)
 		return err;
@@ -734,7 +716,7 @@ static int pol_eval_load(struct pol_eval *ev, const char *path,
 		goto cleanup;
 	}
 	name = pol_diag_add_file(ev->d, path, text, len);
-	err = pol_grow((void **)&ev->files, &ev->cap_files, ev->n_files,
+	err = pol_grow((void **)&ev->files, &ev->cap_files, ev->n_files + 1,
 		       sizeof(*ev->files));
 	if (!name || err) {
 		err = -ENOMEM;

@@ -409,7 +409,7 @@ static void yyerror(YYLTYPE *yl, yyscan_t scanner, struct pol_parse *ps,
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 				 struct pol_parse *ps)
 {
-	yysymbol_kind_t exp[8];
+	yysymbol_kind_t exp[YYNTOKENS];
 	yysymbol_kind_t la = yypcontext_token(ctx);
 	struct pol_loc loc = pol_loc_of(ps, yypcontext_location(ctx),
 					yypcontext_location(ctx));

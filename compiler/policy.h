@@ -68,6 +68,10 @@ struct pol_policy {
 
 void pol_policy_free(struct pol_policy *p);
 
+/* Make room for need elements of size bytes in the vector *v of capacity
+ * *cap, doubling.  Returns 0 or -ENOMEM (then *v is unchanged). */
+int pol_grow(void **v, size_t *cap, size_t need, size_t size);
+
 /* Sort and dedupe prefixes / merge port ranges in place; return new count. */
 size_t pol_prefixes_normalise(struct pol_prefix *v, size_t n);
 size_t pol_ports_normalise(struct pol_port_range *v, size_t n);
