@@ -174,6 +174,7 @@ struct pol_section {
 #define POL_CF_USES_HOST 0x01  /* some rule names the runtime-filled host set */
 #define POL_CF_USES_SCOPE 0x02 /* some rule has a netns scope */
 #define POL_CF_USES_LOG 0x04   /* some rule has the log mark */
+#define POL_CF_BACKSTOP 0x08   /* `backstop on;`: also judge ping/raw packets */
 
 /* Constants for the BPF templates' rodata and map sizing. */
 struct pol_consts {

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * loader.h - load the BPF templates with a compiled policy, attach them to a
+ * cgroup through bpf_links, and pin everything in bpffs so the jail
+ * outlives the runtime.
+ *
+ * Pin layout (documented in jail-ai-block(8)):
+ *
+ *   /sys/fs/bpf/jailpol/cg-<cgroup id>/
+ *       link_connect4 link_connect6 link_sendmsg4 link_sendmsg6
+ *       link_egress          (only when the policy turns the backstop on)
+ *       map_lpm4 map_lpm6 map_dec    the policy's tables
+ *       info                 ARRAY map, one struct jp_info
+ *
+ * Loader order: open -> set rodata and map sizes -> load -> fill maps ->
+ * attach links -> pin.  A replacement loads and fills the new programs
+ * first, then swaps each pinned link's program with BPF_LINK_UPDATE, so
+ * every connect() is judged by the old policy or the new one, never by
+ * neither and never by a mix of their tables.
+ */
+#ifndef JAILPOL_LOADER_H
+#define JAILPOL_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../lib/tables.h"
+
+#define JP_PIN_ROOT "/sys/fs/bpf/jailpol"
+
+enum jp_hook {
+	JP_HOOK_CONNECT4,
+	JP_HOOK_CONNECT6,
+	JP_HOOK_SENDMSG4,
+	JP_HOOK_SENDMSG6,
+	JP_HOOK_EGRESS, /* cgroup_skb/egress backstop for ping and raw sockets */
+	JP_HOOK_MAX,
+};
+
+/* "connect4", ...; the pin is "link_<name>". */
+const char *jp_hook_name(enum jp_hook h);
+
+/* One host address for the `host` set (canonical: family 4 or 6). */
+struct jp_addr {
+	uint8_t family;
+	uint8_t addr[16];
+};
+
+struct jp_hosts {
+	struct jp_addr *v;
+	size_t n;
+};
+
+/* Value of the pinned info map: what `status` shows. */
+struct jp_info {
+	uint8_t content_hash[32]; /* policy.bin's SHA-256 content hash */
+	char source[256];         /* the policy's source name (.jp file) */
+	char policy_path[256];    /* the policy.bin given to the runtime */
+	char cgroup[1024];        /* cgroup path under the cgroup2 mount */
+	uint64_t cgroup_id;
+	uint64_t attached_at; /* CLOCK_REALTIME, seconds */
+	uint64_t replaced_at; /* last policy replacement, 0 if none */
+	uint32_t policy_flags; /* pol_consts.flags */
+	uint32_t hooks;        /* bit (1 << enum jp_hook) per attached hook */
+	uint32_t n_hosts;      /* host addresses inserted */
+	uint32_t reserved;
+};
+
+struct jp_load_opts {
+	const struct pol_tables *policy;
+	const struct jp_hosts *hosts; /* may be NULL when unused */
+	uint64_t host_netns_cookie;   /* SO_NETNS_COOKIE of the host netns */
+	int cgroup_fd;                /* O_RDONLY|O_DIRECTORY|O_CLOEXEC */
+	uint64_t cgroup_id;
+	const char *cgroup_rel;  /* for jp_info.cgroup */
+	const char *policy_path; /* for jp_info.policy_path */
+	const char *pin_dir;     /* JP_PIN_ROOT "/cg-<id>" */
+	bool debug;              /* libbpf and verifier logs to stderr */
+};
+
+/*
+ * Attach o->policy to the cgroup, or replace the policy of an attachment
+ * already pinned at o->pin_dir.  On failure nothing new is left attached
+ * or pinned and an existing attachment is untouched; err names the cause
+ * and what to do.  Returns 0 or a negative errno.
+ */
+int jp_load_attach(const struct jp_load_opts *o, char *err, size_t errlen);
+
+/* Detach the jail pinned at pin_dir and remove its pins.  -ENOENT if
+ * there is none. */
+int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen);
+
+/* Read the info of the jail pinned at pin_dir.  0 or -errno. */
+int jp_read_info(const char *pin_dir, struct jp_info *out);
+
+/*
+ * Check that the kernel can run jailpol: BPF, cgroup sock_addr and
+ * cgroup_skb programs, LPM trie maps, bpf_link for cgroups.  0, or
+ * -EOPNOTSUPP with err naming exactly what is missing.
+ */
+int jp_probe_kernel(char *err, size_t errlen);
+
+#endif /* JAILPOL_LOADER_H */
