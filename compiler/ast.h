@@ -66,6 +66,7 @@ enum ast_stmt_kind {
 	AST_SET,
 	AST_INCLUDE,
 	AST_RULE,
+	AST_BACKSTOP, /* verdict: 1 on, 0 off */
 	AST_STMT_MAX,
 };
 

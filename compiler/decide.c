@@ -1011,6 +1011,8 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d,
 		if (p->rules[i].flags & POL_RF_LOG)
 			t.consts.flags |= POL_CF_USES_LOG;
 	}
+	if (p->backstop)
+		t.consts.flags |= POL_CF_BACKSTOP;
 	err = set_intern(&dc, k, &root);
 	if (err)
 		goto cleanup;

@@ -96,9 +96,10 @@ static void dec_ports(const struct pol_dec_entry *e, unsigned *lo, unsigned *hi)
 
 static void flags_text(char *buf, size_t len, uint32_t flags)
 {
-	snprintf(buf, len, "%s%s%s%s", flags & POL_CF_USES_HOST ? " host" : "",
+	snprintf(buf, len, "%s%s%s%s%s", flags & POL_CF_USES_HOST ? " host" : "",
 		 flags & POL_CF_USES_SCOPE ? " netns" : "",
-		 flags & POL_CF_USES_LOG ? " log" : "", flags ? "" : " none");
+		 flags & POL_CF_USES_LOG ? " log" : "",
+		 flags & POL_CF_BACKSTOP ? " backstop" : "", flags ? "" : " none");
 }
 
 static void hash_hex(char *buf, const uint8_t *h)
@@ -180,10 +181,11 @@ static void dump_json(FILE *out, const struct pol_tables *t, size_t file_size)
 		POL_FORMAT_VERSION, file_size, hash);
 	fprintf(out, ",\"default\":\"%s\",\"decisions\":%u",
 		pol_verdict_name(t->consts.default_verdict), t->consts.n_dids);
-	fprintf(out, ",\"uses_host\":%s,\"uses_netns\":%s,\"uses_log\":%s",
+	fprintf(out, ",\"uses_host\":%s,\"uses_netns\":%s,\"uses_log\":%s,\"backstop\":%s",
 		t->consts.flags & POL_CF_USES_HOST ? "true" : "false",
 		t->consts.flags & POL_CF_USES_SCOPE ? "true" : "false",
-		t->consts.flags & POL_CF_USES_LOG ? "true" : "false");
+		t->consts.flags & POL_CF_USES_LOG ? "true" : "false",
+		t->consts.flags & POL_CF_BACKSTOP ? "true" : "false");
 
 	fputs(",\"rules\":[", out);
 	for (i = 0; i < t->n_rules; i++) {

@@ -51,6 +51,8 @@ struct pol_eval {
 	size_t n_defs, cap_defs;
 	struct ast_stmts stmts; /* default and rule statements, in order */
 	struct ast_stmt *dflt;
+	bool have_backstop, backstop;
+	struct pol_loc backstop_loc; /* file names live in the diag */
 	struct pol_loaded *files;
 	size_t n_files, cap_files;
 	size_t stack[POL_INCLUDE_DEPTH + 1]; /* files being loaded */
@@ -631,6 +633,18 @@ static int pol_eval_stmts(struct pol_eval *ev, struct ast_stmts *v,
 		case AST_INCLUDE:
 			err = pol_eval_include(ev, s, from);
 			break;
+		case AST_BACKSTOP:
+			if (ev->have_backstop) {
+				pol_error(ev->d, &s->loc,
+					  "duplicate 'backstop' statement");
+				pol_note(ev->d, &ev->backstop_loc,
+					 "the first 'backstop' statement is here");
+				break;
+			}
+			ev->have_backstop = true;
+			ev->backstop = s->verdict;
+			ev->backstop_loc = s->loc;
+			break;
 		case AST_DEFAULT:
 			if (ev->dflt) {
 				pol_error(ev->d, &s->loc,
@@ -842,6 +856,7 @@ int pol_compile_file(const char *path, struct pol_diag *d,
 		if (err)
 			goto cleanup;
 	}
+	p->backstop = ev.backstop;
 	if (ev.dflt) {
 		p->default_verdict = ev.dflt->verdict;
 		p->default_loc = ev.dflt->loc;

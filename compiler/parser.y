@@ -99,6 +99,7 @@ static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 %token PROTO "'proto'"
 %token NETNS "'netns'"
 %token LOG "'log'"
+%token BACKSTOP "'backstop'"
 %token ANY "'any'"
 %token TCP "'tcp'"
 %token UDP "'udp'"
@@ -168,6 +169,27 @@ stmt		: DEFAULT verdict ';'
 				YYNOMEM;
 			s->verdict = (uint8_t)$1;
 			s->rule = $2;
+			$2 = NULL;
+			POL_TRY(pol_add_stmt(ps, s));
+		}
+		| BACKSTOP NAME ';'
+		{
+			struct ast_stmt *s = pol_stmt(ps, AST_BACKSTOP, &@$, true);
+
+			if (!s) {
+				free($2);
+				YYNOMEM;
+			}
+			if (!strcmp($2, "on")) {
+				s->verdict = 1;
+			} else if (!strcmp($2, "off")) {
+				s->verdict = 0;
+			} else {
+				struct pol_loc l = pol_loc_of(ps, &@2, &@2);
+
+				pol_error(ps->d, &l, "backstop is 'on' or 'off', not '%s'", $2);
+			}
+			free($2);
 			$2 = NULL;
 			POL_TRY(pol_add_stmt(ps, s));
 		}

@@ -64,6 +64,7 @@ struct pol_policy {
 	char *default_text;
 	struct pol_rule *rules; /* in source order: rule i is rule number i+1 */
 	size_t n_rules;
+	bool backstop; /* `backstop on;`: judge ping and raw packets too */
 };
 
 void pol_policy_free(struct pol_policy *p);

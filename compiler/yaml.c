@@ -22,7 +22,7 @@ struct pol_yaml {
 
 static const char *const pol_yaml_keywords[] = {
 	"default", "allow", "deny",  "set", "include", "to", "port",
-	"proto",   "netns", "log",   "any", "tcp",     "udp",
+	"proto",   "netns", "log",   "any", "tcp",     "udp", "backstop",
 };
 
 static bool pol_yaml_valid_name(const char *s)

@@ -219,7 +219,8 @@ static int check_consts(const struct pol_consts *c, char *err, size_t errlen)
 	if (c->default_verdict >= POL_VERDICT_MAX)
 		return BAD("section CONSTS: default verdict %u is out of range (0..%u)",
 			   c->default_verdict, POL_VERDICT_MAX - 1);
-	if (c->flags & ~(uint32_t)(POL_CF_USES_HOST | POL_CF_USES_SCOPE | POL_CF_USES_LOG))
+	if (c->flags & ~(uint32_t)(POL_CF_USES_HOST | POL_CF_USES_SCOPE | POL_CF_USES_LOG |
+				   POL_CF_BACKSTOP))
 		return BAD("section CONSTS: unknown flags 0x%x", c->flags);
 	if (!c->n_rules)
 		return BAD("section CONSTS: n_rules is 0, the default rule is missing");
