@@ -64,8 +64,20 @@ TOOL_BINS  := $(OUTPUT)/gen-policy
 
 JAILPOLC := $(OUTPUT)/jailpolc
 
+# The runtime: BPF templates compiled by clang, embedded through a
+# bpftool skeleton, loaded by runtime/*.c.
+BPF_ARCH     ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BPF_CFLAGS   := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall $(WERROR) -MMD -MP \
+		-I$(OUTPUT)/bpf -I/usr/include/$(shell $(CC) -dumpmachine)
+BPF_OBJS     := $(OUTPUT)/bpf/jail.bpf.o
+BPF_SKELS    := $(BPF_OBJS:.bpf.o=.skel.h)
+RUNTIME_SRCS := $(wildcard runtime/*.c)
+RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(OUTPUT)/%.o)
+JAILAIBLOCK  := $(OUTPUT)/jail-ai-block
+RUNTIME_LDLIBS := -lbpf -lelf -lz -lyaml
+
 .PHONY: all deps demo check check-unit check-golden golden bench install clean
-all: $(JAILPOLC) $(TOOL_BINS)
+all: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 
 # Debian packages needed to build and test; idempotent.
 DEB_PACKAGES := make gcc clang llvm flex bison libbpf-dev libelf-dev zlib1g-dev \
@@ -80,20 +92,18 @@ deps:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; \
 	fi
 
-# The main job on the default policy: compile it, then ask it about a cloud
-# metadata address, the host's loopback written as an IPv4-mapped address,
-# and a public address.
-demo: $(JAILPOLC)
-	$(Q)set -e; \
-	echo "\$$ jailpolc policies/default.jp -o $(OUTPUT)/policy.bin"; \
-	$(JAILPOLC) policies/default.jp -o $(OUTPUT)/policy.bin; \
-	for dest in 169.254.169.254:80/tcp '[::ffff:127.0.0.1]:22/tcp' 1.1.1.1:443/tcp; do \
-		echo "\$$ jailpolc $(OUTPUT)/policy.bin --explain $$dest"; \
-		$(JAILPOLC) $(OUTPUT)/policy.bin --explain "$$dest"; \
-	done
+# The main job on the default policy: compile it, explain three verdicts,
+# then jail commands and show one refused and one allowed connection.
+demo: $(JAILPOLC) $(JAILAIBLOCK) $(OUTPUT)/tests/netprobe
+	$(Q)tools/demo.sh $(OUTPUT)
+
+# The socket probe of the kernel tests, also used by the demo.
+$(OUTPUT)/tests/netprobe: tests/kernel/netprobe.c | $(OUTPUT)/san/tests
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -std=gnu11 $(CFLAGS) -Wall -Wextra $(WERROR) -o $@ $<
 
 $(OUTPUT) $(OUTPUT)/compiler $(OUTPUT)/lib $(OUTPUT)/tools $(OUTPUT)/san/compiler \
-$(OUTPUT)/san/lib $(OUTPUT)/san/tests:
+$(OUTPUT)/san/lib $(OUTPUT)/san/tests $(OUTPUT)/bpf $(OUTPUT)/runtime:
 	$(Q)mkdir -p $@
 
 # Generated front end.
@@ -137,6 +147,27 @@ $(OUTPUT)/gen-policy: $(OUTPUT)/tools/gen-policy.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
+# BPF templates and their skeletons (static pattern rules: explicit
+# targets, so make neither deletes them as intermediates nor falls back to
+# the generic %.o rule before the skeleton exists).
+$(BPF_OBJS): $(OUTPUT)/bpf/%.bpf.o: bpf/templates/%.bpf.c | $(OUTPUT)/bpf
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
+
+$(BPF_SKELS): $(OUTPUT)/bpf/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@
+
+# The runtime includes the skeletons; a changed skeleton reaches the
+# objects through their .d files.
+$(RUNTIME_OBJS): $(OUTPUT)/runtime/%.o: runtime/%.c | $(OUTPUT)/runtime $(BPF_SKELS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -iquote $(OUTPUT)/bpf $(ALL_CFLAGS) -c -o $@ $<
+
+$(JAILAIBLOCK): $(RUNTIME_OBJS) $(CORE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(RUNTIME_LDLIBS)
+
 # Unit tests: ASan + UBSan build of the whole core.
 $(OUTPUT)/san/tests/%.o: tests/unit/%.c | $(OUTPUT)/san/tests $(OUTPUT)/compiler/parser.h
 	$(call msg,CC-SAN,$@)
@@ -164,11 +195,14 @@ golden: $(JAILPOLC)
 bench: $(JAILPOLC) $(TOOL_BINS)
 	$(Q)tests/bench.sh $(OUTPUT)
 
-install: $(JAILPOLC)
+install: $(JAILPOLC) $(JAILAIBLOCK)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0755 $(JAILPOLC) $(DESTDIR)$(BINDIR)/jailpolc
+	$(INSTALL) -m 0755 $(JAILAIBLOCK) $(DESTDIR)$(BINDIR)/jail-ai-block
 	$(INSTALL) -m 0644 man/jailpolc.1 $(DESTDIR)$(MANDIR)/man1/jailpolc.1
 	$(INSTALL) -m 0644 man/jailpol.5 $(DESTDIR)$(MANDIR)/man5/jailpol.5
+	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0644 man/jail-ai-block.8 $(DESTDIR)$(MANDIR)/man8/jail-ai-block.8
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Run jailpol's test suites: tests/run-tests.sh BUILD_DIR [unit|golden|policies]...
+# Run jailpol's test suites:
+#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|kernel]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
 # line is "N passed, N failed, N skipped".
 set -u
 out=$1
 shift
-suites=${*:-unit golden policies}
+suites=${*:-unit golden policies kernel}
 pass=0 fail=0 skip=0
 
 count() { # name rc
@@ -50,6 +51,21 @@ for suite in $suites; do
 			"$out/jailpolc" -Werror --check "$jp"
 			count "policy/$jp" $?
 		done
+		;;
+	kernel)
+		# Real programs on the real kernel: throw-away cgroups, network
+		# namespaces and sockets.  Each case counts as one test.
+		log=$(mktemp)
+		tests/kernel/run.sh "$out" | tee "$log"
+		rc=${PIPESTATUS[0]}
+		read -r kp kf < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$log" | tail -n 1)
+		rm -f "$log"
+		if [ "$rc" -eq 77 ] || [ -z "${kp:-}" ]; then
+			count kernel "$rc"
+		else
+			pass=$((pass + kp)) fail=$((fail + kf))
+			[ "$rc" -eq 0 ] || [ "${kf:-0}" -ne 0 ] || count kernel "$rc"
+		fi
 		;;
 	*)
 		echo "unknown suite '$suite'" >&2

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause)
+/*
+ * jail.bpf.c - the jail: cgroup sock_addr programs that judge every
+ * connect() and unconnected sendmsg() of the cgroup's sockets, plus an
+ * optional cgroup_skb egress backstop for ping and raw sockets.
+ *
+ * The verdict comes from classify.h over the three LPM tables the runtime
+ * fills from policy.bin (policy_abi.h describes them).  Return 1 lets the
+ * call through; 0 makes connect()/sendmsg() fail with EPERM, and makes the
+ * egress program drop the packet.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "policy_abi.h"
+
+/* <linux/net.h> keeps enum sock_type to the kernel. */
+#define JP_SOCK_STREAM 1
+#define JP_SOCK_DGRAM 2
+
+/* IPv4 fragment offset and more-fragments bits of iphdr.frag_off. */
+#define JP_IP_OFFSET 0x1fff
+
+/* Address -> decision ids; the runtime adds the host addresses as /32. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1); /* sized by the loader */
+	__type(key, struct pol_lpm4_key);
+	__type(value, struct pol_addr_val);
+} pol_lpm4 SEC(".maps");
+
+/* Same for IPv6, host addresses as /128. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1);
+	__type(key, struct pol_lpm6_key);
+	__type(value, struct pol_addr_val);
+} pol_lpm6 SEC(".maps");
+
+/* (decision id, selector, port block) -> verdict. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1);
+	__type(key, struct pol_dec_key);
+	__type(value, struct pol_dec_val);
+} pol_dec SEC(".maps");
+
+/* Set by the loader before load; the verifier prunes what is unused. */
+const volatile __u64 host_netns_cookie; /* SO_NETNS_COOKIE of the host netns */
+const volatile __u32 uses_scope;        /* POL_CF_USES_SCOPE */
+const volatile __u32 egress_netns_cookie; /* kernel has the helper for cgroup_skb */
+
+#define POL_LOOKUP_LPM4(ctx, k) \
+	((const struct pol_addr_val *)bpf_map_lookup_elem(&pol_lpm4, (k)))
+#define POL_LOOKUP_LPM6(ctx, k) \
+	((const struct pol_addr_val *)bpf_map_lookup_elem(&pol_lpm6, (k)))
+#define POL_LOOKUP_DEC(ctx, k) \
+	((const struct pol_dec_val *)bpf_map_lookup_elem(&pol_dec, (k)))
+#include "classify.h"
+
+static __always_inline __u8 jp_proto_class(__u32 protocol)
+{
+	if (protocol == IPPROTO_TCP)
+		return POL_PROTO_TCP;
+	if (protocol == IPPROTO_UDP)
+		return POL_PROTO_UDP;
+	return POL_PROTO_OTHER;
+}
+
+static __always_inline int jp_sock_addr(struct bpf_sock_addr *ctx, __u8 family)
+{
+	struct pol_query q = {};
+	struct pol_result r;
+	__u32 w;
+
+	q.family = family;
+	q.proto = jp_proto_class(ctx->protocol);
+	/* user_port holds the port in network order in its low 16 bits. */
+	q.port = bpf_ntohs((__u16)ctx->user_port);
+	/* Narrow loads of the address fields are restricted: read u32s. */
+	if (family == 4) {
+		w = ctx->user_ip4;
+		__builtin_memcpy(&q.addr[0], &w, 4);
+	} else {
+		w = ctx->user_ip6[0];
+		__builtin_memcpy(&q.addr[0], &w, 4);
+		w = ctx->user_ip6[1];
+		__builtin_memcpy(&q.addr[4], &w, 4);
+		w = ctx->user_ip6[2];
+		__builtin_memcpy(&q.addr[8], &w, 4);
+		w = ctx->user_ip6[3];
+		__builtin_memcpy(&q.addr[12], &w, 4);
+	}
+	/* Without scoped rules both selectors hold the same verdicts, so the
+	 * helper call is pruned away. */
+	q.scope = POL_SCOPE_HOST;
+	if (uses_scope && bpf_get_netns_cookie(ctx) != host_netns_cookie)
+		q.scope = POL_SCOPE_CONTAINER;
+
+	pol_classify(NULL, &q, &r);
+	return r.verdict == POL_ALLOW;
+}
+
+SEC("cgroup/connect4")
+int jail_connect4(struct bpf_sock_addr *ctx)
+{
+	return jp_sock_addr(ctx, 4);
+}
+
+SEC("cgroup/connect6")
+int jail_connect6(struct bpf_sock_addr *ctx)
+{
+	return jp_sock_addr(ctx, 6);
+}
+
+/* Also what an AF_INET6 UDP socket sending to ::ffff:a.b.c.d runs. */
+SEC("cgroup/sendmsg4")
+int jail_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return jp_sock_addr(ctx, 4);
+}
+
+SEC("cgroup/sendmsg6")
+int jail_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return jp_sock_addr(ctx, 6);
+}
+
+/* Protocol class and destination port of a packet whose L4 header starts
+ * at off; OTHER when it is not TCP or UDP or the header is missing. */
+static __always_inline void jp_l4(struct __sk_buff *skb, __u32 off, __u8 l4proto,
+				  struct pol_query *q)
+{
+	__be16 ports[2];
+
+	q->proto = POL_PROTO_OTHER;
+	if (l4proto != IPPROTO_TCP && l4proto != IPPROTO_UDP)
+		return;
+	if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
+		return;
+	q->proto = jp_proto_class(l4proto);
+	q->port = bpf_ntohs(ports[1]);
+}
+
+/*
+ * Backstop for sockets the sock_addr hooks do not see on every path: ICMP
+ * ping sockets (sendto() does not run sendmsg4/6) and raw sockets.  Packets
+ * of ordinary TCP and UDP sockets were judged at connect()/sendmsg() and
+ * pass after two field loads.
+ */
+SEC("cgroup_skb/egress")
+int jail_egress(struct __sk_buff *skb)
+{
+	struct pol_query q = {};
+	struct pol_result r;
+	struct bpf_sock *sk;
+	__u8 l4proto;
+
+	sk = skb->sk;
+	if (sk)
+		sk = bpf_sk_fullsock(sk);
+	if (sk) {
+		__u32 type = sk->type, protocol = sk->protocol;
+
+		if ((type == JP_SOCK_STREAM && protocol == IPPROTO_TCP) ||
+		    (type == JP_SOCK_DGRAM && protocol == IPPROTO_UDP))
+			return 1;
+	}
+
+	/* cgroup_skb sees the packet from its network header on. */
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
+			return 1;
+		q.family = 4;
+		__builtin_memcpy(q.addr, &ip.daddr, 4);
+		l4proto = ip.protocol;
+		q.proto = POL_PROTO_OTHER;
+		if (!(ip.frag_off & bpf_htons(JP_IP_OFFSET)))
+			jp_l4(skb, (__u32)ip.ihl * 4, l4proto, &q);
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr ip6;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)))
+			return 1;
+		q.family = 6;
+		__builtin_memcpy(q.addr, &ip6.daddr, 16);
+		/* Extension headers are not walked: such packets are OTHER. */
+		l4proto = ip6.nexthdr;
+		jp_l4(skb, sizeof(ip6), l4proto, &q);
+	} else {
+		return 1;
+	}
+
+	/* A TCP or UDP packet without a full socket (a SYN-ACK of a request
+	 * socket, a time-wait ACK) belongs to a connection that was judged. */
+	if (!sk && q.proto != POL_PROTO_OTHER)
+		return 1;
+
+	q.scope = POL_SCOPE_HOST;
+	if (uses_scope && egress_netns_cookie &&
+	    bpf_get_netns_cookie(skb) != host_netns_cookie)
+		q.scope = POL_SCOPE_CONTAINER;
+
+	pol_classify(NULL, &q, &r);
+	return r.verdict == POL_ALLOW;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "host.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+static bool never_host(const struct jp_addr *a)
+{
+	static const uint8_t zero[16], v6_loopback[16] = { [15] = 1 };
+
+	if (a->family == 4)
+		return a->addr[0] == 127 || !memcmp(a->addr, zero, 4);
+	return !memcmp(a->addr, zero, 16) || !memcmp(a->addr, v6_loopback, 16);
+}
+
+static int add_addr(struct jp_hosts *h, size_t *cap, int family, const void *data)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	struct jp_addr a = { .family = family == AF_INET ? 4 : 6 };
+	size_t i;
+
+	memcpy(a.addr, data, a.family == 4 ? 4 : 16);
+	if (a.family == 6 && !memcmp(a.addr, mapped, 12)) {
+		memmove(a.addr, a.addr + 12, 4);
+		memset(a.addr + 4, 0, 12);
+		a.family = 4;
+	}
+	if (never_host(&a))
+		return 0;
+	/* An interface has a handful of addresses: a linear check is fine. */
+	for (i = 0; i < h->n; i++)
+		if (h->v[i].family == a.family && !memcmp(h->v[i].addr, a.addr, 16))
+			return 0;
+	if (h->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct jp_addr *v = realloc(h->v, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		h->v = v;
+		*cap = ncap;
+	}
+	h->v[h->n++] = a;
+	return 0;
+}
+
+/* One RTM_NEWADDR.  The interface's own address is IFA_LOCAL where there is
+ * one (IFA_ADDRESS is then the peer of a point-to-point link), else
+ * IFA_ADDRESS. */
+static int parse_addr(struct nlmsghdr *nh, struct jp_hosts *h, size_t *cap)
+{
+	struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+	int len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa)));
+	const void *local = NULL, *address = NULL;
+	struct rtattr *rta;
+
+	if (len < 0 || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+		return 0;
+	for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		size_t need = ifa->ifa_family == AF_INET ? 4 : 16;
+
+		if (RTA_PAYLOAD(rta) < need)
+			continue;
+		if (rta->rta_type == IFA_LOCAL)
+			local = RTA_DATA(rta);
+		else if (rta->rta_type == IFA_ADDRESS)
+			address = RTA_DATA(rta);
+	}
+	if (!local)
+		local = address;
+	if (local && add_addr(h, cap, ifa->ifa_family, local))
+		return -ENOMEM;
+	return 0;
+}
+
+int jp_host_addrs(struct jp_hosts *out, char *err, size_t errlen)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+	} req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
+		.nh.nlmsg_type = RTM_GETADDR,
+		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		.nh.nlmsg_seq = 1,
+		.ifa.ifa_family = AF_UNSPEC,
+	};
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct jp_hosts h = { 0 };
+	size_t cap = 0, buflen = 65536;
+	char *buf = NULL;
+	bool done = false;
+	int fd, ret = 0;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open a netlink socket: %s", strerror(errno));
+		return ret;
+	}
+	buf = malloc(buflen);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "netlink address dump: %s", strerror(errno));
+		goto cleanup;
+	}
+	while (!done) {
+		ssize_t n = recv(fd, buf, buflen, 0);
+		struct nlmsghdr *nh;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			snprintf(err, errlen, "netlink address dump: %s", strerror(errno));
+			goto cleanup;
+		}
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_seq != req.nh.nlmsg_seq)
+				continue;
+			if (nh->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(nh);
+
+				ret = e->error ? e->error : -EPROTO;
+				snprintf(err, errlen, "netlink address dump: %s", strerror(-ret));
+				goto cleanup;
+			}
+			if (nh->nlmsg_type == RTM_NEWADDR) {
+				ret = parse_addr(nh, &h, &cap);
+				if (ret) {
+					snprintf(err, errlen, "netlink address dump: out of memory");
+					goto cleanup;
+				}
+			}
+		}
+	}
+	*out = h;
+	h.v = NULL;
+cleanup:
+	free(h.v);
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+void jp_hosts_free(struct jp_hosts *h)
+{
+	if (!h)
+		return;
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
+}
+
+int jp_host_netns_cookie(uint64_t *out, char *err, size_t errlen)
+{
+	socklen_t len = sizeof(*out);
+	int fd, ret = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open a socket to read the netns cookie: %s",
+			 strerror(errno));
+		return ret;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, out, &len) < 0) {
+		ret = -errno;
+		snprintf(err, errlen,
+			 "cannot read the host's netns cookie (SO_NETNS_COOKIE, Linux 5.14+): %s",
+			 strerror(errno));
+	}
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * probe.c - check, before loading anything, that the kernel can run the
+ * jail, and say plainly what it lacks.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+
+static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+/*
+ * Privilege first: libbpf's feature probes report "unsupported" for a
+ * permission error, which would blame the kernel for a missing capability.
+ * A tiny array map needs CAP_BPF, as everything else the runtime does.
+ */
+static int probe_privilege(char *err, size_t errlen)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "jailpol_probe", 4, 4, 1, NULL);
+	int ret;
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	ret = -errno;
+	if (ret == -EPERM || ret == -EACCES) {
+		snprintf(err, errlen, "need root (CAP_BPF and CAP_NET_ADMIN) to load BPF programs");
+		return -EPERM;
+	}
+	if (ret == -ENOSYS) {
+		snprintf(err, errlen, "this kernel has no bpf() system call (CONFIG_BPF_SYSCALL?)");
+		return -EOPNOTSUPP;
+	}
+	snprintf(err, errlen, "cannot create a BPF map: %s", strerror(-ret));
+	return ret;
+}
+
+static int probe_features(char *err, size_t errlen)
+{
+	int ret;
+
+	ret = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL);
+	if (ret != 1) {
+		snprintf(err, errlen,
+			 "this kernel cannot run cgroup sock_addr BPF programs (CONFIG_CGROUP_BPF?)");
+		return -EOPNOTSUPP;
+	}
+	ret = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, NULL);
+	if (ret != 1) {
+		snprintf(err, errlen,
+			 "this kernel cannot run cgroup_skb BPF programs (CONFIG_CGROUP_BPF?)");
+		return -EOPNOTSUPP;
+	}
+	ret = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_LPM_TRIE, NULL);
+	if (ret != 1) {
+		snprintf(err, errlen, "this kernel has no BPF LPM trie maps (Linux 4.11+)");
+		return -EOPNOTSUPP;
+	}
+	ret = libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_get_netns_cookie,
+				      NULL);
+	if (ret != 1) {
+		snprintf(err, errlen,
+			 "this kernel lacks bpf_get_netns_cookie() in cgroup sock_addr programs "
+			 "(Linux 5.7+)");
+		return -EOPNOTSUPP;
+	}
+	/*
+	 * bpf_link for cgroups (Linux 5.7+): a LINK_CREATE with no program is
+	 * refused with EBADF by a kernel that knows the command, EINVAL by one
+	 * that does not.
+	 */
+	ret = bpf_link_create(-1, -1, BPF_CGROUP_INET4_CONNECT, NULL);
+	if (ret >= 0) {
+		close(ret);
+		return 0;
+	}
+	if (errno == EINVAL) {
+		snprintf(err, errlen, "this kernel cannot attach cgroup BPF programs through "
+				      "bpf_link (Linux 5.7+)");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+int jp_probe_kernel(char *err, size_t errlen)
+{
+	libbpf_print_fn_t old_print = libbpf_set_print(silent);
+	int ret;
+
+	ret = probe_privilege(err, errlen);
+	if (!ret)
+		ret = probe_features(err, errlen);
+	libbpf_set_print(old_print);
+	return ret;
+}

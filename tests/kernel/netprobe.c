@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * netprobe - socket probes for the kernel test suite.
+ *
+ *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] connect tcp|udp ADDR PORT
+ *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] sendto udp ADDR PORT
+ *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] fastopen tcp ADDR PORT
+ *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] ping|rawping ADDR
+ *   netprobe [-n NETNS] [-c CGROUP_DIR] listen tcp|udp ADDR PORT
+ *
+ * -n enters /run/netns/NETNS, -c moves the process into the cgroup v2
+ * directory CGROUP_DIR; both happen before any socket exists, so every socket
+ * is created in that netns and charged to that cgroup.  -t is the timeout of
+ * one probe (default 2000 ms).
+ *
+ * connect: TCP connects (non-blocking, polled); UDP connects, sends one
+ * datagram and waits for the echo, so "ok" means a round trip.  sendto: an
+ * unconnected UDP socket sends one datagram with sendto() and waits for the
+ * echo.  fastopen: a TCP connect made by sendto(MSG_FASTOPEN), which reaches
+ * the connect hook by another path than connect().  ping: one ICMP echo request over an ICMP datagram ("ping") socket,
+ * which net.ipv4.ping_group_range must permit; rawping: the same over a raw
+ * socket (CAP_NET_RAW).  Prints
+ * "ok" and exits 0, or prints the errno name (ETIMEDOUT when nothing came
+ * back) and exits 1.  Usage errors exit 2.
+ *
+ * listen: binds (PORT 0 picks one), prints "ready PORT", then accepts TCP
+ * connections (writes "hi", closes) or echoes UDP datagrams until killed.
+ *
+ * A v6 address (anything with ':', ::ffff:a.b.c.d included) uses an AF_INET6
+ * socket, a dotted quad an AF_INET socket.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/icmp6.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int timeout_ms = 2000;
+
+static const char *errno_name(int e)
+{
+	switch (e) {
+#define E(x) case x: return #x
+	E(EPERM); E(EACCES); E(ECONNREFUSED); E(ETIMEDOUT); E(ENETUNREACH);
+	E(EHOSTUNREACH); E(EADDRNOTAVAIL); E(EADDRINUSE); E(EINVAL);
+	E(EAFNOSUPPORT); E(ECONNRESET); E(EPROTONOSUPPORT); E(ENOENT);
+	E(EMSGSIZE); E(ENOBUFS); E(EAGAIN); E(EINTR); E(EPIPE); E(ENOTCONN);
+	E(ESOCKTNOSUPPORT); E(EOPNOTSUPP); E(EBADF);
+#undef E
+	}
+	static char buf[32];
+	snprintf(buf, sizeof(buf), "errno%d", e);
+	return buf;
+}
+
+static int fail(int e)
+{
+	printf("%s\n", errno_name(e));
+	return 1;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: netprobe [-n NETNS] [-c CGROUP] [-t MS] "
+			"connect|sendto|fastopen|listen tcp|udp ADDR PORT | ping|rawping ADDR\n");
+	return 2;
+}
+
+static int parse_addr(const char *s, const char *port, struct sockaddr_storage *ss,
+		      socklen_t *len)
+{
+	char *end;
+	long p = port ? strtol(port, &end, 10) : 0;
+
+	if (port && (*end || p < 0 || p > 65535))
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(s, ':')) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((unsigned short)p);
+		if (inet_pton(AF_INET6, s, &a->sin6_addr) != 1)
+			return -1;
+		*len = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((unsigned short)p);
+		if (inet_pton(AF_INET, s, &a->sin_addr) != 1)
+			return -1;
+		*len = sizeof(*a);
+	}
+	return 0;
+}
+
+static int enter_netns(const char *name)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "netprobe: netns '%s': %s\n", name, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int enter_cgroup(const char *dir)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "we");
+	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "netprobe: cgroup '%s': %s\n", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait for fd to become readable (or writable); 0, or -ETIMEDOUT. */
+static int wait_fd(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+
+	do
+		n = poll(&p, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == 0 ? -ETIMEDOUT : 0;
+}
+
+/* Receive the UDP echo; 0 or -errno (ICMP errors surface here, e.g. ECONNREFUSED). */
+static int recv_echo(int fd)
+{
+	char buf[64];
+	int err = wait_fd(fd, POLLIN);
+
+	if (err)
+		return err;
+	if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) < 0)
+		return -errno;
+	return 0;
+}
+
+static int do_connect(int udp, int tfo, const struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd = socket(ss->ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	int err;
+
+	if (fd < 0)
+		return fail(errno);
+	if (udp) {
+		if (connect(fd, (const struct sockaddr *)ss, len) < 0)
+			return fail(errno);
+		if (send(fd, "probe", 5, 0) < 0)
+			return fail(errno);
+		err = recv_echo(fd);
+		if (err)
+			return fail(-err);
+	} else {
+		socklen_t elen = sizeof(err);
+
+		if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+			return fail(errno);
+		if ((tfo ? sendto(fd, "probe", 5, MSG_FASTOPEN, (const struct sockaddr *)ss, len)
+			 : connect(fd, (const struct sockaddr *)ss, len)) < 0) {
+			if (errno != EINPROGRESS)
+				return fail(errno);
+			err = wait_fd(fd, POLLOUT);
+			if (err)
+				return fail(-err);
+			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+				return fail(errno);
+			if (err)
+				return fail(err);
+		}
+	}
+	close(fd);
+	printf("ok\n");
+	return 0;
+}
+
+static int do_sendto(const struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int err;
+
+	if (fd < 0)
+		return fail(errno);
+	if (sendto(fd, "probe", 5, 0, (const struct sockaddr *)ss, len) < 0)
+		return fail(errno);
+	err = recv_echo(fd);
+	if (err)
+		return fail(-err);
+	close(fd);
+	printf("ok\n");
+	return 0;
+}
+
+static unsigned short csum(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	unsigned long sum = 0;
+
+	for (; n > 1; p += 2, n -= 2)
+		sum += (unsigned)(p[0] << 8 | p[1]);
+	if (n)
+		sum += (unsigned)(p[0] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((unsigned short)~sum);
+}
+
+/* One echo request and its reply over a ping socket or a raw socket. */
+static int do_ping(int raw, const struct sockaddr_storage *ss, socklen_t len)
+{
+	int v6 = ss->ss_family == AF_INET6;
+	int proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+	unsigned char pkt[64], buf[256];
+	int fd, err;
+	unsigned short id = (unsigned short)getpid();
+
+	fd = socket(ss->ss_family, (raw ? SOCK_RAW : SOCK_DGRAM) | SOCK_CLOEXEC, proto);
+	if (fd < 0)
+		return fail(errno);
+
+	memset(pkt, 0, sizeof(pkt));
+	pkt[0] = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
+	pkt[4] = (unsigned char)(id >> 8);
+	pkt[5] = (unsigned char)id;
+	pkt[7] = 1; /* sequence */
+	memcpy(pkt + 8, "jailpol-netprobe", 16);
+	if (!v6) {
+		unsigned short c = csum(pkt, 24);
+
+		memcpy(pkt + 2, &c, 2);
+	} /* the kernel computes ICMPv6 checksums (and those of ping sockets) */
+	if (sendto(fd, pkt, 24, 0, (const struct sockaddr *)ss, len) < 0)
+		return fail(errno);
+
+	for (;;) {
+		ssize_t n;
+		unsigned char *icmp = buf;
+
+		err = wait_fd(fd, POLLIN);
+		if (err)
+			return fail(-err);
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0)
+			return fail(errno);
+		if (raw && !v6) { /* raw IPv4 sockets see the IP header */
+			size_t hl = (size_t)(buf[0] & 0xf) * 4;
+
+			if ((size_t)n < hl + 8)
+				continue;
+			icmp += hl;
+			n -= (ssize_t)hl;
+		}
+		if (n < 8)
+			continue;
+		if (icmp[0] != (v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY))
+			continue;
+		if (raw && (icmp[4] != pkt[4] || icmp[5] != pkt[5]))
+			continue;
+		break;
+	}
+	close(fd);
+	printf("ok\n");
+	return 0;
+}
+
+static int do_listen(int udp, const struct sockaddr_storage *ss, socklen_t len)
+{
+	struct sockaddr_storage got;
+	socklen_t glen = sizeof(got);
+	int one = 1;
+	int fd = socket(ss->ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return fail(errno);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* Listeners on addresses the test adds a moment earlier. */
+	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, len) < 0)
+		return fail(errno);
+	if (!udp && listen(fd, 64) < 0)
+		return fail(errno);
+	if (getsockname(fd, (struct sockaddr *)&got, &glen) < 0)
+		return fail(errno);
+	printf("ready %u\n", ntohs(got.ss_family == AF_INET6 ?
+					  ((struct sockaddr_in6 *)&got)->sin6_port :
+					  ((struct sockaddr_in *)&got)->sin_port));
+	fflush(stdout);
+
+	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		char buf[512];
+
+		if (udp) {
+			ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen);
+
+			if (n >= 0)
+				sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&peer, plen);
+		} else {
+			int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (c >= 0) {
+				if (write(c, "hi\n", 3) < 0) {
+					/* the prober may be gone already */
+				}
+				close(c);
+			}
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	const char *netns = NULL, *cgroup = NULL;
+	int opt, udp;
+
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((opt = getopt(argc, argv, "+n:c:t:")) != -1) {
+		switch (opt) {
+		case 'n':
+			netns = optarg;
+			break;
+		case 'c':
+			cgroup = optarg;
+			break;
+		case 't':
+			timeout_ms = atoi(optarg);
+			break;
+		default:
+			return usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		return usage();
+	if (netns && enter_netns(netns) < 0)
+		return 2;
+	if (cgroup && enter_cgroup(cgroup) < 0)
+		return 2;
+
+	if (!strcmp(argv[0], "ping") || !strcmp(argv[0], "rawping")) {
+		if (argc != 2 || parse_addr(argv[1], NULL, &ss, &len) < 0)
+			return usage();
+		return do_ping(argv[0][0] == 'r', &ss, len);
+	}
+	if (argc != 4 || parse_addr(argv[2], argv[3], &ss, &len) < 0)
+		return usage();
+	if (!strcmp(argv[1], "udp"))
+		udp = 1;
+	else if (!strcmp(argv[1], "tcp"))
+		udp = 0;
+	else
+		return usage();
+
+	if (!strcmp(argv[0], "connect"))
+		return do_connect(udp, 0, &ss, len);
+	if (!strcmp(argv[0], "fastopen") && !udp)
+		return do_connect(0, 1, &ss, len);
+	if (!strcmp(argv[0], "sendto") && udp)
+		return do_sendto(&ss, len);
+	if (!strcmp(argv[0], "listen"))
+		return do_listen(udp, &ss, len);
+	return usage();
+}

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# make demo: the main job on policies/default.jp.  Compile it, ask it about
+# three destinations, then jail real commands: one connection the kernel
+# refuses (the host's loopback) and one it lets through (a container's own
+# loopback, in a network namespace made for the demo).  Needs root; sends
+# packets only over loopback.
+set -eu
+out=$1
+jailpolc=$out/jailpolc
+jab=$out/jail-ai-block
+np=$out/tests/netprobe
+bin=$out/policy.bin
+ns=jailpol-demo-$$
+lpid=""
+
+cleanup() {
+	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null
+	ip netns del "$ns" 2>/dev/null
+	rm -f "$out/demo-listen.out"
+}
+trap cleanup EXIT
+
+show() { # run a command, showing it as a user would type it
+	printf '\n$ %s\n' "$*"
+	"$@"
+}
+
+show "$jailpolc" policies/default.jp -o "$bin"
+for dest in 169.254.169.254:80/tcp '[::ffff:127.0.0.1]:22/tcp' 1.1.1.1:443/tcp; do
+	show "$jailpolc" "$bin" --explain "$dest"
+done
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo; echo "(run as root to see the kernel enforce it)"
+	exit 0
+fi
+
+# A server on the host's loopback, which the agent must not reach.
+"$np" listen tcp 127.0.0.1 0 >"$out/demo-listen.out" &
+lpid=$!
+for _ in $(seq 50); do grep -q ready "$out/demo-listen.out" 2>/dev/null && break; sleep 0.1; done
+port=$(awk '/ready/ {print $2}' "$out/demo-listen.out")
+
+printf '\n# a server listens on the host at 127.0.0.1:%s; outside the jail it answers:' "$port"
+show "$np" connect tcp 127.0.0.1 "$port"
+printf '\n# inside the jail the kernel refuses the connect() with EPERM:'
+show "$jab" exec --policy "$bin" -- "$np" connect tcp 127.0.0.1 "$port" || true
+printf '\n# a container with its own network namespace keeps its own loopback:'
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+show "$jab" exec --policy "$bin" -- ip netns exec "$ns" sh -c \
+	"$np listen tcp 127.0.0.1 8080 >/dev/null & sleep 0.2; $np connect tcp 127.0.0.1 8080; kill \$!"
