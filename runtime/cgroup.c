@@ -183,11 +183,28 @@ int jp_cgroup_create(const char *mount, const char *parent, const char *prefix,
 	struct jp_cgroup p;
 	int ret, n;
 
-	/* The parent must itself be a cgroup in the v2 tree. */
+	/* The parent must be a cgroup in the v2 tree; it may be created, but
+	 * only inside that tree: check where it would go before mkdir. */
 	if (parent[0] != '/')
 		snprintf(dir, sizeof(dir), "%s/%s", mount, parent);
 	else
 		snprintf(dir, sizeof(dir), "%s", parent);
+	if (access(dir, F_OK) < 0) {
+		char up[PATH_MAX], *slash;
+
+		snprintf(up, sizeof(up), "%s", dir);
+		slash = strrchr(up, '/');
+		if (slash && slash != up)
+			*slash = '\0';
+		ret = jp_cgroup_open(mount, up, &p, err, errlen);
+		if (ret) {
+			snprintf(err, errlen,
+				 "cannot create cgroup '%s': '%s' is not a cgroup in the cgroup v2 tree at '%s'",
+				 dir, up, mount);
+			return ret;
+		}
+		jp_cgroup_close(&p);
+	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot create cgroup '%s': %s", dir, strerror(errno));

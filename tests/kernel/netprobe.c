@@ -24,7 +24,8 @@
  * back) and exits 1.  Usage errors exit 2.
  *
  * listen: binds (PORT 0 picks one), prints "ready PORT", then accepts TCP
- * connections (writes "hi", closes) or echoes UDP datagrams until killed.
+ * connections (writes "hi", closes) or echoes UDP datagrams until killed,
+ * or until its parent (the test script) dies, however that happens.
  *
  * A v6 address (anything with ':', ::ffff:a.b.c.d included) uses an AF_INET6
  * socket, a dotted quad an AF_INET socket.
@@ -42,10 +43,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 static int timeout_ms = 2000;
+static pid_t parent;
 
 static const char *errno_name(int e)
 {
@@ -292,9 +295,14 @@ static int do_listen(int udp, const struct sockaddr_storage *ss, socklen_t len)
 {
 	struct sockaddr_storage got;
 	socklen_t glen = sizeof(got);
-	int one = 1;
-	int fd = socket(ss->ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	int one = 1, fd;
 
+	/* A listener must not outlive a test script killed with SIGKILL. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return fail(errno);
+	if (getppid() != parent) /* it died before prctl() */
+		return fail(ESRCH);
+	fd = socket(ss->ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail(errno);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -343,6 +351,7 @@ int main(int argc, char **argv)
 	const char *netns = NULL, *cgroup = NULL;
 	int opt, udp;
 
+	parent = getppid();
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((opt = getopt(argc, argv, "+n:c:t:")) != -1) {

@@ -43,6 +43,7 @@ jailpolc=$out/jailpolc
 [ -x "$jab" ] || cannot_run "'$jab' is not built (make $jab)"
 [ -x "$jailpolc" ] || cannot_run "'$jailpolc' is not built"
 command -v ip >/dev/null || cannot_run "ip (iproute2) is not installed"
+command -v flock >/dev/null || cannot_run "flock (util-linux) is not installed"
 command -v "${CC:-cc}" >/dev/null || cannot_run "no C compiler '${CC:-cc}'"
 # Field 5 is the mount point; the file system type follows the " - ".
 cg2=$(awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup2") { print $5; exit } }' \
@@ -51,6 +52,12 @@ cg2=$(awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup2") { print $5;
 bpftool=$(command -v bpftool || true)
 [ -n "$bpftool" ] || echo "kernel: bpftool is not installed (make deps): checking pins only"
 pins=/sys/fs/bpf/jailpol
+
+# Runs take turns: two at once would put 203.0.113.1/24 on two host veths.
+lock=/run/lock/jailpol-kernel-tests.lock
+[ -d /run/lock ] || lock=/tmp/jailpol-kernel-tests.lock
+exec {lockfd}>>"$lock"
+flock -w 300 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
 
 id=$$
 tag=jpt$id
@@ -112,6 +119,30 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Leftovers of a run that was killed with SIGKILL (no trap ran): objects
+# named after a pid that no longer runs.  The lock guarantees no other run
+# is using them.
+sweep_stale() {
+	local name n
+	while read -r name _; do
+		n=${name#jpt}
+		n=${n%-[pabc]}
+		[[ $name =~ ^jpt[0-9]+-[pabc]$ ]] && ! kill -0 "$n" 2>/dev/null && ip netns del "$name"
+	done < <(ip netns list 2>/dev/null)
+	while read -r name; do
+		n=${name#jpt}
+		n=${n%hc}
+		! kill -0 "$n" 2>/dev/null && ip link del "$name"
+	done < <(ip -o link show 2>/dev/null | sed -n 's/^[0-9]*: \(jpt[0-9]*hc\)@.*/\1/p')
+	for name in "$cg2"/jailpol-test-*-*; do
+		[ -d "$name" ] || continue
+		n=${name##*/jailpol-test-}
+		n=${n%%-*}
+		kill -0 "$n" 2>/dev/null || cg_remove "$name"
+	done
+}
+sweep_stale
+
 # A setup step that fails ends the suite: the cases after it would only
 # report the same cause again.
 setup() {
@@ -142,9 +173,9 @@ start_listener() {
 	f=$work/listener.$nl
 	: >"$f"
 	if [ "$ns" = host ]; then
-		"$np" listen "$@" >"$f" 2>&1 </dev/null &
+		"$np" listen "$@" >"$f" 2>&1 </dev/null {lockfd}>&- &
 	else
-		"$np" -n "$ns" listen "$@" >"$f" 2>&1 </dev/null &
+		"$np" -n "$ns" listen "$@" >"$f" 2>&1 </dev/null {lockfd}>&- &
 	fi
 	PIDS+=($!)
 	for ((i = 0; i < 500; i++)); do
@@ -522,7 +553,7 @@ case $OUT in
 esac
 
 # attach --pid: the cgroup of a process in J1; the test policy.
-sleep 60 >/dev/null 2>&1 &
+"$np" listen udp 127.0.0.1 0 >/dev/null 2>&1 </dev/null {lockfd}>&- &
 sleeper=$!
 PIDS+=("$sleeper")
 echo "$sleeper" >"$J1/cgroup.procs"
