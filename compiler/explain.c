@@ -451,16 +451,6 @@ static void print_text(FILE *out, const struct pol_tables *t,
 	free(plain);
 }
 
-/* Loopback and unspecified addresses are never in the runtime's host set. */
-static bool never_host(const struct pol_prefix *a)
-{
-	static const uint8_t v6_loopback[16] = { [15] = 1 }, zero[16];
-
-	if (a->family == 4)
-		return a->addr[0] == 127 || !memcmp(a->addr, zero, 4);
-	return !memcmp(a->addr, v6_loopback, 16) || !memcmp(a->addr, zero, 16);
-}
-
 int pol_explain(FILE *out, struct pol_tables *t, const struct pol_probe *p,
 		bool json)
 {
@@ -478,7 +468,7 @@ int pol_explain(FILE *out, struct pol_tables *t, const struct pol_probe *p,
 		goto oom;
 	/* The runtime leaves loopback out of the host set (the loopback set
 	 * covers it, scoped by netns), so 127/8 and ::1 have no host case. */
-	if ((t->consts.flags & POL_CF_USES_HOST) && !never_host(&canon)) {
+	if ((t->consts.flags & POL_CF_USES_HOST) && !pol_never_host(canon.family, canon.addr)) {
 		if (pol_tables_add_host(t, canon.family, canon.addr) || collect(&o, t, p, 1))
 			goto oom;
 	}

@@ -236,3 +236,12 @@ void pol_tables_free(struct pol_tables *t)
 	free(t->host6);
 	memset(t, 0, sizeof(*t));
 }
+
+bool pol_never_host(uint8_t family, const uint8_t *addr)
+{
+	static const uint8_t zero[16], v6_loopback[16] = { [15] = 1 };
+
+	if (family == 4)
+		return addr[0] == 127 || !memcmp(addr, zero, 4);
+	return !memcmp(addr, zero, 16) || !memcmp(addr, v6_loopback, 16);
+}

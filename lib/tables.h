@@ -70,6 +70,14 @@ void pol_tables_classify(const struct pol_tables *t, struct pol_query *q,
 int pol_tables_add_host(struct pol_tables *t, uint8_t family,
 			const uint8_t *addr);
 
+/*
+ * True for addresses that are never in the host set, whatever the host's
+ * interfaces carry: loopback (127.0.0.0/8, ::1) and unspecified (0.0.0.0,
+ * ::).  The `loopback` and `unspecified` sets cover them with their own
+ * netns scope, which a host entry would override.
+ */
+bool pol_never_host(uint8_t family, const uint8_t *addr);
+
 /* The string at off, or "?" if off is out of range. */
 const char *pol_tables_string(const struct pol_tables *t, uint32_t off);
 

@@ -17,15 +17,6 @@
 #define SO_NETNS_COOKIE 71
 #endif
 
-static bool never_host(const struct jp_addr *a)
-{
-	static const uint8_t zero[16], v6_loopback[16] = { [15] = 1 };
-
-	if (a->family == 4)
-		return a->addr[0] == 127 || !memcmp(a->addr, zero, 4);
-	return !memcmp(a->addr, zero, 16) || !memcmp(a->addr, v6_loopback, 16);
-}
-
 static int add_addr(struct jp_hosts *h, size_t *cap, int family, const void *data)
 {
 	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
@@ -38,7 +29,7 @@ static int add_addr(struct jp_hosts *h, size_t *cap, int family, const void *dat
 		memset(a.addr + 4, 0, 12);
 		a.family = 4;
 	}
-	if (never_host(&a))
+	if (pol_never_host(a.family, a.addr))
 		return 0;
 	/* An interface has a handful of addresses: a linear check is fine. */
 	for (i = 0; i < h->n; i++)

@@ -155,16 +155,6 @@ static int fill_map(int fd, const void *entries, size_t n, size_t entry_size,
 	return 0;
 }
 
-static bool host_addr_skipped(const struct jp_addr *a)
-{
-	static const uint8_t zero[16];
-	static const uint8_t lo6[16] = { [15] = 1 };
-
-	if (a->family == 4)
-		return a->addr[0] == 127 || !memcmp(a->addr, zero, 4);
-	return !memcmp(a->addr, zero, 16) || !memcmp(a->addr, lo6, 16);
-}
-
 /*
  * Insert each host address as an exact entry mapping to the host_did of the
  * entry that covers it in the policy.  Loopback and unspecified addresses
@@ -186,7 +176,7 @@ static int fill_hosts(struct jail_bpf *skel, const struct jp_load_opts *o,
 		struct pol_addr_val v;
 		int ret;
 
-		if ((a->family != 4 && a->family != 6) || host_addr_skipped(a))
+		if ((a->family != 4 && a->family != 6) || pol_never_host(a->family, a->addr))
 			continue;
 		if (a->family == 4) {
 			struct pol_lpm4_key k = { .prefixlen = 32 };

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -164,6 +166,27 @@ static int target_cgroup(const struct opts *o, const char *mount, struct jp_cgro
 	return EXIT_OK;
 }
 
+/* Runtimes changing jails take turns: an exclusive lock on the pin root
+ * makes attach, replace and detach of one cgroup never interleave.
+ * Returns the lock's fd, or -1 with a message printed. */
+static int lock_pins(void)
+{
+	int fd = open(JP_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fail("cannot open '%s': %s", JP_PIN_ROOT, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			fail("cannot lock '%s': %s", JP_PIN_ROOT, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
 static void pin_dir_of(uint64_t id, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/cg-%llu", JP_PIN_ROOT, (unsigned long long)id);
@@ -179,7 +202,7 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 	char err[1024], pin_dir[PATH_MAX], hash[65];
 	uint64_t cookie = 0;
 	struct jp_info info;
-	int ret = EXIT_FAIL;
+	int ret = EXIT_FAIL, lock = -1;
 
 	if (!o->policy)
 		return usage_error("--policy POLICY.BIN is required");
@@ -192,6 +215,9 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 		fail("%s", err);
 		goto cleanup;
 	}
+	lock = lock_pins();
+	if (lock < 0)
+		goto cleanup;
 	if ((t.consts.flags & POL_CF_USES_HOST) && jp_host_addrs(&hosts, err, sizeof(err))) {
 		fail("cannot list the host's addresses for the 'host' set: %s", err);
 		goto cleanup;
@@ -224,6 +250,8 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 			cg->rel, pol_tables_string(&t, t.source_name), hash, hosts.n);
 	ret = EXIT_OK;
 cleanup:
+	if (lock >= 0)
+		close(lock);
 	jp_hosts_free(&hosts);
 	pol_tables_free(&t);
 	return ret;
@@ -251,7 +279,7 @@ static int cmd_detach(const struct opts *o)
 {
 	char mount[PATH_MAX], err[512], pin_dir[PATH_MAX];
 	struct jp_cgroup cg = { .fd = -1 };
-	int ret;
+	int ret, lock;
 
 	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
 		return fail("%s", err);
@@ -259,10 +287,17 @@ static int cmd_detach(const struct opts *o)
 	if (ret)
 		return ret;
 	pin_dir_of(cg.id, pin_dir, sizeof(pin_dir));
+	lock = -1;
+	if (!access(JP_PIN_ROOT, F_OK) && (lock = lock_pins()) < 0) {
+		jp_cgroup_close(&cg);
+		return EXIT_FAIL;
+	}
 	if (jp_detach_pinned(pin_dir, err, sizeof(err)))
 		ret = fail("cgroup '%s': %s", cg.rel, err);
 	else
 		fprintf(stderr, "jail-ai-block: cgroup '%s' released\n", cg.rel);
+	if (lock >= 0)
+		close(lock);
 	jp_cgroup_close(&cg);
 	return ret;
 }
