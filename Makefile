@@ -81,7 +81,7 @@ all: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 
 # Debian packages needed to build and test; idempotent.
 DEB_PACKAGES := make gcc clang llvm flex bison libbpf-dev libelf-dev zlib1g-dev \
-		libyaml-dev bpftool iproute2 pkg-config bc
+		libyaml-dev bpftool iproute2 pkg-config bc curl
 deps:
 	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \

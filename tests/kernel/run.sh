@@ -625,6 +625,19 @@ assert exec/host_lo4_tcp/status "expected a non-zero exit got $RC" [ "$RC" -ne 0
 jab exec --policy "$P_DEFAULT" --cgroup-parent "$EP" -- "$np" -t 2000 -n "$NS_A" connect tcp 198.51.100.7 "$PB"
 expect exec/a_internet_tcp ok "$OUT"
 expect_rc exec/a_internet_tcp/status 0
+# A real client: curl to the host's loopback server is refused inside the
+# jail with EPERM ("Operation not permitted") and answered outside it.
+if command -v curl >/dev/null; then
+	jab exec --policy "$P_DEFAULT" --cgroup-parent "$EP" -- curl -sv --max-time 5 "http://127.0.0.1:$PT/"
+	case $ERR in
+	*"Operation not permitted"*) ok exec/curl_host_lo4 ;;
+	*) nok exec/curl_host_lo4 "expected 'Operation not permitted' got: $(tail -n 3 <<<"$ERR")" ;;
+	esac
+	out=$(timeout 10 curl -sS --http0.9 --max-time 5 "http://127.0.0.1:$PT/" 2>/dev/null)
+	expect exec/curl_host_lo4/outside hi "$out"
+else
+	nok exec/curl "expected curl installed (make deps installs it) got none"
+fi
 jab exec --policy "$P_DEFAULT" --cgroup-parent "$EP" -- true
 expect_rc exec/true 0
 jab exec --policy "$P_DEFAULT" --cgroup-parent "$EP" -- sh -c 'exit 7'
