@@ -66,6 +66,11 @@ np=$out/tests/netprobe
 
 pass=0 fail=0
 PIDS=() CGS=() NSS=() LINKS=() EXTRA_CGS=()
+# The runtime creates its pin root and exec's default cgroup parent; remove
+# them afterwards if this run brought them and left them empty.
+had_pin_root=no had_exec_parent=no
+[ -d "$pins" ] && had_pin_root=yes
+[ -d "$cg2/jailpol" ] && had_exec_parent=yes
 
 ok() { pass=$((pass + 1)); echo "ok $1"; }
 nok() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
@@ -112,6 +117,8 @@ cleanup() {
 	for i in "${NSS[@]}"; do
 		ip netns del "$i" 2>/dev/null
 	done
+	[ $had_pin_root = no ] && rmdir "$pins" 2>/dev/null
+	[ $had_exec_parent = no ] && rmdir "$cg2/jailpol" 2>/dev/null
 	rm -rf "$work"
 	exit $rc
 }
@@ -640,6 +647,10 @@ else
 fi
 jab exec --policy "$P_DEFAULT" --cgroup-parent "$EP" -- true
 expect_rc exec/true 0
+# No BPF link, map or program fd of the runtime reaches the jailed command.
+jab exec --policy "$P_DEFAULT" --cgroup-parent "$EP" -- find /proc/self/fd -mindepth 1 -lname 'anon_inode:bpf*'
+expect_rc exec/no-bpf-fds/status 0
+expect exec/no-bpf-fds "" "$OUT"
 jab exec --policy "$P_DEFAULT" --cgroup-parent "$EP" -- sh -c 'exit 7'
 expect_rc exec/exit-status 7
 # shellcheck disable=SC2016 # expanded by the inner shell
