@@ -3,7 +3,8 @@
 #
 #   make            build jailpolc under build/
 #   make check      install build dependencies, build, run every test
-#   make bench      compile-speed benchmark (prints prefixes/s)
+#   make bench      compile speed (prefixes/s) and, as root, the per-operation
+#                   cost of the jail (ratios against no jail)
 #   make V=1        show full commands
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -60,7 +61,7 @@ SAN_OBJS  := $(CORE_SRCS:%.c=$(OUTPUT)/san/%.o) $(GEN_SRCS:$(OUTPUT)/%.c=$(OUTPU
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/san/tests/%)
-TOOL_BINS  := $(OUTPUT)/gen-policy
+TOOL_BINS  := $(OUTPUT)/gen-policy $(OUTPUT)/bench-runtime
 
 JAILPOLC := $(OUTPUT)/jailpolc
 
@@ -147,6 +148,10 @@ $(OUTPUT)/gen-policy: $(OUTPUT)/tools/gen-policy.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
+$(OUTPUT)/bench-runtime: $(OUTPUT)/tools/bench-runtime.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
 # BPF templates and their skeletons (static pattern rules: explicit
 # targets, so make neither deletes them as intermediates nor falls back to
 # the generic %.o rule before the skeleton exists).
@@ -192,7 +197,7 @@ check-golden: $(JAILPOLC)
 golden: $(JAILPOLC)
 	$(Q)tests/golden.sh $(JAILPOLC) update
 
-bench: $(JAILPOLC) $(TOOL_BINS)
+bench: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 	$(Q)tests/bench.sh $(OUTPUT)
 
 install: $(JAILPOLC) $(JAILAIBLOCK)
