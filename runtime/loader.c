@@ -297,26 +297,31 @@ static int load_skel(const struct jp_load_opts *o, bool egress_cookie,
 		goto fail;
 	}
 
-	ret = fill_map(bpf_map__fd(skel->maps.pol_lpm4), t->lpm4, t->n_lpm4,
-		       sizeof(*t->lpm4), sizeof(t->lpm4->key));
-	if (ret) {
-		snprintf(err, errlen, "map 'pol_lpm4' needs %u entries: %s", t->n_lpm4,
-			 strerror(-ret));
-		goto fail;
-	}
-	ret = fill_map(bpf_map__fd(skel->maps.pol_lpm6), t->lpm6, t->n_lpm6,
-		       sizeof(*t->lpm6), sizeof(t->lpm6->key));
-	if (ret) {
-		snprintf(err, errlen, "map 'pol_lpm6' needs %u entries: %s", t->n_lpm6,
-			 strerror(-ret));
-		goto fail;
-	}
-	ret = fill_map(bpf_map__fd(skel->maps.pol_dec), t->dec, t->n_dec, sizeof(*t->dec),
-		       sizeof(t->dec->key));
-	if (ret) {
-		snprintf(err, errlen, "map 'pol_dec' needs %u entries: %s", t->n_dec,
-			 strerror(-ret));
-		goto fail;
+	{
+		const struct {
+			const char *name;
+			struct bpf_map *map;
+			const void *entries;
+			size_t n, entry_size, key_size;
+		} tables[] = {
+			{ "pol_lpm4", skel->maps.pol_lpm4, t->lpm4, t->n_lpm4,
+			  sizeof(*t->lpm4), sizeof(t->lpm4->key) },
+			{ "pol_lpm6", skel->maps.pol_lpm6, t->lpm6, t->n_lpm6,
+			  sizeof(*t->lpm6), sizeof(t->lpm6->key) },
+			{ "pol_dec", skel->maps.pol_dec, t->dec, t->n_dec,
+			  sizeof(*t->dec), sizeof(t->dec->key) },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(tables) / sizeof(tables[0]); k++) {
+			ret = fill_map(bpf_map__fd(tables[k].map), tables[k].entries,
+				       tables[k].n, tables[k].entry_size, tables[k].key_size);
+			if (ret) {
+				snprintf(err, errlen, "map '%s' needs %zu entries: %s",
+					 tables[k].name, tables[k].n, strerror(-ret));
+				goto fail;
+			}
+		}
 	}
 	ret = fill_hosts(skel, o, n_hosts, err, errlen);
 	if (ret)
