@@ -38,6 +38,18 @@ static const char *const pol_bi_private[] = {
 static const char *const pol_bi_multicast[] = { "224.0.0.0/4", "ff00::/8",
 						NULL };
 static const char *const pol_bi_broadcast[] = { "255.255.255.255", NULL };
+/* IPv4-compatible IPv6 (::a.b.c.d, RFC 4291 2.5.5.1, deprecated): a SIT
+ * tunnel carries them to the embedded IPv4 address.  All of ::/96 except
+ * :: and ::1, which `unspecified` and `loopback` cover: ::2/127 (::0.0.0.2),
+ * ::4/126, ... ::8000:0/97 (::128.0.0.0). */
+static const char *const pol_bi_ipv4_compatible[] = {
+	"::2/127", "::4/126", "::8/125", "::10/124", "::20/123", "::40/122",
+	"::80/121", "::100/120", "::200/119", "::400/118", "::800/117", "::1000/116",
+	"::2000/115", "::4000/114", "::8000/113", "::1:0/112", "::2:0/111",
+	"::4:0/110", "::8:0/109", "::10:0/108", "::20:0/107", "::40:0/106",
+	"::80:0/105", "::100:0/104", "::200:0/103", "::400:0/102", "::800:0/101",
+	"::1000:0/100", "::2000:0/99", "::4000:0/98", "::8000:0/97", NULL,
+};
 
 static const struct pol_builtin pol_builtins[] = {
 	{ "loopback", pol_bi_loopback, false },
@@ -49,6 +61,7 @@ static const struct pol_builtin pol_builtins[] = {
 	{ "private", pol_bi_private, false },
 	{ "multicast", pol_bi_multicast, false },
 	{ "broadcast", pol_bi_broadcast, false },
+	{ "ipv4-compatible", pol_bi_ipv4_compatible, false },
 };
 
 #define POL_N_BUILTINS (sizeof(pol_builtins) / sizeof(pol_builtins[0]))

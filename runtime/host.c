@@ -50,12 +50,14 @@ static int add_addr(struct jp_hosts *h, size_t *cap, int family, const void *dat
 
 /* One RTM_NEWADDR.  The interface's own address is IFA_LOCAL where there is
  * one (IFA_ADDRESS is then the peer of a point-to-point link), else
- * IFA_ADDRESS. */
+ * IFA_ADDRESS.  An IPv4 address's subnet broadcast (IFA_BROADCAST) reaches
+ * the host as well: a datagram to 203.0.113.255 from a container on
+ * 203.0.113.0/24 is delivered to the host's sockets bound to 0.0.0.0. */
 static int parse_addr(struct nlmsghdr *nh, struct jp_hosts *h, size_t *cap)
 {
 	struct ifaddrmsg *ifa = NLMSG_DATA(nh);
 	int len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa)));
-	const void *local = NULL, *address = NULL;
+	const void *local = NULL, *address = NULL, *broadcast = NULL;
 	struct rtattr *rta;
 
 	if (len < 0 || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
@@ -69,10 +71,14 @@ static int parse_addr(struct nlmsghdr *nh, struct jp_hosts *h, size_t *cap)
 			local = RTA_DATA(rta);
 		else if (rta->rta_type == IFA_ADDRESS)
 			address = RTA_DATA(rta);
+		else if (rta->rta_type == IFA_BROADCAST && ifa->ifa_family == AF_INET)
+			broadcast = RTA_DATA(rta);
 	}
 	if (!local)
 		local = address;
 	if (local && add_addr(h, cap, ifa->ifa_family, local))
+		return -ENOMEM;
+	if (broadcast && add_addr(h, cap, ifa->ifa_family, broadcast))
 		return -ENOMEM;
 	return 0;
 }
