@@ -5,6 +5,10 @@
 #   make check      install build dependencies, build, run every test
 #   make bench      compile speed (prefixes/s) and, as root, the per-operation
 #                   cost of the jail (ratios against no jail)
+#   make verify-long  as root: 10^7 kernel verdicts against the reference
+#                   evaluator (build/tests/verify; make check runs 10^5)
+#   make security-table  as root: rerun the bypass matrix and rewrite its
+#                   table in docs/security.md
 #   make V=1        show full commands
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -77,12 +81,12 @@ RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(OUTPUT)/%.o)
 JAILAIBLOCK  := $(OUTPUT)/jail-ai-block
 RUNTIME_LDLIBS := -lbpf -lelf -lz -lyaml
 
-.PHONY: all deps demo check check-unit check-golden golden bench install clean
+.PHONY: all deps demo check check-unit check-golden golden bench install clean security-table
 all: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 
 # Debian packages needed to build and test; idempotent.
 DEB_PACKAGES := make gcc clang llvm flex bison libbpf-dev libelf-dev zlib1g-dev \
-		libyaml-dev bpftool iproute2 pkg-config bc curl
+		libyaml-dev liburing-dev bpftool iproute2 pkg-config bc curl
 deps:
 	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -102,6 +106,19 @@ demo: $(JAILPOLC) $(JAILAIBLOCK) $(OUTPUT)/tests/netprobe
 $(OUTPUT)/tests/netprobe: tests/kernel/netprobe.c | $(OUTPUT)/san/tests
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -std=gnu11 $(CFLAGS) -Wall -Wextra $(WERROR) -o $@ $<
+
+# The bypass matrix: every vector we know, tried from a jailed cgroup.
+BYPASS := $(OUTPUT)/tests/bypass
+$(BYPASS): tests/kernel/bypass.c | $(OUTPUT)/san/tests
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -std=gnu11 $(CFLAGS) $(WARNINGS) $(WERROR) -MMD -MP \
+		-o $@ $< -lbpf -luring
+
+# Regenerate the bypass table in docs/security.md from a run of the matrix
+# (as root; review the diff before committing it).
+security-table: $(BYPASS) $(JAILPOLC) $(JAILAIBLOCK)
+	$(Q)$(BYPASS) --markdown $(OUTPUT)/bypass.md $(OUTPUT) >/dev/null
+	$(Q)tests/kernel/splice-table.sh docs/security.md $(OUTPUT)/bypass.md
 
 $(OUTPUT) $(OUTPUT)/compiler $(OUTPUT)/lib $(OUTPUT)/tools $(OUTPUT)/san/compiler \
 $(OUTPUT)/san/lib $(OUTPUT)/san/tests $(OUTPUT)/bpf $(OUTPUT)/runtime:
@@ -173,6 +190,23 @@ $(JAILAIBLOCK): $(RUNTIME_OBJS) $(CORE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(RUNTIME_LDLIBS)
 
+# The kernel-vs-reference differential test: random policies attached by
+# the runtime, probed with real sockets, checked against refeval.c.  A
+# normal build: it times real syscalls, not the core under sanitizers.
+VERIFY := $(OUTPUT)/tests/verify
+
+$(OUTPUT)/tests/verify.o: tests/kernel/verify.c | $(OUTPUT)/compiler/parser.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(VERIFY): $(OUTPUT)/tests/verify.o $(CORE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+.PHONY: verify-long
+verify-long: $(VERIFY) $(JAILPOLC) $(JAILAIBLOCK)
+	$(Q)$(VERIFY) --probes 10000000 $(OUTPUT)
+
 # Unit tests: ASan + UBSan build of the whole core.
 $(OUTPUT)/san/tests/%.o: tests/unit/%.c | $(OUTPUT)/san/tests $(OUTPUT)/compiler/parser.h
 	$(call msg,CC-SAN,$@)
@@ -183,7 +217,7 @@ $(OUTPUT)/san/tests/%: $(OUTPUT)/san/tests/%.o $(SAN_OBJS)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(VERIFY) $(BYPASS)
 	$(Q)tests/run-tests.sh $(OUTPUT)
 
 check-unit: $(UNIT_BINS)

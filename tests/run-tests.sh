@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run jailpol's test suites:
-#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|kernel]...
+#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|kernel|bypass|verify]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
 # line is "N passed, N failed, N skipped".
 set -u
 out=$1
 shift
-suites=${*:-unit golden policies kernel}
+suites=${*:-unit golden policies kernel verify bypass}
 pass=0 fail=0 skip=0
 
 count() { # name rc
@@ -65,6 +65,27 @@ for suite in $suites; do
 		else
 			pass=$((pass + kp)) fail=$((fail + kf))
 			[ "$rc" -eq 0 ] || [ "${kf:-0}" -ne 0 ] || count kernel "$rc"
+		fi
+		;;
+	verify)
+		# Kernel verdicts against the reference evaluator: random policies
+		# attached to a throw-away cgroup, probed with real sockets from
+		# private network namespaces.  One test; it prints its seed.
+		"$out/tests/verify" --probes "${VERIFY_PROBES:-100000}" "$out"
+		count verify $?
+		;;
+	bypass)
+		# The bypass matrix: each row counts as one test.
+		log=$(mktemp)
+		"$out/tests/bypass" "$out" | tee "$log"
+		rc=${PIPESTATUS[0]}
+		read -r bp bf < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log" | tail -n 1)
+		rm -f "$log"
+		if [ "$rc" -eq 77 ] || [ -z "${bp:-}" ]; then
+			count bypass "$rc"
+		else
+			pass=$((pass + bp)) fail=$((fail + bf))
+			[ "$rc" -eq 0 ] || [ "${bf:-0}" -ne 0 ] || count bypass "$rc"
 		fi
 		;;
 	*)
