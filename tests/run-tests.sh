@@ -19,6 +19,25 @@ count() { # name rc
 	esac
 }
 
+# run_counted NAME CMD...: a suite that ends with "N passed, N failed";
+# each of its cases counts as one test.  A run that cannot start (77) or
+# prints no summary counts as one skipped or failed test.
+run_counted() {
+	local name=$1 log rc p f
+	shift
+	log=$(mktemp)
+	"$@" | tee "$log"
+	rc=${PIPESTATUS[0]}
+	read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$log" | tail -n 1)
+	rm -f "$log"
+	if [ "$rc" -eq 77 ] || [ -z "${p:-}" ]; then
+		count "$name" "$rc"
+	else
+		pass=$((pass + p)) fail=$((fail + f))
+		[ "$rc" -eq 0 ] || [ "${f:-0}" -ne 0 ] || count "$name" "$rc"
+	fi
+}
+
 for suite in $suites; do
 	case $suite in
 	unit)
@@ -55,17 +74,7 @@ for suite in $suites; do
 	kernel)
 		# Real programs on the real kernel: throw-away cgroups, network
 		# namespaces and sockets.  Each case counts as one test.
-		log=$(mktemp)
-		tests/kernel/run.sh "$out" | tee "$log"
-		rc=${PIPESTATUS[0]}
-		read -r kp kf < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$log" | tail -n 1)
-		rm -f "$log"
-		if [ "$rc" -eq 77 ] || [ -z "${kp:-}" ]; then
-			count kernel "$rc"
-		else
-			pass=$((pass + kp)) fail=$((fail + kf))
-			[ "$rc" -eq 0 ] || [ "${kf:-0}" -ne 0 ] || count kernel "$rc"
-		fi
+		run_counted kernel tests/kernel/run.sh "$out"
 		;;
 	verify)
 		# Kernel verdicts against the reference evaluator: random policies
@@ -76,17 +85,7 @@ for suite in $suites; do
 		;;
 	bypass)
 		# The bypass matrix: each row counts as one test.
-		log=$(mktemp)
-		"$out/tests/bypass" "$out" | tee "$log"
-		rc=${PIPESTATUS[0]}
-		read -r bp bf < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log" | tail -n 1)
-		rm -f "$log"
-		if [ "$rc" -eq 77 ] || [ -z "${bp:-}" ]; then
-			count bypass "$rc"
-		else
-			pass=$((pass + bp)) fail=$((fail + bf))
-			[ "$rc" -eq 0 ] || [ "${bf:-0}" -ne 0 ] || count bypass "$rc"
-		fi
+		run_counted bypass "$out/tests/bypass" "$out"
 		;;
 	*)
 		echo "unknown suite '$suite'" >&2

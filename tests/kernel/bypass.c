@@ -784,6 +784,17 @@ static void v_moved_out(const struct row *r, const struct sockaddr_storage *d,
 	v_connect(r, d, len, o);
 }
 
+/* connect() the datagram socket fd to d, send one byte, close it. */
+static void connect_send(int fd, const struct sockaddr_storage *d, socklen_t len,
+			 struct outcome *o)
+{
+	if (connect(fd, (const struct sockaddr *)d, len) < 0)
+		o->err = errno;
+	else
+		o->err = send(fd, "x", 1, 0) < 0 ? errno : 0;
+	close(fd);
+}
+
 /* A socket made in the jail, used after the process left it: the socket
  * keeps the cgroup it was created in. */
 static void v_socket_then_out(const struct row *r, const struct sockaddr_storage *d,
@@ -796,11 +807,7 @@ static void v_socket_then_out(const struct row *r, const struct sockaddr_storage
 		o->err = errno;
 		return;
 	}
-	if (connect(fd, (const struct sockaddr *)d, len) < 0)
-		o->err = errno;
-	else
-		o->err = send(fd, "x", 1, 0) < 0 ? errno : 0;
-	close(fd);
+	connect_send(fd, d, len, o);
 }
 
 /* Set by main for the rows below: they enter their cgroup themselves. */
@@ -817,11 +824,7 @@ static void v_socket_before(const struct row *r, const struct sockaddr_storage *
 		o->err = errno;
 		return;
 	}
-	if (connect(fd, (const struct sockaddr *)d, len) < 0)
-		o->err = errno;
-	else
-		o->err = send(fd, "x", 1, 0) < 0 ? errno : 0;
-	close(fd);
+	connect_send(fd, d, len, o);
 }
 
 /* A socket passed in over SCM_RIGHTS by a process outside the jail, made
@@ -872,11 +875,7 @@ static void v_scm_rights(const struct row *r, const struct sockaddr_storage *d,
 		snprintf(o->note, sizeof(o->note), "no descriptor came over SCM_RIGHTS");
 	} else {
 		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-		if (connect(fd, (const struct sockaddr *)d, len) < 0)
-			o->err = errno;
-		else
-			o->err = send(fd, "x", 1, 0) < 0 ? errno : 0;
-		close(fd);
+		connect_send(fd, d, len, o);
 	}
 	close(sp[0]);
 	if (helper > 0)
