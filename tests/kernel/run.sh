@@ -546,6 +546,21 @@ expect_rc error/corrupt_replace 1
 probe "$J1" host connect tcp 127.0.0.1 "$PT"
 expect error/corrupt_replace_keeps_old EPERM "$REPLY"
 
+# A runtime killed between pins leaves some links pinned and not others:
+# here connect6's pin and the info record are gone, so its link is
+# released and IPv6 connects pass.  Attaching again completes the jail.
+J1P=$pins/cg-$(cg_id "$J1")
+setup rm "$J1P/link_connect6" "$J1P/info"
+probe "$J1" host connect tcp ::1 "$PT"
+expect partial/half_attached_lo6_tcp ok "$REPLY"
+jab attach --policy "$P_STRICT" --cgroup "$J1"
+expect_rc partial/attach_again 0
+expect_attached partial/attach_again "$J1" yes
+probe "$J1" host connect tcp ::1 "$PT"
+expect partial/completed_lo6_tcp EPERM "$REPLY"
+probe "$J1" host connect tcp 127.0.0.1 "$PT"
+expect partial/completed_lo4_tcp EPERM "$REPLY"
+
 # Detach restores access and removes everything.
 jab detach --cgroup "$J1"
 expect_rc detach 0
