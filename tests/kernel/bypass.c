@@ -147,23 +147,9 @@ static void die(const char *fmt, ...)
 
 static const char *errname(int e)
 {
-	static char buf[24];
+	const char *s = e ? strerrorname_np(e) : "ok";
 
-	switch (e) {
-#define E(x) \
-	case x: \
-		return #x
-		E(EPERM); E(EACCES); E(ECONNREFUSED); E(ETIMEDOUT); E(ENETUNREACH);
-		E(EHOSTUNREACH); E(EADDRNOTAVAIL); E(EINVAL); E(EAFNOSUPPORT);
-		E(ECONNRESET); E(EPROTONOSUPPORT); E(ENOENT); E(EMSGSIZE); E(ENOBUFS);
-		E(EAGAIN); E(EINPROGRESS); E(EPIPE); E(ENOTCONN); E(EOPNOTSUPP);
-		E(ENODEV); E(ESOCKTNOSUPPORT); E(ENOSYS); E(EBUSY); E(EEXIST);
-#undef E
-	case 0:
-		return "ok";
-	}
-	snprintf(buf, sizeof(buf), "errno %d", e);
-	return buf;
+	return s ? s : "unknown errno";
 }
 
 /* Run a shell command (fixed strings and our own names only); 0 or -1 with
