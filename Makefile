@@ -3,6 +3,8 @@
 #
 #   make            build jailpolc under build/
 #   make check      install build dependencies, build, run every test
+#   make check-fresh  as root: the README's two commands on a fresh minbase
+#                   Debian 12 root (tests/fresh/run.sh; CI runs it)
 #   make bench      compile speed (prefixes/s) and, as root, the per-operation
 #                   cost of the jail (ratios against no jail)
 #   make verify-long  as root: 10^7 kernel verdicts against the reference
@@ -13,12 +15,16 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 
 .DELETE_ON_ERROR:
+# Keep every object make builds through a chain (the sanitizer objects of
+# the unit tests among them): deleting them would rebuild them next run.
+.SECONDARY:
 .SUFFIXES:
 
 OUTPUT  ?= build
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/jailpol
 DESTDIR ?=
 
 CC      ?= cc
@@ -47,6 +53,7 @@ ifeq ($(CI),true)
 endif
 
 CFLAGS   ?= -O2 -g
+LDFLAGS  ?=
 CPPFLAGS += -D_GNU_SOURCE -DJAILPOL_VERSION='"$(VERSION)"' -iquote $(OUTPUT)/compiler -iquote compiler -iquote lib
 ALL_CFLAGS := -std=c11 $(CFLAGS) $(WARNINGS) $(WERROR) -MMD -MP
 # flex/bison output trips -Wsign-compare and friends; compile it relaxed.
@@ -72,8 +79,14 @@ JAILPOLC := $(OUTPUT)/jailpolc
 # The runtime: BPF templates compiled by clang, embedded through a
 # bpftool skeleton, loaded by runtime/*.c.
 BPF_ARCH     ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-BPF_CFLAGS   := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall $(WERROR) -MMD -MP \
-		-I$(OUTPUT)/bpf -I/usr/include/$(shell $(CC) -dumpmachine)
+# -target bpf has no system include directories of its own (asm/types.h
+# is in the multiarch one): take those clang uses for the host, as
+# libbpf-bootstrap does.  Evaluated once, at first use, so that
+# `make deps all` asks the clang that deps has just installed.
+BPF_SYS_INCLUDES = $(eval BPF_SYS_INCLUDES := $$(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }'))$(BPF_SYS_INCLUDES)
+BPF_CFLAGS    = -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall $(WERROR) -MMD -MP \
+		-I$(OUTPUT)/bpf $(BPF_SYS_INCLUDES)
 BPF_OBJS     := $(OUTPUT)/bpf/jail.bpf.o
 BPF_SKELS    := $(BPF_OBJS:.bpf.o=.skel.h)
 RUNTIME_SRCS := $(wildcard runtime/*.c)
@@ -81,14 +94,22 @@ RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(OUTPUT)/%.o)
 JAILAIBLOCK  := $(OUTPUT)/jail-ai-block
 RUNTIME_LDLIBS := -lbpf -lelf -lz -lyaml
 
-.PHONY: all deps demo check check-unit check-golden golden bench install clean security-table
+.PHONY: all deps deps-fresh demo check check-build check-fresh check-unit check-golden golden \
+	bench install clean security-table
 all: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 
-# Debian packages needed to build and test; idempotent.
-DEB_PACKAGES := make gcc clang llvm flex bison libbpf-dev libelf-dev zlib1g-dev \
-		libyaml-dev liburing-dev bpftool iproute2 pkg-config bc curl
-deps:
-	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
+# Debian packages needed to build, to run the demo and to run every test
+# (a minbase Debian 12 has none of them); idempotent.  What a test runs is
+# here or in Debian's required priority, which minbase installs:
+# tests/fresh/run.sh checks that on a fresh root.
+DEB_PACKAGES := make gcc clang flex bison libbpf-dev libelf-dev zlib1g-dev \
+		libyaml-dev liburing-dev bpftool iproute2 bc curl
+# The fresh-machine check's own tools (make check-fresh).
+FRESH_PACKAGES := debootstrap
+deps: DEB_WANTED = $(DEB_PACKAGES)
+deps-fresh: DEB_WANTED = $(FRESH_PACKAGES)
+deps deps-fresh:
+	$(Q)missing=$$(for p in $(DEB_WANTED); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -105,14 +126,14 @@ demo: $(JAILPOLC) $(JAILAIBLOCK) $(OUTPUT)/tests/netprobe
 # The socket probe of the kernel tests, also used by the demo.
 $(OUTPUT)/tests/netprobe: tests/kernel/netprobe.c | $(OUTPUT)/san/tests
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -std=gnu11 $(CFLAGS) -Wall -Wextra $(WERROR) -o $@ $<
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -std=gnu11 $(CFLAGS) -Wall -Wextra $(WERROR) $(LDFLAGS) -o $@ $<
 
 # The bypass matrix: every vector we know, tried from a jailed cgroup.
 BYPASS := $(OUTPUT)/tests/bypass
 $(BYPASS): tests/kernel/bypass.c | $(OUTPUT)/san/tests
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -std=gnu11 $(CFLAGS) $(WARNINGS) $(WERROR) -MMD -MP \
-		-o $@ $< -lbpf -luring
+		$(LDFLAGS) -o $@ $< -lbpf -luring
 
 # Regenerate the bypass table in docs/security.md from a run of the matrix
 # (as root; review the diff before committing it).
@@ -124,12 +145,12 @@ $(OUTPUT) $(OUTPUT)/compiler $(OUTPUT)/lib $(OUTPUT)/tools $(OUTPUT)/san/compile
 $(OUTPUT)/san/lib $(OUTPUT)/san/tests $(OUTPUT)/bpf $(OUTPUT)/runtime:
 	$(Q)mkdir -p $@
 
-# Generated front end.
-$(OUTPUT)/compiler/parser.c $(OUTPUT)/compiler/parser.h: compiler/parser.y | $(OUTPUT)/compiler
+# Generated front end: one run of bison (flex) makes both files.
+$(OUTPUT)/compiler/parser.c $(OUTPUT)/compiler/parser.h &: compiler/parser.y | $(OUTPUT)/compiler
 	$(call msg,BISON,$<)
 	$(Q)$(BISON) -Wall -Werror --defines=$(OUTPUT)/compiler/parser.h -o $(OUTPUT)/compiler/parser.c $<
 
-$(OUTPUT)/compiler/scanner.c $(OUTPUT)/compiler/scanner.h: compiler/scanner.l | $(OUTPUT)/compiler
+$(OUTPUT)/compiler/scanner.c $(OUTPUT)/compiler/scanner.h &: compiler/scanner.l | $(OUTPUT)/compiler
 	$(call msg,FLEX,$<)
 	$(Q)$(FLEX) --header-file=$(OUTPUT)/compiler/scanner.h -o $(OUTPUT)/compiler/scanner.c $<
 
@@ -155,7 +176,7 @@ $(OUTPUT)/san/compiler/%.o: $(OUTPUT)/compiler/%.c | $(OUTPUT)/san/compiler
 
 $(JAILPOLC): $(OUTPUT)/compiler/main.o $(CORE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OUTPUT)/tools/%.o: tools/%.c | $(OUTPUT)/tools
 	$(call msg,CC,$@)
@@ -163,11 +184,11 @@ $(OUTPUT)/tools/%.o: tools/%.c | $(OUTPUT)/tools
 
 $(OUTPUT)/gen-policy: $(OUTPUT)/tools/gen-policy.o
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 $(OUTPUT)/bench-runtime: $(OUTPUT)/tools/bench-runtime.o
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 # BPF templates and their skeletons (static pattern rules: explicit
 # targets, so make neither deletes them as intermediates nor falls back to
@@ -188,7 +209,7 @@ $(RUNTIME_OBJS): $(OUTPUT)/runtime/%.o: runtime/%.c | $(OUTPUT)/runtime $(BPF_SK
 
 $(JAILAIBLOCK): $(RUNTIME_OBJS) $(CORE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(RUNTIME_LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RUNTIME_LDLIBS)
 
 # The kernel-vs-reference differential test: random policies attached by
 # the runtime, probed with real sockets, checked against refeval.c.  A
@@ -201,7 +222,7 @@ $(OUTPUT)/tests/verify.o: tests/kernel/verify.c | $(OUTPUT)/compiler/parser.h
 
 $(VERIFY): $(OUTPUT)/tests/verify.o $(CORE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 .PHONY: verify-long
 verify-long: $(VERIFY) $(JAILPOLC) $(JAILAIBLOCK)
@@ -214,11 +235,19 @@ $(OUTPUT)/san/tests/%.o: tests/unit/%.c | $(OUTPUT)/san/tests $(OUTPUT)/compiler
 
 $(OUTPUT)/san/tests/%: $(OUTPUT)/san/tests/%.o $(SAN_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Everything make check runs, built (CI builds it with clang too).
+check-build: all $(UNIT_BINS) $(VERIFY) $(BYPASS) $(OUTPUT)/tests/netprobe
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(VERIFY) $(BYPASS)
+	$(Q)$(MAKE) --no-print-directory check-build
 	$(Q)tests/run-tests.sh $(OUTPUT)
+
+# The README's two commands on a fresh minbase Debian 12 root, as root
+# (debootstrap tarball cached in /var/cache/jailpol/fresh).
+check-fresh: deps-fresh
+	$(Q)tests/fresh/run.sh
 
 check-unit: $(UNIT_BINS)
 	$(Q)tests/run-tests.sh $(OUTPUT) unit
@@ -234,14 +263,21 @@ golden: $(JAILPOLC)
 bench: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 	$(Q)tests/bench.sh $(OUTPUT)
 
+# The binaries, the man pages and the shipped policies they name under
+# FILES.  The pages say /usr/local/share/jailpol, the default DATADIR; an
+# install elsewhere gets pages that name its own.
+MAN_PAGES := man/jailpolc.1 man/jailpol.5 man/jail-ai-block.8
+POLICIES  := $(wildcard policies/*.jp)
 install: $(JAILPOLC) $(JAILAIBLOCK)
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	$(INSTALL) -m 0755 $(JAILPOLC) $(DESTDIR)$(BINDIR)/jailpolc
 	$(INSTALL) -m 0755 $(JAILAIBLOCK) $(DESTDIR)$(BINDIR)/jail-ai-block
-	$(INSTALL) -m 0644 man/jailpolc.1 $(DESTDIR)$(MANDIR)/man1/jailpolc.1
-	$(INSTALL) -m 0644 man/jailpol.5 $(DESTDIR)$(MANDIR)/man5/jailpol.5
-	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man8
-	$(INSTALL) -m 0644 man/jail-ai-block.8 $(DESTDIR)$(MANDIR)/man8/jail-ai-block.8
+	$(INSTALL) -m 0644 $(POLICIES) $(DESTDIR)$(DATADIR)/
+	for m in $(MAN_PAGES); do \
+		sed 's|/usr/local/share/jailpol|$(DATADIR)|g' $$m >$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; \
+	done
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

@@ -226,6 +226,10 @@ static void pol_diag_quote(struct pol_diag *d, const struct pol_loc *loc)
 
 static void pol_diag_vprint(struct pol_diag *d, enum pol_diag_kind kind,
 			    const char *wname, const struct pol_loc *loc,
+			    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void pol_diag_vprint(struct pol_diag *d, enum pol_diag_kind kind,
+			    const char *wname, const struct pol_loc *loc,
 			    const char *fmt, va_list ap)
 {
 	static const char *const labels[] = { "error", "warning", "note" };

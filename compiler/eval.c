@@ -654,7 +654,7 @@ static int pol_eval_stmts(struct pol_eval *ev, struct ast_stmts *v,
 				break;
 			}
 			ev->dflt = s;
-			/* fall through */
+			__attribute__((fallthrough)); /* a default is kept as a statement too */
 		case AST_RULE:
 			err = ast_stmts_add(&ev->stmts, s);
 			v->v[i] = NULL;

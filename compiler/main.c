@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../lib/policy_read.h"
 #include "decide.h"
@@ -57,6 +59,36 @@ static int usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'jailpolc --help'.\n");
+	return EXIT_USAGE;
+}
+
+/* The option getopt_long() just refused: a long one is argv[optind - 1],
+ * a short one is optopt (it may sit in a group, "-cx"). */
+static const char *optname(char **argv, int opt)
+{
+	static char shortopt[3] = "-";
+
+	if (!opt || !strncmp(argv[optind - 1], "--", 2))
+		return argv[optind - 1];
+	shortopt[1] = (char)opt;
+	return shortopt;
+}
+
+/* The file named on the command line: one that cannot be read is a usage
+ * error (exit 2, as jailpolc(1) says), errors inside it are input errors.
+ * stat() first: it neither blocks on a FIFO nor reads anything. */
+static int check_input(const char *path)
+{
+	struct stat st;
+	int err = 0;
+
+	if (stat(path, &st) < 0 || access(path, R_OK) < 0)
+		err = errno;
+	else if (S_ISDIR(st.st_mode))
+		err = EISDIR;
+	if (!err)
+		return EXIT_OK;
+	fprintf(stderr, "jailpolc: cannot read '%s': %s\n", path, strerror(err));
 	return EXIT_USAGE;
 }
 
@@ -168,7 +200,8 @@ int main(int argc, char **argv)
 	char errbuf[256];
 
 	pol_diag_init(&d, stderr);
-	while ((opt = getopt_long(argc, argv, "o:ce:d:jW:Vh", longopts, NULL)) != -1) {
+	opterr = 0; /* getopt's own messages name argv[0]; ours say 'jailpolc:' */
+	while ((opt = getopt_long(argc, argv, ":o:ce:d:jW:Vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			output = optarg;
@@ -205,8 +238,11 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			goto out;
+		case ':':
+			ret = usage_error("option '%s' needs an argument", optname(argv, optopt));
+			goto out;
 		default:
-			ret = usage_error("%s", "invalid option");
+			ret = usage_error("unrecognized option '%s'", optname(argv, optopt));
 			goto out;
 		}
 	}
@@ -218,7 +254,9 @@ int main(int argc, char **argv)
 			ret = usage_error("%s", "--dump takes one POLICY.BIN and no other mode");
 			goto out;
 		}
-		ret = read_bin(dump, &t, &size);
+		ret = check_input(dump);
+		if (!ret)
+			ret = read_bin(dump, &t, &size);
 		if (!ret)
 			pol_dump(stdout, &t, size, json);
 		goto out;
@@ -251,7 +289,9 @@ int main(int argc, char **argv)
 				goto out;
 			}
 		}
-		ret = load_for_explain(argv[optind], &d, &t);
+		ret = check_input(argv[optind]);
+		if (!ret)
+			ret = load_for_explain(argv[optind], &d, &t);
 		if (!ret && pol_explain(stdout, &t, &probe, json))
 			ret = EXIT_SYSTEM;
 		goto out;
@@ -269,7 +309,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	ret = compile(argv[optind], &d, &t);
+	ret = check_input(argv[optind]);
+	if (!ret)
+		ret = compile(argv[optind], &d, &t);
 	if (ret || check)
 		goto out;
 	err = pol_emit_file(&t, output);

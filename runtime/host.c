@@ -48,6 +48,12 @@ static int add_addr(struct jp_hosts *h, size_t *cap, int family, const void *dat
 	return 0;
 }
 
+/* The uapi netlink macros (NLMSG_NEXT, RTA_NEXT, IFA_RTA) step through a
+ * char *, which clang's -Wcast-align flags; the kernel keeps every message
+ * and attribute NLMSG_ALIGNTO-aligned, and the buffers here are too. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wcast-align"
+
 /* One RTM_NEWADDR.  The interface's own address is IFA_LOCAL where there is
  * one (IFA_ADDRESS is then the peer of a point-to-point link), else
  * IFA_ADDRESS.  An IPv4 address's subnet broadcast (IFA_BROADCAST) reaches
@@ -160,6 +166,8 @@ cleanup:
 	close(fd);
 	return ret;
 }
+
+#pragma GCC diagnostic pop
 
 void jp_hosts_free(struct jp_hosts *h)
 {

@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run jailpol's test suites:
-#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|kernel|bypass|verify]...
+#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|docs|install|kernel|bypass|verify]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
-# line is "N passed, N failed, N skipped".
+# line is "N passed, N failed, N skipped"; a suite that stopped before its
+# end is named on the line before it, so the summary never hides cases that
+# did not run.
 set -u
 out=$1
 shift
-suites=${*:-unit golden policies kernel verify bypass}
+suites=${*:-unit golden policies docs install kernel verify bypass}
 pass=0 fail=0 skip=0
+unfinished=()
 
 count() { # name rc
 	case $2 in
@@ -19,23 +22,30 @@ count() { # name rc
 	esac
 }
 
-# run_counted NAME CMD...: a suite that ends with "N passed, N failed";
-# each of its cases counts as one test.  A run that cannot start (77) or
-# prints no summary counts as one skipped or failed test.
+# run_counted NAME CMD...: a suite that ends with "N passed, N failed[, N
+# skipped]"; each of its cases counts as one test.  A suite that knows its
+# cases counts those it could not run as failed (or skipped, when it cannot
+# run at all); one that prints no summary counts as one skipped or failed
+# test.  A suite that says "NAME: stopped: ..." or "NAME: cannot run: ..."
+# did not reach its end.
 run_counted() {
-	local name=$1 log rc p f
+	local name=$1 log rc p f s why
 	shift
 	log=$(mktemp)
 	"$@" | tee "$log"
 	rc=${PIPESTATUS[0]}
-	read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$log" | tail -n 1)
+	read -r p f s < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\1 \2 \4/p' \
+		"$log" | tail -n 1)
+	why=$(sed -n "s/^$name: \(stopped\|cannot run\): //p" "$log" | head -n 1)
 	rm -f "$log"
-	if [ "$rc" -eq 77 ] || [ -z "${p:-}" ]; then
+	[ -z "$why" ] || unfinished+=("$name ($why)")
+	if [ -z "${p:-}" ]; then
 		count "$name" "$rc"
-	else
-		pass=$((pass + p)) fail=$((fail + f))
-		[ "$rc" -eq 0 ] || [ "${f:-0}" -ne 0 ] || count "$name" "$rc"
+		return
 	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + ${s:-0}))
+	# A failing exit with no failed or skipped case still fails once.
+	[ "$rc" -eq 0 ] || [ "$f" -ne 0 ] || [ "${s:-0}" -ne 0 ] || count "$name" "$rc"
 }
 
 for suite in $suites; do
@@ -71,6 +81,40 @@ for suite in $suites; do
 			count "policy/$jp" $?
 		done
 		;;
+	docs)
+		# jailpol(5) lists every element of every built-in set.
+		missing=
+		while read -r e; do
+			re=${e//./\\.}
+			grep -qE -- "(^|[[:space:](,])$re([[:space:]),.;]|\$)" man/jailpol.5 || missing="$missing $e"
+		done < <(sed -n '/^static const char \*const pol_bi_/,/;$/p' compiler/builtins.c |
+			grep -o '"[^"]*"' | tr -d '"')
+		[ -z "$missing" ] || echo "man/jailpol.5 does not list these built-in set elements:$missing"
+		count docs/jailpol.5-builtins "$([ -z "$missing" ] && echo 0 || echo 1)"
+		;;
+	install)
+		# make install puts in place every file the man pages name under
+		# FILES, and the installed compiler checks the installed policies.
+		d=$(mktemp -d)
+		rc=0
+		make -s --no-print-directory OUTPUT="$out" DESTDIR="$d" PREFIX=/opt/jailpol install \
+			>"$d.log" 2>&1 || { rc=1; cat "$d.log"; }
+		for f in bin/jailpolc bin/jail-ai-block share/man/man1/jailpolc.1 \
+			share/man/man5/jailpol.5 share/man/man8/jail-ai-block.8; do
+			[ -e "$d/opt/jailpol/$f" ] || { rc=1; echo "make install: no /opt/jailpol/$f"; }
+		done
+		while read -r f; do
+			if [ ! -e "$d$f" ]; then
+				rc=1
+				echo "make install: a man page names '$f', which is not installed"
+			elif [[ $f = *.jp ]]; then
+				"$d/opt/jailpol/bin/jailpolc" -Werror --check "$d$f" || rc=1
+			fi
+		done < <(sed -n '/^\.SH FILES/,/^\.SH/s|^\.I \(/opt/jailpol/[^ ]*\)$|\1|p' \
+			"$d"/opt/jailpol/share/man/man*/*)
+		rm -rf "$d" "$d.log"
+		count install $rc
+		;;
 	kernel)
 		# Real programs on the real kernel: throw-away cgroups, network
 		# namespaces and sockets.  Each case counts as one test.
@@ -94,6 +138,9 @@ for suite in $suites; do
 	esac
 done
 
+for u in "${unfinished[@]}"; do
+	echo "did not run to its end: $u"
+done
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ] || exit 1
 if [ $skip -ne 0 ] && [ "${CI:-}" = true ]; then

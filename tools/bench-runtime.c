@@ -111,7 +111,7 @@ static int bench_setup(struct bench *b)
 {
 	struct sockaddr_in lo = { .sin_family = AF_INET };
 	socklen_t len = sizeof(lo);
-	struct icmphdr *icmp;
+	struct icmphdr icmp;
 
 	lo.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	b->what = "socket(AF_INET, SOCK_DGRAM)";
@@ -152,13 +152,15 @@ static int bench_setup(struct bench *b)
 		b->rx = b->fd;
 		b->dst = lo;
 		b->echo_id = (uint16_t)getpid();
-		icmp = (struct icmphdr *)b->pkt;
-		icmp->type = ICMP_ECHO;
-		icmp->code = 0;
-		icmp->un.echo.id = htons(b->echo_id);
-		icmp->un.echo.sequence = htons(1);
-		b->pkt_len = sizeof(*icmp) + 8;
-		icmp->checksum = icmp_checksum(b->pkt, b->pkt_len);
+		/* Built aside and copied: pkt has no alignment of its own. */
+		memset(&icmp, 0, sizeof(icmp));
+		icmp.type = ICMP_ECHO;
+		icmp.un.echo.id = htons(b->echo_id);
+		icmp.un.echo.sequence = htons(1);
+		b->pkt_len = sizeof(icmp) + 8;
+		memcpy(b->pkt, &icmp, sizeof(icmp));
+		icmp.checksum = icmp_checksum(b->pkt, b->pkt_len);
+		memcpy(b->pkt, &icmp, sizeof(icmp));
 		break;
 	case BENCH_MODE_MAX:
 		return -EINVAL;
@@ -203,17 +205,19 @@ static int bench_op(struct bench *b)
  * which loopback delivers to it as to any local receiver. */
 static int is_our_reply(const struct bench *b, const unsigned char *buf, size_t len)
 {
-	const struct iphdr *ip = (const struct iphdr *)buf;
-	const struct icmphdr *icmp;
+	struct icmphdr icmp;
+	struct iphdr ip;
 	size_t hl;
 
-	if (len < sizeof(*ip))
+	/* Copied out: buf is a byte buffer with no alignment of its own. */
+	if (len < sizeof(ip))
 		return 0;
-	hl = (size_t)ip->ihl * 4;
-	if (len < hl + sizeof(*icmp))
+	memcpy(&ip, buf, sizeof(ip));
+	hl = (size_t)ip.ihl * 4;
+	if (len < hl + sizeof(icmp))
 		return 0;
-	icmp = (const struct icmphdr *)(buf + hl);
-	return icmp->type == ICMP_ECHOREPLY && ntohs(icmp->un.echo.id) == b->echo_id;
+	memcpy(&icmp, buf + hl, sizeof(icmp));
+	return icmp.type == ICMP_ECHOREPLY && ntohs(icmp.un.echo.id) == b->echo_id;
 }
 
 /* Read whatever has arrived, without waiting; 0 or a negative errno. */

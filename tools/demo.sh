@@ -5,7 +5,8 @@
 # three destinations, then jail real commands: one connection the kernel
 # refuses (the host's loopback) and one it lets through (a container's own
 # loopback, in a network namespace made for the demo).  Needs root; sends
-# packets only over loopback.
+# packets only over loopback.  Exits non-zero if the kernel does not refuse
+# the one and allow the other.
 set -eu
 out=$1
 jailpolc=$out/jailpolc
@@ -18,13 +19,29 @@ lpid=""
 cleanup() {
 	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
-	rm -f "$out/demo-listen.out"
+	rm -f "$out/demo-listen.out" "$out/demo-show.out"
 }
 trap cleanup EXIT
 
-show() { # run a command, showing it as a user would type it
-	printf '\n$ %s\n' "$*"
-	"$@"
+# quote WORD: WORD as a shell reads it back, single-quoted unless it is
+# plain.
+quote() {
+	case $1 in
+	'' | *[!A-Za-z0-9_@%+=:,./-]*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+
+# show CMD ARGS...: print the command as a user would type it (ready to
+# copy and paste), run it; its last output line is left in REPLY.
+show() {
+	local a line='$'
+	for a in "$@"; do
+		line="$line $(quote "$a")"
+	done
+	printf '\n%s\n' "$line"
+	"$@" 2>&1 | tee "$out/demo-show.out"
+	REPLY=$(tail -n 1 "$out/demo-show.out")
 }
 
 show "$jailpolc" policies/default.jp -o "$bin"
@@ -45,10 +62,20 @@ port=$(awk '/ready/ {print $2}' "$out/demo-listen.out")
 
 printf '\n# a server listens on the host at 127.0.0.1:%s; outside the jail it answers:' "$port"
 show "$np" connect tcp 127.0.0.1 "$port"
+outside=$REPLY
 printf '\n# inside the jail the kernel refuses the connect() with EPERM:'
-show "$jab" exec --policy "$bin" -- "$np" connect tcp 127.0.0.1 "$port" || true
+show "$jab" exec --policy "$bin" -- "$np" connect tcp 127.0.0.1 "$port"
+refused=$REPLY
 printf '\n# a container with its own network namespace keeps its own loopback:'
 ip netns add "$ns"
 ip -n "$ns" link set lo up
 show "$jab" exec --policy "$bin" -- ip netns exec "$ns" sh -c \
 	"$np listen tcp 127.0.0.1 8080 >/dev/null & sleep 0.2; $np connect tcp 127.0.0.1 8080; kill \$!"
+allowed=$REPLY
+
+# The refusal counts only if the same connection works without the jail.
+if [ "$outside" != ok ] || [ "$refused" != EPERM ] || [ "$allowed" != ok ]; then
+	printf '\ndemo: expected ok, EPERM and ok (outside the jail, the host loopback and a container loopback in it), got %s, %s and %s\n' \
+		"$outside" "$refused" "$allowed" >&2
+	exit 1
+fi

@@ -30,7 +30,10 @@
  * A v6 address (anything with ':', ::ffff:a.b.c.d included) uses an AF_INET6
  * socket, a dotted quad an AF_INET socket.
  */
+/* The Makefile passes -D_GNU_SOURCE; tests/kernel/run.sh builds it bare. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

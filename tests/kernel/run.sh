@@ -150,14 +150,20 @@ sweep_stale() {
 }
 sweep_stale
 
-# A setup step that fails ends the suite: the cases after it would only
-# report the same cause again.
+# stop CASE MESSAGE: a setup step failed; that ends the suite, since the
+# cases after it would only report the same cause again.  It says so, for
+# run-tests.sh to name it beside the summary.
+stop() {
+	nok "$1" "$2"
+	echo "kernel: stopped: $1 failed; the cases after it did not run"
+	summary
+	exit 1
+}
+
 setup() {
 	local err
 	if ! err=$("$@" 2>&1); then
-		nok setup "expected '$*' to succeed got: $err"
-		summary
-		exit 1
+		stop setup "expected '$*' to succeed got: $err"
 	fi
 }
 
@@ -192,9 +198,7 @@ start_listener() {
 		sleep 0.01
 	done
 	if [ "${w:-}" != ready ]; then
-		nok setup "expected listener '$*' in netns $ns to be ready got: $(cat "$f")"
-		summary
-		exit 1
+		stop setup "expected listener '$*' in netns $ns to be ready got: $(cat "$f")"
 	fi
 	REPLY=$p
 }
@@ -317,9 +321,7 @@ ip link del "${tag}x"
 
 mkdir -p "$out/tests"
 if ! err=$(${CC:-cc} -O2 -Wall -Wextra -Werror -o "$np" "$here/netprobe.c" 2>&1); then
-	nok build/netprobe "expected netprobe.c to compile got: $err"
-	summary
-	exit 1
+	stop build/netprobe "expected netprobe.c to compile got: $err"
 fi
 for p in "$here/../../policies/default.jp" "$here/../../policies/strict.jp" "$here/deny-testnet.jp"; do
 	b=$work/$(basename "$p" .jp).bin

@@ -541,6 +541,12 @@ static size_t gen_hosts(struct rng *r, struct host_addr *v)
 
 /* --- H's addresses, over rtnetlink ------------------------------------- */
 
+/* The uapi netlink macros (NLMSG_NEXT, RTA_NEXT, IFA_RTA) step through a
+ * char *, which clang's -Wcast-align flags; the kernel keeps every message
+ * and attribute NLMSG_ALIGNTO-aligned, and the buffers here are too. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wcast-align"
+
 static int nl_attr(struct nlmsghdr *nh, size_t room, int type, const void *data, size_t len)
 {
 	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
@@ -567,7 +573,7 @@ static int nl_addr(struct ctx *c, int cmd, const struct host_addr *h)
 	} req;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	size_t alen = h->family == AF_INET ? 4 : 16;
-	char buf[4096];
+	char buf[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
 	int ret;
 
 	memset(&req, 0, sizeof(req));
@@ -607,6 +613,8 @@ static int nl_addr(struct ctx *c, int cmd, const struct host_addr *h)
 		}
 	}
 }
+
+#pragma GCC diagnostic pop
 
 /*
  * Give H's lo exactly the addresses in want.  Returns 0 and keeps in
