@@ -68,6 +68,13 @@ rev=${1:-HEAD}
 suite=bookworm
 cache=${JAILPOL_FRESH_CACHE:-/var/cache/jailpol/fresh}
 
+# has_mounts DIR: something is mounted at DIR or below it, in this mount
+# namespace (the roots' paths have no characters mountinfo escapes).
+has_mounts() {
+	awk -v r="$1" '$5 == r || index($5, r "/") == 1 { found = 1 } END { exit !found }' \
+		/proc/self/mountinfo
+}
+
 cannot_run() {
 	echo "fresh: cannot run: $*"
 	exit 77
@@ -125,6 +132,25 @@ sources=$(apt_sources | awk '!seen[$0]++')
 mirror=$(awk -v s="$suite" '$3 == s { print $2; exit }' <<<"$sources")
 [ -n "$mirror" ] || cannot_run "no '$suite' entry in this machine's apt sources (/etc/apt/sources.list*)"
 
+# One run at a time, and none beside the kernel tests out here: the kernel
+# tests inside share this host's network namespace and use the same fixed
+# test addresses.  The lock also guards the cache and the stale roots.
+lock=/run/lock/jailpol-kernel-tests.lock
+[ -d /run/lock ] || lock=/tmp/jailpol-kernel-tests.lock
+exec {lockfd}>>"$lock"
+flock -w 900 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
+
+# A run killed outright (no EXIT trap) leaves its root behind; under the
+# lock, any root without mounts is such a leftover.
+for old in /var/tmp/jailpol-fresh.*; do
+	[ -d "$old" ] || continue
+	has_mounts "$old" || rm -rf "$old"
+done
+# A built root with the build dependencies takes about 1.5 GB.
+avail=$(df -Pk /var/tmp | awk 'NR == 2 { print $4 }')
+[ "${avail:-0}" -ge $((3 * 1024 * 1024)) ] ||
+	cannot_run "/var/tmp has $((${avail:-0} / 1024)) MiB free; the fresh root needs 3 GiB"
+
 arch=$(dpkg --print-architecture)
 tarball=$cache/$suite-minbase-git-$arch.tgz
 mkdir -p "$cache"
@@ -147,8 +173,7 @@ cleanup() {
 	local rc=$?
 	# Every mount was made in the namespace that is gone by now; refuse to
 	# remove a tree that still has one rather than reach through it.
-	if awk -v r="$root" '$5 == r || index($5, r "/") == 1 { found = 1 } END { exit !found }' \
-		/proc/self/mountinfo; then
+	if has_mounts "$root"; then
 		echo "fresh: '$root' still has mounts; not removing it" >&2
 	else
 		rm -rf "$root"
@@ -174,11 +199,6 @@ printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$
 git -C "$repo" bundle create -q "$root/root/jailpol.bundle" "$rev" 2>/dev/null ||
 	git -C "$repo" bundle create "$root/root/jailpol.bundle" "$rev"
 cp "$here/inside.sh" "$root/root/inside.sh"
-
-# The kernel tests inside share this host's network namespace and use
-# fixed test addresses: take turns with any run of them out here.
-exec {lockfd}>>/run/lock/jailpol-kernel-tests.lock
-flock -w 600 "$lockfd" || cannot_run "another kernel test run holds the kernel tests' lock"
 
 echo "fresh: entering the root (mount and PID namespaces, pivot_root)"
 t0=$SECONDS
