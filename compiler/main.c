@@ -62,16 +62,25 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* The option getopt_long() just refused: a long one is argv[optind - 1],
- * a short one is optopt (it may sit in a group, "-cx"). */
-static const char *optname(char **argv, int opt)
+/* Say which option getopt_long() just refused (opterr is off).  A long
+ * option is argv[optind - 1]; a short one is optopt, and may sit in a group
+ * ("-cx") that optind has not left yet, so argv[optind - 1] can be the word
+ * before it.  optopt is also set, to the option's value, for a long option
+ * given an argument it does not take ("--json=yes"). */
+static int bad_option(char **argv, int c)
 {
-	static char shortopt[3] = "-";
+	const char *word = argv[optind - 1];
+	bool is_long = !strncmp(word, "--", 2);
 
-	if (!opt || !strncmp(argv[optind - 1], "--", 2))
-		return argv[optind - 1];
-	shortopt[1] = (char)opt;
-	return shortopt;
+	if (c == ':')
+		return is_long ? usage_error("option '%s' needs an argument", word) :
+				 usage_error("option '-%c' needs an argument", optopt);
+	if (!optopt)
+		return usage_error("unrecognized option '%s'", word);
+	if (is_long && strchr(word, '='))
+		return usage_error("option '%.*s' takes no argument", (int)(strchr(word, '=') - word),
+				   word);
+	return usage_error("unrecognized option '-%c'", optopt);
 }
 
 /* The file named on the command line: one that cannot be read is a usage
@@ -238,11 +247,8 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			goto out;
-		case ':':
-			ret = usage_error("option '%s' needs an argument", optname(argv, optopt));
-			goto out;
 		default:
-			ret = usage_error("unrecognized option '%s'", optname(argv, optopt));
+			ret = bad_option(argv, opt);
 			goto out;
 		}
 	}

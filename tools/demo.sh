@@ -18,7 +18,7 @@ lpid=""
 
 cleanup() {
 	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
+	ip netns del "$ns" 2>/dev/null || true
 	rm -f "$out/demo-listen.out" "$out/demo-show.out"
 }
 trap cleanup EXIT
@@ -33,15 +33,18 @@ quote() {
 }
 
 # show CMD ARGS...: print the command as a user would type it (ready to
-# copy and paste), run it; its last output line is left in REPLY.
+# copy and paste), run it; its last output line is left in REPLY, its exit
+# status returned.
 show() {
-	local a line='$'
+	local a line='$' rc
 	for a in "$@"; do
 		line="$line $(quote "$a")"
 	done
 	printf '\n%s\n' "$line"
 	"$@" 2>&1 | tee "$out/demo-show.out"
+	rc=${PIPESTATUS[0]}
 	REPLY=$(tail -n 1 "$out/demo-show.out")
+	return "$rc"
 }
 
 show "$jailpolc" policies/default.jp -o "$bin"
@@ -61,16 +64,17 @@ for _ in $(seq 50); do grep -q ready "$out/demo-listen.out" 2>/dev/null && break
 port=$(awk '/ready/ {print $2}' "$out/demo-listen.out")
 
 printf '\n# a server listens on the host at 127.0.0.1:%s; outside the jail it answers:' "$port"
-show "$np" connect tcp 127.0.0.1 "$port"
+show "$np" connect tcp 127.0.0.1 "$port" || true
 outside=$REPLY
 printf '\n# inside the jail the kernel refuses the connect() with EPERM:'
-show "$jab" exec --policy "$bin" -- "$np" connect tcp 127.0.0.1 "$port"
+show "$jab" exec --policy "$bin" -- "$np" connect tcp 127.0.0.1 "$port" || true
 refused=$REPLY
 printf '\n# a container with its own network namespace keeps its own loopback:'
 ip netns add "$ns"
 ip -n "$ns" link set lo up
 show "$jab" exec --policy "$bin" -- ip netns exec "$ns" sh -c \
-	"$np listen tcp 127.0.0.1 8080 >/dev/null & sleep 0.2; $np connect tcp 127.0.0.1 8080; kill \$!"
+	'"$0" listen tcp 127.0.0.1 8080 >/dev/null & sleep 0.2; "$0" connect tcp 127.0.0.1 8080; kill $!' \
+	"$np" || true
 allowed=$REPLY
 
 # The refusal counts only if the same connection works without the jail.

@@ -7,7 +7,7 @@
 # and to /root/cmdN.log, its exit status to /root/cmdN.rc, for run.sh to
 # judge once the root's namespaces are gone.
 set -u
-cd /root
+cd /root || exit 1
 git -c advice.detachedHead=false clone -q /root/jailpol.bundle jailpol
 cd jailpol || { echo "fresh: the clone failed"; exit 1; }
 echo "fresh: cloned $(git log -1 --format='%h %s')"

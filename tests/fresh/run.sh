@@ -10,16 +10,17 @@
 # only if command 1 exits 0 and shows a refused and an allowed connection,
 # and command 2 exits 0 ending with "N passed, 0 failed, 0 skipped".
 #
-# The root is entered in private mount and PID namespaces with pivot_root
-# (a chroot would refuse the user namespaces the bypass matrix makes).  It
-# gets fresh /proc, /sys, /dev, /run, cgroup2 and bpffs mounts of its own
-# and no bind mount of any host directory, so nothing mounted inside can
-# outlive the run or reach a host file; its processes die with its PID
-# namespace.  It shares the host's network namespace: apt-get fetches from
+# The root is entered in private mount, PID and cgroup namespaces with
+# pivot_root (a chroot would refuse the user namespaces the bypass matrix
+# makes).  It gets fresh /proc, /sys, /dev, /run, cgroup2 and bpffs mounts
+# of its own and no bind mount of any host directory, so nothing mounted
+# inside can outlive the run or reach a host file; its processes die with
+# its PID namespace, the cgroups its tests make with its cgroup (a child of
+# the cgroup2 root, jailpol-fresh.PID), its pins with its bpffs.  It shares the host's network namespace: apt-get fetches from
 # the mirror that this machine's own apt sources name (read at run time).
 #
-# REV (default HEAD) is a ref of this repository; uncommitted changes are
-# not part of the check.  The debootstrap tarball is cached in
+# REV (default HEAD) is a ref of this repository (a branch, a tag, HEAD);
+# uncommitted changes are not part of the check.  The debootstrap tarball is cached in
 # $JAILPOL_FRESH_CACHE (default /var/cache/jailpol/fresh) and made again
 # when it is older than 30 days.  Needs root, debootstrap and util-linux's
 # unshare (make deps-fresh).  Exit 0 passed, 1 failed, 77 cannot run.
@@ -67,6 +68,7 @@ repo=$(cd "$here/../.." && pwd)
 rev=${1:-HEAD}
 suite=bookworm
 cache=${JAILPOL_FRESH_CACHE:-/var/cache/jailpol/fresh}
+root="" session="" sessioncg=""
 
 # has_mounts DIR: something is mounted at DIR or below it, in this mount
 # namespace (the roots' paths have no characters mountinfo escapes).
@@ -92,92 +94,134 @@ commit=$(git -C "$repo" rev-parse --verify -q "$rev^{commit}") || cannot_run "no
 if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
 	echo "fresh: note: uncommitted changes are not checked, only $commit"
 fi
+cg2=$(awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup2") { print $5; exit } }' \
+	/proc/self/mountinfo)
+[ -n "$cg2" ] || cannot_run "no cgroup2 file system in /proc/self/mountinfo"
 
-# The Debian entries of this machine's apt sources, one-line format: one
-# "deb URI SUITE COMPONENTS..." line per URI and bookworm suite, from
-# sources.list, *.list and deb822 *.sources alike.
+# The Debian archive entries of this machine's apt sources, one-line
+# format ("deb URI SUITE COMPONENTS..."), from sources.list, *.list and
+# deb822 *.sources alike: the bookworm suites of the mirror that serves
+# bookworm main, and bookworm-security.  Other repositories are left out:
+# their keys are not in a fresh root.
 apt_sources() {
 	local f
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
 		[ -f "$f" ] || continue
-		# Drop "[options]"; keep deb lines of bookworm suites.
-		sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" |
-			awk -v s="$suite" '$1 == "deb" && $3 ~ ("^" s "(-[a-z]+)?$") { $1 = $1; print }'
+		# Drop comments and "[options]".
+		sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" | awk '$1 == "deb" { $1 = $1; print }'
 	done
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
-		awk -v s="$suite" '
-		function flush(   n, m, u, t, i, j, types) {
-			if (k["enabled"] != "no" && (" " k["types"] " ") ~ / deb /) {
+		awk '
+		function flush(   n, m, u, t, i, j) {
+			if (tolower(k["enabled"]) != "no" && (" " k["types"] " ") ~ / deb /) {
 				n = split(k["uris"], u, " ")
 				m = split(k["suites"], t, " ")
 				for (i = 1; i <= n; i++)
 					for (j = 1; j <= m; j++)
-						if (t[j] ~ ("^" s "(-[a-z]+)?$"))
-							print "deb", u[i], t[j], k["components"]
+						print "deb", u[i], t[j], k["components"]
 			}
 			delete k
+			key = ""
 		}
 		/^#/ { next }
 		/^[ \t]*$/ { flush(); next }
 		/^[ \t]/ { if (key != "") k[key] = k[key] " " $0; next }
 		{
 			key = tolower(substr($0, 1, index($0, ":") - 1))
-			k[key] = substr($0, index($0, ":") + 1)
+			v = substr($0, index($0, ":") + 1)
+			gsub(/^[ \t]+|[ \t]+$/, "", v)
+			k[key] = v
 		}
 		END { flush() }' "$f" | awk '{ $1 = $1; print }'
 	done
 }
-sources=$(apt_sources | awk '!seen[$0]++')
-mirror=$(awk -v s="$suite" '$3 == s { print $2; exit }' <<<"$sources")
-[ -n "$mirror" ] || cannot_run "no '$suite' entry in this machine's apt sources (/etc/apt/sources.list*)"
+all_sources=$(apt_sources)
+mirror=$(awk -v s="$suite" '$3 == s && (" " $0 " ") ~ / main / { print $2; exit }' <<<"$all_sources")
+[ -n "$mirror" ] || cannot_run "no '$suite main' entry in this machine's apt sources (/etc/apt/sources.list*)"
+sources=$(awk -v s="$suite" -v m="$mirror" \
+	'($2 == m && $3 ~ ("^" s "(-[a-z]+)?$")) || $3 == s "-security" { if (!seen[$0]++) print }' \
+	<<<"$all_sources")
 
 # One run at a time, and none beside the kernel tests out here: the kernel
 # tests inside share this host's network namespace and use the same fixed
-# test addresses.  The lock also guards the cache and the stale roots.
+# test addresses.  The lock also guards the cache and the stale roots; the
+# session inside keeps it open, so it is held as long as anything runs.
 lock=/run/lock/jailpol-kernel-tests.lock
 [ -d /run/lock ] || lock=/tmp/jailpol-kernel-tests.lock
 exec {lockfd}>>"$lock"
 flock -w 900 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
 
-# A run killed outright (no EXIT trap) leaves its root behind; under the
-# lock, any root without mounts is such a leftover.
-for old in /var/tmp/jailpol-fresh.*; do
-	[ -d "$old" ] || continue
+# What a run killed outright (no EXIT trap) left: its root and log, its
+# cgroup.  Under the lock, any of them is such a leftover.
+for old in /var/tmp/jailpol-fresh.* /var/tmp/jailpol-fresh-tar.*; do
+	[ -e "$old" ] || continue
 	has_mounts "$old" || rm -rf "$old"
+done
+for old in "$cg2"/jailpol-fresh.*; do
+	[ -d "$old" ] || continue
+	echo 1 >"$old/cgroup.kill" 2>/dev/null
+	find "$old" -depth -type d -exec rmdir {} + 2>/dev/null
 done
 # A built root with the build dependencies takes about 1.5 GB.
 avail=$(df -Pk /var/tmp | awk 'NR == 2 { print $4 }')
 [ "${avail:-0}" -ge $((3 * 1024 * 1024)) ] ||
 	cannot_run "/var/tmp has $((${avail:-0} / 1024)) MiB free; the fresh root needs 3 GiB"
 
+# The commit, as a bundle the root clones from: made first, so a REV that
+# cannot be bundled stops the run before anything is built.
+bundle=$(mktemp /var/tmp/jailpol-fresh.XXXXXX)
+if ! git -C "$repo" bundle create -q "$bundle" "$rev" 2>"$bundle.err"; then
+	err=$(cat "$bundle.err")
+	rm -f "$bundle" "$bundle.err"
+	cannot_run "cannot bundle '$rev' (give a ref: a branch, a tag or HEAD): $err"
+fi
+rm -f "$bundle.err"
+
 arch=$(dpkg --print-architecture)
 tarball=$cache/$suite-minbase-git-$arch.tgz
 mkdir -p "$cache"
 if [ ! -s "$tarball" ] || [ -n "$(find "$tarball" -mtime +30)" ]; then
 	echo "fresh: debootstrap --make-tarball $suite from $mirror (cached in $cache)"
-	scratch=$(mktemp -d /var/tmp/jailpol-fresh-tar.XXXXXX)
+	# Made beside the cache, so the rename below is atomic.
+	scratch=$(mktemp -d "$cache/make.XXXXXX")
 	if ! debootstrap --variant=minbase --include=git,ca-certificates \
 		--make-tarball="$scratch/root.tgz" "$suite" "$scratch/work" "$mirror" >"$scratch/log" 2>&1; then
 		tail -n 20 "$scratch/log"
-		rm -rf "$scratch"
+		rm -rf "$scratch" "$bundle"
 		fail "debootstrap --make-tarball failed"
 	fi
 	mv "$scratch/root.tgz" "$tarball"
 	rm -rf "$scratch"
 fi
 
-root=$(mktemp -d /var/tmp/jailpol-fresh.XXXXXX)
+root=$(realpath "$(mktemp -d /var/tmp/jailpol-fresh.XXXXXX)")
 chmod 755 "$root" # it becomes /: mktemp made it 0700
 cleanup() {
 	local rc=$?
+	trap - EXIT INT TERM
+	if [ -n "$session" ]; then
+		kill "$session" 2>/dev/null
+		wait "$session" 2>/dev/null
+	fi
+	# The session's cgroup namespace held every cgroup its tests made.
+	if [ -n "$sessioncg" ] && [ -d "$sessioncg" ]; then
+		echo 1 >"$sessioncg/cgroup.kill" 2>/dev/null
+		for _ in $(seq 50); do
+			[ -s "$sessioncg/cgroup.procs" ] || break
+			sleep 0.1
+		done
+		find "$sessioncg" -depth -type d -exec rmdir {} + 2>/dev/null ||
+			echo "fresh: cannot remove cgroup '$sessioncg'" >&2
+	fi
 	# Every mount was made in the namespace that is gone by now; refuse to
 	# remove a tree that still has one rather than reach through it.
 	if has_mounts "$root"; then
 		echo "fresh: '$root' still has mounts; not removing it" >&2
 	else
-		rm -rf "$root"
+		rm -rf "$root" "$root.log"
 	fi
+	rm -f "$bundle"
 	exit $rc
 }
 trap cleanup EXIT
@@ -185,9 +229,12 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 t0=$SECONDS
-debootstrap --variant=minbase --include=git,ca-certificates \
-	--unpack-tarball="$tarball" "$suite" "$root" "$mirror" >"$root.log" 2>&1 ||
-	{ tail -n 20 "$root.log"; rm -f "$root.log"; fail "debootstrap --unpack-tarball failed"; }
+if ! debootstrap --variant=minbase --include=git,ca-certificates \
+	--unpack-tarball="$tarball" "$suite" "$root" "$mirror" >"$root.log" 2>&1; then
+	tail -n 20 "$root.log"
+	rm -f "$tarball" # perhaps cut short: made anew next time
+	fail "debootstrap --unpack-tarball failed"
+fi
 rm -f "$root.log"
 echo "fresh: $suite minbase root in $((SECONDS - t0)) s: $root"
 
@@ -196,17 +243,28 @@ echo "fresh: $suite minbase root in $((SECONDS - t0)) s: $root"
 printf '%s\n' "$sources" >"$root/etc/apt/sources.list"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
-git -C "$repo" bundle create -q "$root/root/jailpol.bundle" "$rev" 2>/dev/null ||
-	git -C "$repo" bundle create "$root/root/jailpol.bundle" "$rev"
+mv "$bundle" "$root/root/jailpol.bundle"
+chmod 644 "$root/root/jailpol.bundle"
 cp "$here/inside.sh" "$root/root/inside.sh"
 
-echo "fresh: entering the root (mount and PID namespaces, pivot_root)"
+# The session runs in a cgroup of its own, as the root of a cgroup
+# namespace: the cgroups its tests make live below it and go with it.
+sessioncg=$cg2/jailpol-fresh.$$
+mkdir "$sessioncg"
+echo "fresh: entering the root (mount, PID and cgroup namespaces, pivot_root)"
 t0=$SECONDS
 rc=0
-timeout -k 10 "${JAILPOL_FRESH_TIMEOUT:-1800}" \
-	unshare --mount --pid --fork --kill-child --propagation private \
-	bash "$here/run.sh" --enter "$root" {lockfd}>&- || rc=$?
+# In the background and waited for, so INT and TERM reach the traps at
+# once (they end the session through cleanup).
+timeout -k 10 "${JAILPOL_FRESH_TIMEOUT:-1800}" bash -c \
+	'echo $$ >"$1/cgroup.procs" && exec unshare --mount --pid --cgroup --fork --kill-child \
+		--propagation private bash "$2" --enter "$3"' \
+	bash "$sessioncg" "$here/run.sh" "$root" &
+session=$!
+wait "$session" || rc=$?
+session=""
 echo "fresh: the session inside ended after $((SECONDS - t0)) s (exit $rc)"
+[ "$rc" -ne 124 ] || echo "fresh: the session ran out of time (JAILPOL_FRESH_TIMEOUT=${JAILPOL_FRESH_TIMEOUT:-1800} s)"
 
 # Judge from what the session left in the root.
 errors=()
