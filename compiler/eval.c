@@ -675,12 +675,16 @@ static int pol_eval_load(struct pol_eval *ev, const char *path,
 	struct stat st;
 	char *text = NULL;
 	size_t len = 0, i;
-	int fd, err = 0;
+	int fd, err = 0, e = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		int e = fd < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : errno;
-
+	if (fd < 0)
+		e = errno;
+	else if (fstat(fd, &st) < 0)
+		e = errno;
+	else if (S_ISDIR(st.st_mode))
+		e = EISDIR;
+	if (e) {
 		if (at)
 			pol_error(ev->d, at, "cannot read '%s': %s", path,
 				  strerror(e));

@@ -463,10 +463,15 @@ static int cmd_exec(const struct opts *o)
 	if (pid < 0) {
 		ret = fail("cannot start '%s': %s", o->cmd[0], strerror(errno));
 	} else {
+		pid_t w;
+
 		child_pid = pid;
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 			;
-		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (w < 0)
+			ret = fail("cannot wait for '%s': %s", o->cmd[0], strerror(errno));
+		else
+			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
 	/* The jail goes with the command: no process is left in the cgroup
 	 * when its programs are detached. */
