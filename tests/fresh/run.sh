@@ -77,6 +77,18 @@ has_mounts() {
 		/proc/self/mountinfo
 }
 
+# cg_remove DIR: kill everything in the cgroup DIR and below, wait until
+# it is empty (cgroup.events: populated 0), remove it depth-first.
+cg_remove() {
+	echo 1 >"$1/cgroup.kill" 2>/dev/null
+	for _ in $(seq 50); do
+		grep -qx 'populated 0' "$1/cgroup.events" 2>/dev/null && break
+		sleep 0.1
+	done
+	find "$1" -depth -type d -exec rmdir {} + 2>/dev/null ||
+		echo "fresh: cannot remove cgroup '$1'" >&2
+}
+
 cannot_run() {
 	echo "fresh: cannot run: $*"
 	exit 77
@@ -159,9 +171,7 @@ for old in /var/tmp/jailpol-fresh.* /var/tmp/jailpol-fresh-tar.*; do
 	has_mounts "$old" || rm -rf "$old"
 done
 for old in "$cg2"/jailpol-fresh.*; do
-	[ -d "$old" ] || continue
-	echo 1 >"$old/cgroup.kill" 2>/dev/null
-	find "$old" -depth -type d -exec rmdir {} + 2>/dev/null
+	[ -d "$old" ] && cg_remove "$old"
 done
 # A built root with the build dependencies takes about 1.5 GB.
 avail=$(df -Pk /var/tmp | awk 'NR == 2 { print $4 }')
@@ -205,15 +215,7 @@ cleanup() {
 		wait "$session" 2>/dev/null
 	fi
 	# The session's cgroup namespace held every cgroup its tests made.
-	if [ -n "$sessioncg" ] && [ -d "$sessioncg" ]; then
-		echo 1 >"$sessioncg/cgroup.kill" 2>/dev/null
-		for _ in $(seq 50); do
-			[ -s "$sessioncg/cgroup.procs" ] || break
-			sleep 0.1
-		done
-		find "$sessioncg" -depth -type d -exec rmdir {} + 2>/dev/null ||
-			echo "fresh: cannot remove cgroup '$sessioncg'" >&2
-	fi
+	[ -n "$sessioncg" ] && [ -d "$sessioncg" ] && cg_remove "$sessioncg"
 	# Every mount was made in the namespace that is gone by now; refuse to
 	# remove a tree that still has one rather than reach through it.
 	if has_mounts "$root"; then
