@@ -54,7 +54,7 @@ endif
 
 CFLAGS   ?= -O2 -g
 LDFLAGS  ?=
-CPPFLAGS += -D_GNU_SOURCE -DJAILPOL_VERSION='"$(VERSION)"' -iquote $(OUTPUT)/compiler -iquote compiler -iquote lib
+CPPFLAGS += -D_GNU_SOURCE -DJAILPOL_VERSION='"$(VERSION)"'
 ALL_CFLAGS := -std=c11 $(CFLAGS) $(WARNINGS) $(WERROR) -MMD -MP
 # flex/bison output trips -Wsign-compare and friends; compile it relaxed.
 GEN_CFLAGS := -std=c11 $(CFLAGS) -Wall -Wno-unused-function -Wno-sign-compare $(WERROR) -MMD -MP
@@ -62,13 +62,32 @@ LDLIBS   := -lyaml -lz
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
+# The layers: lib/ is what both halves share (build/libjailpol.a);
+# compiler/ and runtime/ each stand on it, never on each other, and each
+# sees only its own headers and lib/'s.  tests/lib/ holds the test oracle
+# (the reference evaluator), linked only into tests.
 LIB_SRCS      := $(wildcard lib/*.c)
 COMPILER_SRCS := $(filter-out compiler/main.c,$(wildcard compiler/*.c))
 GEN_SRCS      := $(OUTPUT)/compiler/parser.c $(OUTPUT)/compiler/scanner.c
-CORE_SRCS     := $(LIB_SRCS) $(COMPILER_SRCS)
+ORACLE_SRCS   := tests/lib/refeval.c
+LIB_INC       := -iquote lib
+COMPILER_INC  := $(LIB_INC) -iquote $(OUTPUT)/compiler -iquote compiler
+RUNTIME_INC   := $(LIB_INC) -iquote $(OUTPUT)/bpf
+TEST_INC      := $(COMPILER_INC) -iquote tests/lib
 
-CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/%.o) $(GEN_SRCS:.c=.o)
-SAN_OBJS  := $(CORE_SRCS:%.c=$(OUTPUT)/san/%.o) $(GEN_SRCS:$(OUTPUT)/%.c=$(OUTPUT)/san/%.o)
+LIB_OBJS      := $(LIB_SRCS:%.c=$(OUTPUT)/%.o)
+LIBJAILPOL    := $(OUTPUT)/libjailpol.a
+COMPILER_OBJS := $(COMPILER_SRCS:%.c=$(OUTPUT)/%.o) $(GEN_SRCS:.c=.o)
+ORACLE_OBJS   := $(ORACLE_SRCS:%.c=$(OUTPUT)/%.o)
+# The unit tests: the whole compiler, lib/ and the oracle under sanitizers.
+SAN_OBJS      := $(LIB_SRCS:%.c=$(OUTPUT)/san/%.o) $(COMPILER_SRCS:%.c=$(OUTPUT)/san/%.o) \
+		 $(GEN_SRCS:$(OUTPUT)/%.c=$(OUTPUT)/san/%.o) $(ORACLE_SRCS:%.c=$(OUTPUT)/san/%.o)
+
+# Which headers an object may include, by where its source lives.
+$(OUTPUT)/lib/%.o $(OUTPUT)/san/lib/%.o: INC = $(LIB_INC)
+$(OUTPUT)/compiler/%.o $(OUTPUT)/san/compiler/%.o: INC = $(COMPILER_INC)
+$(OUTPUT)/runtime/%.o: INC = $(RUNTIME_INC)
+$(OUTPUT)/tests/%.o $(OUTPUT)/san/tests/%.o $(OUTPUT)/tools/%.o: INC = $(TEST_INC)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/san/tests/%)
@@ -92,7 +111,7 @@ BPF_SKELS    := $(BPF_OBJS:.bpf.o=.skel.h)
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(OUTPUT)/%.o)
 JAILAIBLOCK  := $(OUTPUT)/jail-ai-block
-RUNTIME_LDLIBS := -lbpf -lelf -lz -lyaml
+RUNTIME_LDLIBS := -lbpf -lelf -lz
 
 .PHONY: all deps deps-fresh demo check check-build check-fresh check-unit check-golden golden \
 	bench install clean security-table
@@ -142,7 +161,8 @@ security-table: $(BYPASS) $(JAILPOLC) $(JAILAIBLOCK)
 	$(Q)tests/kernel/splice-table.sh docs/security.md $(OUTPUT)/bypass.md
 
 $(OUTPUT) $(OUTPUT)/compiler $(OUTPUT)/lib $(OUTPUT)/tools $(OUTPUT)/san/compiler \
-$(OUTPUT)/san/lib $(OUTPUT)/san/tests $(OUTPUT)/bpf $(OUTPUT)/runtime:
+$(OUTPUT)/san/lib $(OUTPUT)/san/tests $(OUTPUT)/san/tests/lib $(OUTPUT)/tests/lib \
+$(OUTPUT)/bpf $(OUTPUT)/runtime:
 	$(Q)mkdir -p $@
 
 # Generated front end: one run of bison (flex) makes both files.
@@ -158,29 +178,33 @@ $(OUTPUT)/compiler/scanner.c $(OUTPUT)/compiler/scanner.h &: compiler/scanner.l 
 $(COMPILER_SRCS:%.c=$(OUTPUT)/%.o) $(COMPILER_SRCS:%.c=$(OUTPUT)/san/%.o) \
 $(OUTPUT)/compiler/main.o: | $(OUTPUT)/compiler/parser.h $(OUTPUT)/compiler/scanner.h
 
-$(OUTPUT)/%.o: %.c | $(OUTPUT)/compiler $(OUTPUT)/lib
+$(OUTPUT)/%.o: %.c | $(OUTPUT)/compiler $(OUTPUT)/lib $(OUTPUT)/tests/lib
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(INC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(OUTPUT)/compiler/%.o: $(OUTPUT)/compiler/%.c
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(GEN_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(INC) $(GEN_CFLAGS) -c -o $@ $<
 
-$(OUTPUT)/san/%.o: %.c | $(OUTPUT)/san/compiler $(OUTPUT)/san/lib
+$(OUTPUT)/san/%.o: %.c | $(OUTPUT)/san/compiler $(OUTPUT)/san/lib $(OUTPUT)/san/tests/lib
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(INC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 $(OUTPUT)/san/compiler/%.o: $(OUTPUT)/compiler/%.c | $(OUTPUT)/san/compiler
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(GEN_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(INC) $(GEN_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
-$(JAILPOLC): $(OUTPUT)/compiler/main.o $(CORE_OBJS)
+$(LIBJAILPOL): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(JAILPOLC): $(OUTPUT)/compiler/main.o $(COMPILER_OBJS) $(LIBJAILPOL)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OUTPUT)/tools/%.o: tools/%.c | $(OUTPUT)/tools
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(INC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(OUTPUT)/gen-policy: $(OUTPUT)/tools/gen-policy.o
 	$(call msg,LINK,$@)
@@ -205,9 +229,10 @@ $(BPF_SKELS): $(OUTPUT)/bpf/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 # objects through their .d files.
 $(RUNTIME_OBJS): $(OUTPUT)/runtime/%.o: runtime/%.c | $(OUTPUT)/runtime $(BPF_SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) -iquote $(OUTPUT)/bpf $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(INC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(JAILAIBLOCK): $(RUNTIME_OBJS) $(CORE_OBJS)
+# A root tool links only what it runs: runtime/ and lib/, no parser.
+$(JAILAIBLOCK): $(RUNTIME_OBJS) $(LIBJAILPOL)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RUNTIME_LDLIBS)
 
@@ -218,9 +243,9 @@ VERIFY := $(OUTPUT)/tests/verify
 
 $(OUTPUT)/tests/verify.o: tests/kernel/verify.c | $(OUTPUT)/compiler/parser.h
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(INC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(VERIFY): $(OUTPUT)/tests/verify.o $(CORE_OBJS)
+$(VERIFY): $(OUTPUT)/tests/verify.o $(COMPILER_OBJS) $(ORACLE_OBJS) $(LIBJAILPOL)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -231,7 +256,7 @@ verify-long: $(VERIFY) $(JAILPOLC) $(JAILAIBLOCK)
 # Unit tests: ASan + UBSan build of the whole core.
 $(OUTPUT)/san/tests/%.o: tests/unit/%.c | $(OUTPUT)/san/tests $(OUTPUT)/compiler/parser.h
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(INC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -c -o $@ $<
 
 $(OUTPUT)/san/tests/%: $(OUTPUT)/san/tests/%.o $(SAN_OBJS)
 	$(call msg,LINK,$@)

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dump.c - jailpolc --dump: a compiled policy, decoded, as text or JSON.
+ */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -6,72 +9,9 @@
 
 #include "addr.h"
 #include "dump.h"
-
-static const char *const verdict_names[] = {
-	[POL_DENY] = "deny",
-	[POL_ALLOW] = "allow",
-};
-_Static_assert(sizeof(verdict_names) / sizeof(verdict_names[0]) == POL_VERDICT_MAX,
-	       "verdict_names");
-
-static const char *const proto_names[] = {
-	[POL_PROTO_TCP] = "tcp",
-	[POL_PROTO_UDP] = "udp",
-	[POL_PROTO_OTHER] = "other",
-};
-_Static_assert(sizeof(proto_names) / sizeof(proto_names[0]) == POL_PROTO_MAX,
-	       "proto_names");
-
-static const char *const scope_names[] = {
-	[POL_SCOPE_HOST] = "host",
-	[POL_SCOPE_CONTAINER] = "container",
-};
-_Static_assert(sizeof(scope_names) / sizeof(scope_names[0]) == POL_SCOPE_MAX,
-	       "scope_names");
-
-const char *pol_verdict_name(unsigned v)
-{
-	return v < POL_VERDICT_MAX ? verdict_names[v] : "?";
-}
-
-const char *pol_proto_name(unsigned p)
-{
-	return p < POL_PROTO_MAX ? proto_names[p] : "?";
-}
-
-const char *pol_scope_name(unsigned s)
-{
-	return s < POL_SCOPE_MAX ? scope_names[s] : "?";
-}
-
-void pol_json_string(FILE *out, const char *s)
-{
-	const unsigned char *p;
-
-	fputc('"', out);
-	for (p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
-		}
-	}
-	fputc('"', out);
-}
+#include "json.h"
+#include "names.h"
+#include "sha256.h"
 
 static void format_lpm(char *buf, size_t len, uint8_t family, uint32_t plen,
 		       const uint8_t *addr)
@@ -102,20 +42,12 @@ static void flags_text(char *buf, size_t len, uint32_t flags)
 		 flags & POL_CF_BACKSTOP ? " backstop" : "", flags ? "" : " none");
 }
 
-static void hash_hex(char *buf, const uint8_t *h)
-{
-	int i;
-
-	for (i = 0; i < 32; i++)
-		sprintf(buf + 2 * i, "%02x", h[i]);
-}
-
 static void dump_text(FILE *out, const struct pol_tables *t, size_t file_size)
 {
 	char a[POL_PREFIX_STRLEN], hash[65], flags[64];
 	uint32_t i;
 
-	hash_hex(hash, t->content_hash);
+	pol_hex(hash, t->content_hash, sizeof(t->content_hash));
 	flags_text(flags, sizeof(flags), t->consts.flags);
 	fprintf(out, "policy '%s': format %d", pol_tables_string(t, t->source_name),
 		POL_FORMAT_VERSION);
@@ -169,68 +101,85 @@ static void dump_text(FILE *out, const struct pol_tables *t, size_t file_size)
 	}
 }
 
+static void json_lpm(struct pol_json *j, uint8_t family, uint32_t plen,
+		     const uint8_t *addr, const struct pol_addr_val *v)
+{
+	char a[POL_PREFIX_STRLEN];
+
+	format_lpm(a, sizeof(a), family, plen, addr);
+	pol_json_object_begin(j);
+	pol_json_str_field(j, "prefix", a);
+	pol_json_uint_field(j, "did", v->did);
+	pol_json_uint_field(j, "host_did", v->host_did);
+	pol_json_object_end(j);
+}
+
 static void dump_json(FILE *out, const struct pol_tables *t, size_t file_size)
 {
-	char a[POL_PREFIX_STRLEN], hash[65];
+	char hash[65];
+	struct pol_json j;
 	uint32_t i;
 
-	hash_hex(hash, t->content_hash);
-	fputs("{\"source\":", out);
-	pol_json_string(out, pol_tables_string(t, t->source_name));
-	fprintf(out, ",\"format_version\":%d,\"size\":%zu,\"content_sha256\":\"%s\"",
-		POL_FORMAT_VERSION, file_size, hash);
-	fprintf(out, ",\"default\":\"%s\",\"decisions\":%u",
-		pol_verdict_name(t->consts.default_verdict), t->consts.n_dids);
-	fprintf(out, ",\"uses_host\":%s,\"uses_netns\":%s,\"uses_log\":%s,\"backstop\":%s",
-		t->consts.flags & POL_CF_USES_HOST ? "true" : "false",
-		t->consts.flags & POL_CF_USES_SCOPE ? "true" : "false",
-		t->consts.flags & POL_CF_USES_LOG ? "true" : "false",
-		t->consts.flags & POL_CF_BACKSTOP ? "true" : "false");
+	pol_hex(hash, t->content_hash, sizeof(t->content_hash));
+	pol_json_init(&j, out);
+	pol_json_object_begin(&j);
+	pol_json_str_field(&j, "source", pol_tables_string(t, t->source_name));
+	pol_json_uint_field(&j, "format_version", POL_FORMAT_VERSION);
+	pol_json_uint_field(&j, "size", file_size);
+	pol_json_str_field(&j, "content_sha256", hash);
+	pol_json_str_field(&j, "default", pol_verdict_name(t->consts.default_verdict));
+	pol_json_uint_field(&j, "decisions", t->consts.n_dids);
+	pol_json_bool_field(&j, "uses_host", t->consts.flags & POL_CF_USES_HOST);
+	pol_json_bool_field(&j, "uses_netns", t->consts.flags & POL_CF_USES_SCOPE);
+	pol_json_bool_field(&j, "uses_log", t->consts.flags & POL_CF_USES_LOG);
+	pol_json_bool_field(&j, "backstop", t->consts.flags & POL_CF_BACKSTOP);
 
-	fputs(",\"rules\":[", out);
+	pol_json_name(&j, "rules");
+	pol_json_array_begin(&j);
 	for (i = 0; i < t->n_rules; i++) {
 		const struct pol_rule_rec *r = &t->rules[i];
 
-		fprintf(out, "%s{\"id\":%u,\"verdict\":\"%s\",\"log\":%s,\"file\":",
-			i ? "," : "", i, pol_verdict_name(r->verdict),
-			r->flags & POL_RF_LOG ? "true" : "false");
-		pol_json_string(out, pol_tables_string(t, r->file));
-		fprintf(out, ",\"line\":%u,\"col\":%u,\"text\":", r->line, r->col);
-		pol_json_string(out, pol_tables_string(t, r->text));
-		fputc('}', out);
+		pol_json_object_begin(&j);
+		pol_json_uint_field(&j, "id", i);
+		pol_json_str_field(&j, "verdict", pol_verdict_name(r->verdict));
+		pol_json_bool_field(&j, "log", r->flags & POL_RF_LOG);
+		pol_json_str_field(&j, "file", pol_tables_string(t, r->file));
+		pol_json_uint_field(&j, "line", r->line);
+		pol_json_uint_field(&j, "col", r->col);
+		pol_json_str_field(&j, "text", pol_tables_string(t, r->text));
+		pol_json_object_end(&j);
 	}
-	fputs("],\"ipv4\":[", out);
-	for (i = 0; i < t->n_lpm4; i++) {
-		const struct pol_lpm4_entry *e = &t->lpm4[i];
-
-		format_lpm(a, sizeof(a), 4, e->key.prefixlen, e->key.addr);
-		fprintf(out, "%s{\"prefix\":\"%s\",\"did\":%u,\"host_did\":%u}",
-			i ? "," : "", a, e->val.did, e->val.host_did);
-	}
-	fputs("],\"ipv6\":[", out);
-	for (i = 0; i < t->n_lpm6; i++) {
-		const struct pol_lpm6_entry *e = &t->lpm6[i];
-
-		format_lpm(a, sizeof(a), 6, e->key.prefixlen, e->key.addr);
-		fprintf(out, "%s{\"prefix\":\"%s\",\"did\":%u,\"host_did\":%u}",
-			i ? "," : "", a, e->val.did, e->val.host_did);
-	}
-	fputs("],\"decision_table\":[", out);
+	pol_json_array_end(&j);
+	pol_json_name(&j, "ipv4");
+	pol_json_array_begin(&j);
+	for (i = 0; i < t->n_lpm4; i++)
+		json_lpm(&j, 4, t->lpm4[i].key.prefixlen, t->lpm4[i].key.addr, &t->lpm4[i].val);
+	pol_json_array_end(&j);
+	pol_json_name(&j, "ipv6");
+	pol_json_array_begin(&j);
+	for (i = 0; i < t->n_lpm6; i++)
+		json_lpm(&j, 6, t->lpm6[i].key.prefixlen, t->lpm6[i].key.addr, &t->lpm6[i].val);
+	pol_json_array_end(&j);
+	pol_json_name(&j, "decision_table");
+	pol_json_array_begin(&j);
 	for (i = 0; i < t->n_dec; i++) {
 		const struct pol_dec_entry *e = &t->dec[i];
 		unsigned lo, hi;
 
 		dec_ports(e, &lo, &hi);
-		fprintf(out,
-			"%s{\"did\":%u,\"proto\":\"%s\",\"netns\":\"%s\",\"port_lo\":%u,"
-			"\"port_hi\":%u,\"verdict\":\"%s\",\"rule\":%u,\"log\":%s}",
-			i ? "," : "", e->key.did,
-			pol_proto_name(e->key.sel / POL_SCOPE_MAX),
-			pol_scope_name(e->key.sel % POL_SCOPE_MAX), lo, hi,
-			pol_verdict_name(e->val.verdict), e->val.rule,
-			e->val.flags & POL_RF_LOG ? "true" : "false");
+		pol_json_object_begin(&j);
+		pol_json_uint_field(&j, "did", e->key.did);
+		pol_json_str_field(&j, "proto", pol_proto_name(e->key.sel / POL_SCOPE_MAX));
+		pol_json_str_field(&j, "netns", pol_scope_name(e->key.sel % POL_SCOPE_MAX));
+		pol_json_uint_field(&j, "port_lo", lo);
+		pol_json_uint_field(&j, "port_hi", hi);
+		pol_json_str_field(&j, "verdict", pol_verdict_name(e->val.verdict));
+		pol_json_uint_field(&j, "rule", e->val.rule);
+		pol_json_bool_field(&j, "log", e->val.flags & POL_RF_LOG);
+		pol_json_object_end(&j);
 	}
-	fputs("]}\n", out);
+	pol_json_array_end(&j);
+	pol_json_object_end(&j);
 }
 
 void pol_dump(FILE *out, const struct pol_tables *t, size_t file_size, bool json)

@@ -16,12 +16,4 @@
 void pol_dump(FILE *out, const struct pol_tables *t, size_t file_size,
 	      bool json);
 
-/* Names used by dump and explain. */
-const char *pol_verdict_name(unsigned v);
-const char *pol_proto_name(unsigned p);
-const char *pol_scope_name(unsigned s);
-
-/* Write s as a JSON string literal, quotes included. */
-void pol_json_string(FILE *out, const char *s);
-
 #endif /* JAILPOL_DUMP_H */

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "../lib/checksum.h"
 #include "../lib/sha256.h"
 #include "emit.h"
 
@@ -37,7 +37,6 @@ int pol_emit(struct pol_tables *t, void **buf, size_t *len)
 	struct pol_file_header *h;
 	size_t off, total;
 	uint8_t *b;
-	uLong crc;
 	int i;
 
 	memset(sec, 0, sizeof(sec));
@@ -77,15 +76,7 @@ int pol_emit(struct pol_tables *t, void **buf, size_t *len)
 			memcpy(b + sec[i].offset, data[i], sec[i].size);
 	pol_sha256(b + sizeof(*h), total - sizeof(*h), h->content_hash);
 	memcpy(t->content_hash, h->content_hash, sizeof(t->content_hash));
-	/* zlib's crc32() takes a uInt length: feed it in chunks. */
-	crc = crc32(0L, Z_NULL, 0);
-	for (off = 0; off < total;) {
-		size_t n = total - off > (1u << 30) ? (1u << 30) : total - off;
-
-		crc = crc32(crc, b + off, (uInt)n);
-		off += n;
-	}
-	h->checksum = (uint32_t)crc;
+	h->checksum = pol_file_checksum(b, total);
 	*buf = b;
 	*len = total;
 	return 0;

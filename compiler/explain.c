@@ -8,6 +8,9 @@
 #include "addr.h"
 #include "dump.h"
 #include "explain.h"
+#include "json.h"
+#include "names.h"
+#include "vec.h"
 
 /* pol_tables_classify() runs the classifier; only its types are needed. */
 #define POL_CLASSIFY_TYPES_ONLY
@@ -119,15 +122,8 @@ struct outcomes {
 
 static int outcome_push(struct outcomes *o, const struct outcome *x)
 {
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 16;
-		struct outcome *v = realloc(o->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		o->v = v;
-		o->cap = cap;
-	}
+	if (POL_GROW(o->v, o->cap, o->n + 1))
+		return -ENOMEM;
 	o->v[o->n++] = *x;
 	return 0;
 }
@@ -228,34 +224,39 @@ struct pol_outcomes_view {
 static void print_json(FILE *out, const struct pol_tables *t,
 		       const struct pol_outcomes_view *v)
 {
+	struct pol_json j;
 	size_t i;
 
-	fputs("{\"destination\":", out);
-	pol_json_string(out, v->written);
-	fputs(",\"canonical\":", out);
-	pol_json_string(out, v->canon);
-	fputs(",\"cases\":[", out);
+	pol_json_init(&j, out);
+	pol_json_object_begin(&j);
+	pol_json_str_field(&j, "destination", v->written);
+	pol_json_str_field(&j, "canonical", v->canon);
+	pol_json_name(&j, "cases");
+	pol_json_array_begin(&j);
 	for (i = 0; i < v->n; i++) {
 		const struct outcome *x = &v->v[i];
 		const char *file, *text;
 		unsigned line;
 
 		rule_origin(t, x->r.rule, &file, &line, &text);
-		fprintf(out,
-			"%s{\"proto\":\"%s\",\"netns\":\"%s\",\"host_address\":%s,",
-			i ? "," : "", pol_proto_name((unsigned)x->proto),
-			pol_scope_name((unsigned)x->scope), x->host ? "true" : "false");
-		if (x->proto != POL_PROTO_OTHER)
-			fprintf(out, "\"port_lo\":%u,\"port_hi\":%u,", x->lo, x->hi);
-		fprintf(out, "\"verdict\":\"%s\",\"rule\":%u,\"reached_loopback\":%s,\"file\":",
-			pol_verdict_name(x->r.verdict), x->r.rule,
-			x->r.reached ? "true" : "false");
-		pol_json_string(out, file);
-		fprintf(out, ",\"line\":%u,\"text\":", line);
-		pol_json_string(out, text);
-		fputc('}', out);
+		pol_json_object_begin(&j);
+		pol_json_str_field(&j, "proto", pol_proto_name((unsigned)x->proto));
+		pol_json_str_field(&j, "netns", pol_scope_name((unsigned)x->scope));
+		pol_json_bool_field(&j, "host_address", x->host);
+		if (x->proto != POL_PROTO_OTHER) {
+			pol_json_uint_field(&j, "port_lo", x->lo);
+			pol_json_uint_field(&j, "port_hi", x->hi);
+		}
+		pol_json_str_field(&j, "verdict", pol_verdict_name(x->r.verdict));
+		pol_json_uint_field(&j, "rule", x->r.rule);
+		pol_json_bool_field(&j, "reached_loopback", x->r.reached);
+		pol_json_str_field(&j, "file", file);
+		pol_json_uint_field(&j, "line", line);
+		pol_json_str_field(&j, "text", text);
+		pol_json_object_end(&j);
 	}
-	fputs("]}\n", out);
+	pol_json_array_end(&j);
+	pol_json_object_end(&j);
 }
 
 /*

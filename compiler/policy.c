@@ -93,42 +93,7 @@ size_t pol_ports_normalise(struct pol_port_range *v, size_t n)
 bool pol_prefix_contains(const struct pol_prefix *p, uint8_t family,
 			 const uint8_t *addr)
 {
-	unsigned int full, rem, max = family == 4 ? 32 : 128;
-	unsigned int len = p->len > max ? max : p->len;
+	unsigned int max = family == 4 ? 32 : 128;
 
-	if (p->family != family)
-		return false;
-	full = len / 8;
-	rem = len % 8;
-	if (memcmp(p->addr, addr, full))
-		return false;
-	if (rem) {
-		uint8_t mask = (uint8_t)(0xff << (8 - rem));
-
-		if ((p->addr[full] ^ addr[full]) & mask)
-			return false;
-	}
-	return true;
-}
-
-int pol_grow(void **v, size_t *cap, size_t need, size_t size)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *nv;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2)
-			return -ENOMEM;
-		ncap *= 2;
-	}
-	if (ncap > SIZE_MAX / size)
-		return -ENOMEM;
-	nv = realloc(*v, ncap * size);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = ncap;
-	return 0;
+	return p->family == family && pol_bits_equal(p->addr, addr, p->len > max ? max : p->len);
 }

@@ -17,14 +17,8 @@
 #include <stdint.h>
 
 #include "../bpf/templates/policy_abi.h"
-
-/* A canonical prefix: family 4 or 6, addr in network order, bits past len
- * zero (for IPv4 only addr[0..3] are used, the rest zero). */
-struct pol_prefix {
-	uint8_t family;
-	uint8_t len;
-	uint8_t addr[16];
-};
+#include "addr.h"
+#include "vec.h"
 
 /* Inclusive port range, 1 <= lo <= hi <= 65535. */
 struct pol_port_range {
@@ -68,10 +62,6 @@ struct pol_policy {
 };
 
 void pol_policy_free(struct pol_policy *p);
-
-/* Make room for need elements of size bytes in the vector *v of capacity
- * *cap, doubling.  Returns 0 or -ENOMEM (then *v is unchanged). */
-int pol_grow(void **v, size_t *cap, size_t need, size_t size);
 
 /* Sort and dedupe prefixes / merge port ranges in place; return new count. */
 size_t pol_prefixes_normalise(struct pol_prefix *v, size_t n);

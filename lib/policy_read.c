@@ -11,9 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "addr.h"
 #include "policy_read.h"
+#include "checksum.h"
 #include "sha256.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -55,36 +56,13 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
 
 #define BAD(...) fail(err, errlen, -EBADMSG, __VA_ARGS__)
 
-static uint32_t file_crc(const uint8_t *b, size_t len)
-{
-	static const uint8_t zero[4];
-	size_t at = offsetof(struct pol_file_header, checksum), off;
-	uLong crc = crc32(0L, Z_NULL, 0);
-
-	crc = crc32(crc, b, (uInt)at);
-	crc = crc32(crc, zero, sizeof(zero));
-	for (off = at + 4; off < len;) {
-		size_t n = len - off > (1u << 30) ? (1u << 30) : len - off;
-
-		crc = crc32(crc, b + off, (uInt)n);
-		off += n;
-	}
-	return (uint32_t)crc;
-}
-
-/* 1 if any bit of addr (nbytes long) past the first len bits is set. */
+/* 1 if any bit of addr (nbytes long, at most 16) past the first len bits
+ * is set. */
 static int host_bits(const uint8_t *addr, size_t nbytes, unsigned int len)
 {
-	size_t i;
+	uint8_t tmp[16];
 
-	for (i = 0; i < nbytes; i++) {
-		uint8_t keep = len >= 8 ? 0xff : (uint8_t)(0xff00 >> len);
-
-		if (addr[i] & (uint8_t)~keep)
-			return 1;
-		len = len >= 8 ? len - 8 : 0;
-	}
-	return 0;
+	return pol_mask_bits(tmp, addr, nbytes, len);
 }
 
 /* Checks shared by LPM4 and LPM6: entries are {prefixlen, addr, val}. */
@@ -256,7 +234,7 @@ static int check_layout(const uint8_t *b, size_t len,
 	if (h->file_size != len)
 		return BAD("file_size mismatch: header says %llu, file is %zu bytes",
 			   (unsigned long long)h->file_size, len);
-	crc = file_crc(b, len);
+	crc = pol_file_checksum(b, len);
 	if (crc != h->checksum)
 		return BAD("checksum mismatch: header says 0x%08x, content has 0x%08x",
 			   h->checksum, crc);

@@ -121,3 +121,15 @@ void pol_sha256(const void *data, size_t len, uint8_t out[POL_SHA256_LEN])
 	pol_sha256_update(&s, data, len);
 	pol_sha256_final(&s, out);
 }
+
+void pol_hex(char *out, const uint8_t *h, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[h[i] >> 4];
+		out[2 * i + 1] = digits[h[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
 /*
- * sha256.h - SHA-256 (FIPS 180-4), for policy.bin's content hash.
+ * sha256.h - SHA-256 (FIPS 180-4), for policy.bin's content hash, and
+ * its printing.
  */
 #ifndef JAILPOL_SHA256_H
 #define JAILPOL_SHA256_H
@@ -23,5 +24,9 @@ void pol_sha256_final(struct pol_sha256 *s, uint8_t out[POL_SHA256_LEN]);
 
 /* One-shot digest of data[0..len). */
 void pol_sha256(const void *data, size_t len, uint8_t out[POL_SHA256_LEN]);
+
+/* Hash printing: the n bytes of h as 2n lowercase hex digits and a NUL
+ * (out has room for 2n + 1). */
+void pol_hex(char *out, const uint8_t *h, size_t n);
 
 #endif /* JAILPOL_SHA256_H */

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "tables.h"
+#include "vec.h"
 
 static const struct pol_addr_val *lookup4(void *ctx, const struct pol_lpm4_key *k)
 {
@@ -49,22 +51,6 @@ void pol_tables_index(struct pol_tables *t)
 		    t->dec, t->n_dec, (uint32_t)POL_DEC_PREFIX_BASE);
 }
 
-/* Copy the first len bits of src to dst (nbytes long), clearing the rest. */
-static void mask_bits(uint8_t *dst, const uint8_t *src, size_t nbytes,
-		      unsigned int len)
-{
-	size_t i;
-
-	for (i = 0; i < nbytes; i++) {
-		if (len >= 8)
-			dst[i] = src[i], len -= 8;
-		else if (len)
-			dst[i] = src[i] & (uint8_t)(0xff << (8 - len)), len = 0;
-		else
-			dst[i] = 0;
-	}
-}
-
 /* Binary search for exact key data among entries [lo, hi) of one length.
  * Entries have stride `size`, key data at `off`, `nbytes` long. */
 static const void *bsearch_range(const void *base, size_t size, size_t off,
@@ -103,7 +89,7 @@ const struct pol_addr_val *pol_tables_lookup4(const struct pol_tables *t,
 
 		if (t->idx4[l] == t->idx4[l + 1])
 			continue;
-		mask_bits(data, k->addr, 4, (unsigned int)l);
+		pol_mask_bits(data, k->addr, 4, (unsigned int)l);
 		e = bsearch_range(t->lpm4, sizeof(*e),
 				  offsetof(struct pol_lpm4_entry, key.addr), 4,
 				  t->idx4[l], t->idx4[l + 1], data);
@@ -130,7 +116,7 @@ const struct pol_addr_val *pol_tables_lookup6(const struct pol_tables *t,
 
 		if (t->idx6[l] == t->idx6[l + 1])
 			continue;
-		mask_bits(data, k->addr, 16, (unsigned int)l);
+		pol_mask_bits(data, k->addr, 16, (unsigned int)l);
 		e = bsearch_range(t->lpm6, sizeof(*e),
 				  offsetof(struct pol_lpm6_entry, key.addr), 16,
 				  t->idx6[l], t->idx6[l + 1], data);
@@ -156,7 +142,7 @@ const struct pol_dec_val *pol_tables_lookup_dec(const struct pol_tables *t,
 
 		if (t->idxdec[i] == t->idxdec[i + 1])
 			continue;
-		mask_bits(data, (const uint8_t *)&k->did, 8, (unsigned int)l);
+		pol_mask_bits(data, (const uint8_t *)&k->did, 8, (unsigned int)l);
 		e = bsearch_range(t->dec, sizeof(*e),
 				  offsetof(struct pol_dec_entry, key.did), 8,
 				  t->idxdec[i], t->idxdec[i + 1], data);
@@ -174,47 +160,54 @@ void pol_tables_classify(const struct pol_tables *t, struct pol_query *q,
 	pol_classify((void *)(uintptr_t)t, q, r);
 }
 
-int pol_tables_add_host(struct pol_tables *t, uint8_t family,
-			const uint8_t *addr)
+int pol_tables_host_val(const struct pol_tables *t, uint8_t family,
+			const uint8_t *addr, struct pol_addr_val *out)
 {
 	const struct pol_addr_val *cover;
-	struct pol_addr_val v;
 
 	if (family == 4) {
 		struct pol_lpm4_key k = { .prefixlen = 32 };
-		struct pol_lpm4_entry *n;
 
 		memcpy(k.addr, addr, 4);
 		cover = pol_tables_lookup4(t, &k);
-		if (!cover)
-			return -EINVAL;
-		v.did = v.host_did = cover->host_did;
-		n = realloc(t->host4, (t->n_host4 + 1) * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		t->host4 = n;
-		n[t->n_host4].key = k;
-		n[t->n_host4++].val = v;
-		return 0;
-	}
-	if (family == 6) {
+	} else if (family == 6) {
 		struct pol_lpm6_key k = { .prefixlen = 128 };
-		struct pol_lpm6_entry *n;
 
 		memcpy(k.addr, addr, 16);
 		cover = pol_tables_lookup6(t, &k);
-		if (!cover)
-			return -EINVAL;
-		v.did = v.host_did = cover->host_did;
-		n = realloc(t->host6, (t->n_host6 + 1) * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		t->host6 = n;
-		n[t->n_host6].key = k;
-		n[t->n_host6++].val = v;
-		return 0;
+	} else {
+		return -EINVAL;
 	}
-	return -EINVAL;
+	if (!cover)
+		return -EBADMSG;
+	out->did = out->host_did = cover->host_did;
+	return 0;
+}
+
+int pol_tables_add_host(struct pol_tables *t, uint8_t family,
+			const uint8_t *addr)
+{
+	struct pol_addr_val v;
+	int err = pol_tables_host_val(t, family, addr, &v);
+
+	if (err)
+		return err;
+	if (family == 4) {
+		struct pol_lpm4_entry e = { .key.prefixlen = 32, .val = v };
+
+		if (POL_GROW(t->host4, t->cap_host4, (size_t)t->n_host4 + 1))
+			return -ENOMEM;
+		memcpy(e.key.addr, addr, 4);
+		t->host4[t->n_host4++] = e;
+	} else {
+		struct pol_lpm6_entry e = { .key.prefixlen = 128, .val = v };
+
+		if (POL_GROW(t->host6, t->cap_host6, (size_t)t->n_host6 + 1))
+			return -ENOMEM;
+		memcpy(e.key.addr, addr, 16);
+		t->host6[t->n_host6++] = e;
+	}
+	return 0;
 }
 
 const char *pol_tables_string(const struct pol_tables *t, uint32_t off)

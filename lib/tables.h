@@ -41,8 +41,10 @@ struct pol_tables {
 	 * that take precedence, just as the runtime's /32 and /128 do. */
 	struct pol_lpm4_entry *host4;
 	uint32_t n_host4;
+	size_t cap_host4;
 	struct pol_lpm6_entry *host6;
 	uint32_t n_host6;
+	size_t cap_host6;
 
 	void *owned[6]; /* storage freed by pol_tables_free() */
 };
@@ -63,9 +65,19 @@ void pol_tables_classify(const struct pol_tables *t, struct pol_query *q,
 			 struct pol_result *r);
 
 /*
+ * The value of the exact (/32 or /128) entry the host set holds for addr
+ * (family 4 or 6, canonical): the entry that covers addr gives its
+ * host_did, and the new entry maps to that, as did and as host_did.  The
+ * runtime fills its maps with this.  0, -EINVAL for another family, -EBADMSG when nothing covers addr (tables
+ * without their /0 root entries).
+ */
+int pol_tables_host_val(const struct pol_tables *t, uint8_t family,
+			const uint8_t *addr, struct pol_addr_val *out);
+
+/*
  * Record addr (family 4 or 6, canonical) as a host address, exactly as the
- * runtime fills the host set: the entry that covers it now gives its
- * host_did, and the new /32 or /128 maps to that.  0 or -ENOMEM.
+ * runtime fills the host set (pol_tables_host_val()).  0, -ENOMEM, or the
+ * errors of pol_tables_host_val().
  */
 int pol_tables_add_host(struct pol_tables *t, uint8_t family,
 			const uint8_t *addr);

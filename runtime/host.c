@@ -11,7 +11,9 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "addr.h"
 #include "host.h"
+#include "vec.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -19,31 +21,19 @@
 
 static int add_addr(struct jp_hosts *h, size_t *cap, int family, const void *data)
 {
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
 	struct jp_addr a = { .family = family == AF_INET ? 4 : 6 };
 	size_t i;
 
 	memcpy(a.addr, data, a.family == 4 ? 4 : 16);
-	if (a.family == 6 && !memcmp(a.addr, mapped, 12)) {
-		memmove(a.addr, a.addr + 12, 4);
-		memset(a.addr + 4, 0, 12);
-		a.family = 4;
-	}
+	pol_addr_canonicalise(&a.family, a.addr);
 	if (pol_never_host(a.family, a.addr))
 		return 0;
 	/* An interface has a handful of addresses: a linear check is fine. */
 	for (i = 0; i < h->n; i++)
 		if (h->v[i].family == a.family && !memcmp(h->v[i].addr, a.addr, 16))
 			return 0;
-	if (h->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		struct jp_addr *v = realloc(h->v, ncap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		h->v = v;
-		*cap = ncap;
-	}
+	if (POL_GROW(h->v, *cap, h->n + 1))
+		return -ENOMEM;
 	h->v[h->n++] = a;
 	return 0;
 }

@@ -175,29 +175,22 @@ static int fill_hosts(struct jail_bpf *skel, const struct jp_load_opts *o,
 	*n_inserted = 0;
 	for (i = 0; h && i < h->n; i++) {
 		const struct jp_addr *a = &h->v[i];
-		const struct pol_addr_val *cover;
 		struct pol_addr_val v;
 		int ret;
 
 		if ((a->family != 4 && a->family != 6) || pol_never_host(a->family, a->addr))
 			continue;
+		if (pol_tables_host_val(o->policy, a->family, a->addr, &v))
+			goto broken;
 		if (a->family == 4) {
 			struct pol_lpm4_key k = { .prefixlen = 32 };
 
 			memcpy(k.addr, a->addr, 4);
-			cover = pol_tables_lookup4(o->policy, &k);
-			if (!cover)
-				goto broken;
-			v.did = v.host_did = cover->host_did;
 			ret = bpf_map_update_elem(fd4, &k, &v, BPF_ANY);
 		} else {
 			struct pol_lpm6_key k = { .prefixlen = 128 };
 
 			memcpy(k.addr, a->addr, 16);
-			cover = pol_tables_lookup6(o->policy, &k);
-			if (!cover)
-				goto broken;
-			v.did = v.host_did = cover->host_did;
 			ret = bpf_map_update_elem(fd6, &k, &v, BPF_ANY);
 		}
 		if (ret < 0) {

@@ -21,8 +21,9 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
-#include "../compiler/dump.h"
-#include "../lib/policy_read.h"
+#include "json.h"
+#include "policy_read.h"
+#include "sha256.h"
 #include "cgroup.h"
 #include "host.h"
 #include "loader.h"
@@ -75,9 +76,7 @@ static int fail(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (json_errors) {
-		fputs("{\"error\":", stdout);
-		pol_json_string(stdout, msg);
-		fputs("}\n", stdout);
+		pol_json_error(stdout, msg);
 	} else {
 		fprintf(stderr, "jail-ai-block: %s\n", msg);
 	}
@@ -137,14 +136,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	o->cmd = argv + optind;
 	return 0;
-}
-
-static void hash_hex(char *out, const uint8_t *h, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", h[i]);
 }
 
 /* Find the cgroup the user named with --cgroup or --pid. */
@@ -241,7 +232,7 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 		fail("cgroup '%s': %s", cg->rel, err);
 		goto cleanup;
 	}
-	hash_hex(hash, t.content_hash, 6);
+	pol_hex(hash, t.content_hash, 6);
 	if (!jp_read_info(pin_dir, &info) && info.replaced_at)
 		fprintf(stderr, "jail-ai-block: cgroup '%s': policy replaced by '%s' (%s)\n",
 			cg->rel, pol_tables_string(&t, t.source_name), hash);
@@ -302,31 +293,63 @@ static int cmd_detach(const struct opts *o)
 	return ret;
 }
 
-static void print_time(FILE *out, uint64_t t)
+static void format_time(char *buf, size_t len, uint64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	char buf[64];
 
 	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fputs(buf, out);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void status_json(struct pol_json *j, const struct jp_info *info, const char *hash,
+			const char *pin_dir)
+{
+	char when[64], hashname[80];
+	int h;
+
+	snprintf(hashname, sizeof(hashname), "sha256:%s", hash);
+	pol_json_object_begin(j);
+	pol_json_str_field(j, "cgroup", info->cgroup);
+	pol_json_uint_field(j, "cgroup_id", info->cgroup_id);
+	pol_json_str_field(j, "policy", info->source);
+	pol_json_str_field(j, "policy_file", info->policy_path);
+	pol_json_str_field(j, "hash", hashname);
+	pol_json_name(j, "hooks");
+	pol_json_array_begin(j);
+	for (h = 0; h < JP_HOOK_MAX; h++)
+		if (info->hooks & (1u << h))
+			pol_json_string(j, jp_hook_name(h));
+	pol_json_array_end(j);
+	pol_json_uint_field(j, "host_addresses", info->n_hosts);
+	format_time(when, sizeof(when), info->attached_at);
+	pol_json_str_field(j, "attached_at", when);
+	pol_json_name(j, "replaced_at");
+	if (info->replaced_at) {
+		format_time(when, sizeof(when), info->replaced_at);
+		pol_json_string(j, when);
+	} else {
+		pol_json_null(j);
+	}
+	pol_json_str_field(j, "pins", pin_dir);
+	pol_json_object_end(j);
 }
 
 static int cmd_status(const struct opts *o)
 {
+	struct pol_json j;
 	struct dirent *de;
-	bool first = true;
 	DIR *dir;
 
 	dir = opendir(JP_PIN_ROOT);
+	pol_json_init(&j, stdout);
 	if (o->json)
-		fputc('[', stdout);
+		pol_json_array_begin(&j);
 	else
 		printf("%-36s %-24s %-12s %-8s %s\n", "CGROUP", "POLICY", "HASH", "HOOKS",
 		       "SINCE");
 	while (dir && (de = readdir(dir))) {
-		char pin_dir[PATH_MAX], hash[65];
+		char pin_dir[PATH_MAX], hash[65], when[64];
 		struct jp_info info;
 		int h, n_hooks = 0;
 
@@ -338,48 +361,24 @@ static int cmd_status(const struct opts *o)
 		info.source[sizeof(info.source) - 1] = '\0';
 		info.policy_path[sizeof(info.policy_path) - 1] = '\0';
 		info.cgroup[sizeof(info.cgroup) - 1] = '\0';
-		hash_hex(hash, info.content_hash, 32);
-		for (h = 0; h < JP_HOOK_MAX; h++)
-			n_hooks += !!(info.hooks & (1u << h));
-		if (!o->json) {
-			printf("%-36s %-24s %-12.12s %-8d ", info.cgroup, info.source, hash,
-			       n_hooks);
-			print_time(stdout, info.attached_at);
-			if (info.replaced_at) {
-				printf(" (replaced ");
-				print_time(stdout, info.replaced_at);
-				putchar(')');
-			}
-			putchar('\n');
+		pol_hex(hash, info.content_hash, sizeof(info.content_hash));
+		if (o->json) {
+			status_json(&j, &info, hash, pin_dir);
 			continue;
 		}
-		printf("%s{\"cgroup\":", first ? "" : ",");
-		pol_json_string(stdout, info.cgroup);
-		printf(",\"cgroup_id\":%llu,\"policy\":", (unsigned long long)info.cgroup_id);
-		pol_json_string(stdout, info.source);
-		fputs(",\"policy_file\":", stdout);
-		pol_json_string(stdout, info.policy_path);
-		printf(",\"hash\":\"sha256:%s\",\"hooks\":[", hash);
-		for (h = 0, n_hooks = 0; h < JP_HOOK_MAX; h++)
-			if (info.hooks & (1u << h))
-				printf("%s\"%s\"", n_hooks++ ? "," : "", jp_hook_name(h));
-		printf("],\"host_addresses\":%u,\"attached_at\":\"", info.n_hosts);
-		print_time(stdout, info.attached_at);
-		fputs("\",\"replaced_at\":", stdout);
+		for (h = 0; h < JP_HOOK_MAX; h++)
+			n_hooks += !!(info.hooks & (1u << h));
+		format_time(when, sizeof(when), info.attached_at);
+		printf("%-36s %-24s %-12.12s %-8d %s", info.cgroup, info.source, hash, n_hooks,
+		       when);
 		if (info.replaced_at) {
-			putchar('"');
-			print_time(stdout, info.replaced_at);
-			putchar('"');
-		} else {
-			fputs("null", stdout);
+			format_time(when, sizeof(when), info.replaced_at);
+			printf(" (replaced %s)", when);
 		}
-		fputs(",\"pins\":", stdout);
-		pol_json_string(stdout, pin_dir);
-		putchar('}');
-		first = false;
+		putchar('\n');
 	}
 	if (o->json)
-		fputs("]\n", stdout);
+		pol_json_array_end(&j);
 	if (dir)
 		closedir(dir);
 	return EXIT_OK;

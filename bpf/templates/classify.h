@@ -12,8 +12,9 @@
  *
  * with longest-prefix-match semantics.  In BPF these are
  * bpf_map_lookup_elem() on LPM_TRIE maps; in user space, lib/tables.c.
- * Code that needs only the query types and pol_canonicalise() (the
- * reference evaluator, explain) defines POL_CLASSIFY_TYPES_ONLY instead.
+ * Code that needs only the query types, pol_unmap() and pol_canonicalise()
+ * (lib/addr.c, the reference evaluator, explain) defines
+ * POL_CLASSIFY_TYPES_ONLY instead.
  */
 #ifndef JAILPOL_CLASSIFY_H
 #define JAILPOL_CLASSIFY_H
@@ -60,25 +61,35 @@ struct pol_result {
 	__u8 reached; /* 1: judged as the loopback an unspecified address reaches */
 };
 
-/* Rewrite ::ffff:a.b.c.d as the IPv4 a.b.c.d, in place. */
-static __always_inline void pol_canonicalise(struct pol_query *q)
+/*
+ * The one canonicaliser: rewrite the IPv4-mapped ::ffff:a.b.c.d (family 6)
+ * as the IPv4 a.b.c.d (family 4, addr[4..15] zero), in place.  User space
+ * calls it through lib/addr.h's pol_addr_canonicalise().
+ */
+static __always_inline void pol_unmap(__u8 *family, __u8 *addr)
 {
 	int i;
 
-	if (q->family != 6)
+	if (*family != 6)
 		return;
 	for (i = 0; i < 10; i++)
-		if (q->addr[i])
+		if (addr[i])
 			return;
-	if (q->addr[10] != 0xff || q->addr[11] != 0xff)
+	if (addr[10] != 0xff || addr[11] != 0xff)
 		return;
-	q->family = 4;
-	q->addr[0] = q->addr[12];
-	q->addr[1] = q->addr[13];
-	q->addr[2] = q->addr[14];
-	q->addr[3] = q->addr[15];
+	*family = 4;
+	addr[0] = addr[12];
+	addr[1] = addr[13];
+	addr[2] = addr[14];
+	addr[3] = addr[15];
 	for (i = 4; i < 16; i++)
-		q->addr[i] = 0;
+		addr[i] = 0;
+}
+
+/* Canonicalise a query in place (pol_unmap). */
+static __always_inline void pol_canonicalise(struct pol_query *q)
+{
+	pol_unmap(&q->family, q->addr);
 }
 
 /* 1 if the canonical destination is 0.0.0.0 or ::. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * addr.c - parsing, canonicalising and printing addresses and prefixes.
+ * addr.c - parsing, canonicalising, masking and printing addresses and
+ * prefixes.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -8,41 +9,43 @@
 
 #include "addr.h"
 
+#define POL_CLASSIFY_TYPES_ONLY
+#include "../bpf/templates/classify.h"
+
+/* ::ffff:0:0/96, the IPv4-mapped block. */
 static const uint8_t pol_mapped_prefix[12] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
 };
 
-static bool pol_addr_is_mapped(const uint8_t *addr)
-{
-	return memcmp(addr, pol_mapped_prefix, sizeof(pol_mapped_prefix)) == 0;
-}
-
 void pol_addr_canonicalise(uint8_t *family, uint8_t *addr)
 {
-	if (*family != 6 || !pol_addr_is_mapped(addr))
-		return;
-	*family = 4;
-	memmove(addr, addr + 12, 4);
-	memset(addr + 4, 0, 12);
+	pol_unmap(family, addr);
 }
 
-/* Clear the bits past len; true if any was set. */
-static bool pol_addr_mask(uint8_t *addr, unsigned len, unsigned max)
+bool pol_mask_bits(uint8_t *dst, const uint8_t *src, size_t nbytes,
+		   unsigned int len)
 {
 	bool changed = false;
-	unsigned i;
+	size_t i;
 
-	for (i = 0; i < max / 8; i++) {
-		uint8_t mask;
+	for (i = 0; i < nbytes; i++) {
+		uint8_t keep = len >= 8 ? 0xff : (uint8_t)(0xff00u >> len);
 
-		if (len >= (i + 1) * 8)
-			continue;
-		mask = len > i * 8 ? (uint8_t)(0xff << (8 - (len - i * 8))) : 0;
-		if (addr[i] & ~mask)
+		if (src[i] & ~keep)
 			changed = true;
-		addr[i] &= mask;
+		dst[i] = src[i] & keep;
+		len = len >= 8 ? len - 8 : 0;
 	}
 	return changed;
+}
+
+bool pol_bits_equal(const uint8_t *a, const uint8_t *b, unsigned int len)
+{
+	unsigned int full = len / 8, rem = len % 8;
+
+	if (memcmp(a, b, full))
+		return false;
+	return !rem || !((a[full] ^ b[full]) & (uint8_t)(0xff00u >> rem));
 }
 
 /* Does v6 prefix addr/len (len < 96, masked) contain ::ffff:0:0/96? */
@@ -51,7 +54,7 @@ static bool pol_addr_covers_mapped(const uint8_t *addr, unsigned len)
 	uint8_t tmp[16] = { 0 };
 
 	memcpy(tmp, pol_mapped_prefix, sizeof(pol_mapped_prefix));
-	pol_addr_mask(tmp, len, 128);
+	pol_mask_bits(tmp, tmp, 16, len);
 	return memcmp(tmp, addr, 16) == 0;
 }
 
@@ -98,12 +101,14 @@ enum pol_addr_err pol_prefix_parse(const char *s, struct pol_prefix *out,
 			return POL_ADDR_BAD_LENGTH;
 	}
 
-	if (p.family == 6 && len >= 96 && pol_addr_is_mapped(p.addr)) {
-		pol_addr_canonicalise(&p.family, p.addr);
-		len -= 96;
-		max = 32;
+	if (p.family == 6 && len >= 96) {
+		pol_unmap(&p.family, p.addr);
+		if (p.family == 4) {
+			len -= 96;
+			max = 32;
+		}
 	}
-	host_bits = pol_addr_mask(p.addr, len, max);
+	host_bits = pol_mask_bits(p.addr, p.addr, max / 8, len);
 	p.len = (uint8_t)len;
 	if (covers_mapped && p.family == 6 && len < 96)
 		*covers_mapped = pol_addr_covers_mapped(p.addr, len);
