@@ -162,6 +162,7 @@ security-table: $(BYPASS) $(JAILPOLC) $(JAILAIBLOCK)
 
 $(OUTPUT) $(OUTPUT)/compiler $(OUTPUT)/lib $(OUTPUT)/tools $(OUTPUT)/san/compiler \
 $(OUTPUT)/san/lib $(OUTPUT)/san/tests $(OUTPUT)/san/tests/lib $(OUTPUT)/tests/lib \
+$(OUTPUT)/san/runtime \
 $(OUTPUT)/bpf $(OUTPUT)/runtime:
 	$(Q)mkdir -p $@
 
@@ -186,7 +187,8 @@ $(OUTPUT)/compiler/%.o: $(OUTPUT)/compiler/%.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(INC) $(GEN_CFLAGS) -c -o $@ $<
 
-$(OUTPUT)/san/%.o: %.c | $(OUTPUT)/san/compiler $(OUTPUT)/san/lib $(OUTPUT)/san/tests/lib
+$(OUTPUT)/san/%.o: %.c | $(OUTPUT)/san/compiler $(OUTPUT)/san/lib $(OUTPUT)/san/tests/lib \
+		      $(OUTPUT)/san/runtime
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(INC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
@@ -257,6 +259,11 @@ verify-long: $(VERIFY) $(JAILPOLC) $(JAILAIBLOCK)
 $(OUTPUT)/san/tests/%.o: tests/unit/%.c | $(OUTPUT)/san/tests $(OUTPUT)/compiler/parser.h
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(INC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -c -o $@ $<
+
+# The runtime's pure steps have unit tests too (no libbpf in them).
+$(OUTPUT)/san/runtime/%.o: INC = $(RUNTIME_INC)
+$(OUTPUT)/san/tests/test_host: $(OUTPUT)/san/runtime/host.o
+$(OUTPUT)/san/tests/test_host.o: INC = $(TEST_INC) -iquote runtime
 
 $(OUTPUT)/san/tests/%: $(OUTPUT)/san/tests/%.o $(SAN_OBJS)
 	$(call msg,LINK,$@)

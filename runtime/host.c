@@ -79,7 +79,42 @@ static int parse_addr(struct nlmsghdr *nh, struct jp_hosts *h, size_t *cap)
 	return 0;
 }
 
-int jp_host_addrs(struct jp_hosts *out, char *err, size_t errlen)
+int jp_host_dump_batch(const void *buf, size_t len, uint32_t seq, struct jp_hosts *h,
+		       size_t *cap, bool *interrupted, char *err, size_t errlen)
+{
+	const struct nlmsghdr *nh;
+	size_t n = len;
+
+	for (nh = buf; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
+		if (nh->nlmsg_seq != seq)
+			continue;
+		/* The kernel sets NLM_F_DUMP_INTR on the messages of a dump
+		 * during which the address list changed: the dump may then
+		 * have skipped an address (its position shifted between two
+		 * batches).  Read it to its end, then the caller dumps again. */
+		if (nh->nlmsg_flags & NLM_F_DUMP_INTR)
+			*interrupted = true;
+		if (nh->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(nh);
+			int ret = nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) || !e->error ? -EPROTO
+											    : e->error;
+
+			snprintf(err, errlen, "netlink address dump: %s", strerror(-ret));
+			return ret;
+		}
+		if (nh->nlmsg_type == RTM_NEWADDR && parse_addr((struct nlmsghdr *)nh, h, cap)) {
+			snprintf(err, errlen, "netlink address dump: out of memory");
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* One RTM_GETADDR dump into *h (emptied first). */
+static int dump_once(int fd, uint32_t seq, char *buf, size_t buflen, struct jp_hosts *h,
+		     size_t *cap, bool *interrupted, char *err, size_t errlen)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -88,14 +123,41 @@ int jp_host_addrs(struct jp_hosts *out, char *err, size_t errlen)
 		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
 		.nh.nlmsg_type = RTM_GETADDR,
 		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-		.nh.nlmsg_seq = 1,
+		.nh.nlmsg_seq = seq,
 		.ifa.ifa_family = AF_UNSPEC,
 	};
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int ret = 0;
+
+	h->n = 0;
+	*interrupted = false;
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "netlink address dump: %s", strerror(errno));
+		return ret;
+	}
+	while (!ret) {
+		ssize_t n = recv(fd, buf, buflen, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			snprintf(err, errlen, "netlink address dump: %s", strerror(errno));
+			return ret;
+		}
+		ret = jp_host_dump_batch(buf, (size_t)n, seq, h, cap, interrupted, err, errlen);
+	}
+	return ret < 0 ? ret : 0;
+}
+
+int jp_host_addrs(struct jp_hosts *out, char *err, size_t errlen)
+{
 	struct jp_hosts h = { 0 };
 	size_t cap = 0, buflen = 65536;
+	bool interrupted = true;
 	char *buf = NULL;
-	bool done = false;
+	uint32_t seq;
 	int fd, ret = 0;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -107,46 +169,21 @@ int jp_host_addrs(struct jp_hosts *out, char *err, size_t errlen)
 	buf = malloc(buflen);
 	if (!buf) {
 		ret = -ENOMEM;
+		snprintf(err, errlen, "netlink address dump: out of memory");
 		goto cleanup;
 	}
-	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "netlink address dump: %s", strerror(errno));
-		goto cleanup;
-	}
-	while (!done) {
-		ssize_t n = recv(fd, buf, buflen, 0);
-		struct nlmsghdr *nh;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			snprintf(err, errlen, "netlink address dump: %s", strerror(errno));
+	for (seq = 1; interrupted && seq <= JP_HOST_DUMP_TRIES; seq++) {
+		ret = dump_once(fd, seq, buf, buflen, &h, &cap, &interrupted, err, errlen);
+		if (ret)
 			goto cleanup;
-		}
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
-			if (nh->nlmsg_seq != req.nh.nlmsg_seq)
-				continue;
-			if (nh->nlmsg_type == NLMSG_DONE) {
-				done = true;
-				break;
-			}
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				ret = e->error ? e->error : -EPROTO;
-				snprintf(err, errlen, "netlink address dump: %s", strerror(-ret));
-				goto cleanup;
-			}
-			if (nh->nlmsg_type == RTM_NEWADDR) {
-				ret = parse_addr(nh, &h, &cap);
-				if (ret) {
-					snprintf(err, errlen, "netlink address dump: out of memory");
-					goto cleanup;
-				}
-			}
-		}
+	}
+	if (interrupted) {
+		ret = -EAGAIN;
+		snprintf(err, errlen,
+			 "netlink address dump: the host's addresses changed during each of %d "
+			 "dumps; try again when they settle",
+			 JP_HOST_DUMP_TRIES);
+		goto cleanup;
 	}
 	*out = h;
 	h.v = NULL;
