@@ -29,6 +29,7 @@ DESTDIR ?=
 
 CC      ?= cc
 CLANG   ?= clang
+CLANG_FORMAT ?= clang-format
 BPFTOOL ?= bpftool
 FLEX    ?= flex
 BISON   ?= bison
@@ -114,14 +115,14 @@ JAILAIBLOCK  := $(OUTPUT)/jail-ai-block
 RUNTIME_LDLIBS := -lbpf -lelf -lz
 
 .PHONY: all deps deps-fresh demo check check-build check-fresh check-unit check-golden golden \
-	bench install clean security-table
+	bench install clean security-table format format-check
 all: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 
 # Debian packages needed to build, to run the demo and to run every test
 # (a minbase Debian 12 has none of them); idempotent.  What a test runs is
 # here or in Debian's required priority, which minbase installs:
 # tests/fresh/run.sh checks that on a fresh root.
-DEB_PACKAGES := make gcc clang flex bison libbpf-dev libelf-dev zlib1g-dev \
+DEB_PACKAGES := make gcc clang clang-format flex bison libbpf-dev libelf-dev zlib1g-dev \
 		libyaml-dev liburing-dev bpftool iproute2 bc curl
 # The fresh-machine check's own tools (make check-fresh).
 FRESH_PACKAGES := debootstrap
@@ -310,6 +311,17 @@ install: $(JAILPOLC) $(JAILAIBLOCK)
 		sed 's|/usr/local/share/jailpol|$(DATADIR)|g' $$m >$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} && \
 		chmod 0644 $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; \
 	done
+
+# The C sources as .clang-format says (Debian 12's clang-format 14; another
+# version may place a few breaks differently).  CI runs format-check.
+FORMAT_SRCS := $(wildcard bpf/templates/*.[ch] lib/*.[ch] compiler/*.[ch] runtime/*.[ch] \
+		 tests/lib/*.[ch] tests/unit/*.[ch] tests/kernel/*.[ch] tools/*.[ch])
+format:
+	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+format-check:
+	$(Q)$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRCS) && \
+		echo "format-check: $(words $(FORMAT_SRCS)) files as .clang-format says"
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run jailpol's test suites:
-#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|docs|install|kernel|bypass|verify]...
+#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|docs|layers|install|kernel|bypass|verify]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
 # line is "N passed, N failed, N skipped"; a suite that stopped before its
 # end is named on the line before it, so the summary never hides cases that
@@ -10,7 +10,7 @@
 set -u
 out=$1
 shift
-suites=${*:-unit golden policies docs install kernel verify bypass}
+suites=${*:-unit golden policies docs layers install kernel verify bypass}
 pass=0 fail=0 skip=0
 unfinished=()
 
@@ -91,6 +91,48 @@ for suite in $suites; do
 			grep -o '"[^"]*"' | tr -d '"')
 		[ -z "$missing" ] || echo "man/jailpol.5 does not list these built-in set elements:$missing"
 		count docs/jailpol.5-builtins "$([ -z "$missing" ] && echo 0 || echo 1)"
+		;;
+	layers)
+		# compiler/ and runtime/ both stand on lib/, never on each other
+		# (docs/design.md): what each directory's sources include, and
+		# what jail-ai-block links.
+		gen=$(realpath --relative-to=. "$out")
+		for dir in lib compiler runtime; do
+			case $dir in
+			lib) allowed='lib bpf/templates' ;;
+			compiler) allowed="compiler lib bpf/templates $gen/compiler" ;;
+			runtime) allowed="runtime lib bpf/templates $gen/bpf" ;;
+			esac
+			bad=
+			while IFS=: read -r file inc; do
+				where=
+				for d in "$(dirname "$file")" $allowed; do
+					if [ -e "$d/$inc" ]; then
+						where=$(realpath --relative-to=. "$(dirname "$d/$inc")")
+						break
+					fi
+				done
+				[[ " $allowed " = *" ${where:-none} "* ]] || bad="$bad $file:\"$inc\""
+			done < <(grep -o '^#include "[^"]*"' "$dir"/*.[chly] | sed 's/:#include "\(.*\)"$/:\1/')
+			[ -z "$bad" ] || echo "layers: $dir/ includes what it may not:$bad"
+			count "layers/$dir-includes" "$([ -z "$bad" ] && echo 0 || echo 1)"
+		done
+		rc=0
+		if ldd "$out/jail-ai-block" | grep -q libyaml; then
+			rc=1
+			echo "layers: jail-ai-block links libyaml"
+		fi
+		objs=$(for c in compiler/*.c compiler/parser.y compiler/scanner.l; do
+			n=${c##*/}
+			[ "$n" = main.c ] || echo "$out/compiler/${n%.*}.o"
+		done)
+		leaked=$(comm -12 <(nm --defined-only -g $objs | awk 'NF == 3 { print $3 }' | sort -u) \
+			<(nm --defined-only "$out/jail-ai-block" | awk 'NF == 3 { print $3 }' | sort -u))
+		if [ -n "$leaked" ]; then
+			rc=1
+			echo "layers: jail-ai-block holds compiler objects:" $leaked
+		fi
+		count layers/jail-ai-block-links-runtime-and-lib $rc
 		;;
 	install)
 		# make install puts in place every file the man pages name under
