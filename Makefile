@@ -215,7 +215,7 @@ $(OUTPUT)/tools/%.o: tools/%.c | $(OUTPUT)/tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(INC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(OUTPUT)/gen-policy: $(OUTPUT)/tools/gen-policy.o
+$(OUTPUT)/gen-policy: $(OUTPUT)/tools/gen-policy.o $(LIBJAILPOL)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
