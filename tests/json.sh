@@ -39,6 +39,10 @@ nok() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
 
 work=$(mktemp -d /tmp/jailpol-json.XXXXXX)
 cg=
+# The runtime creates its pin root; remove it afterwards if this run
+# brought it and left it empty.
+pins=/sys/fs/bpf/jailpol had_pin_root=no
+[ -d "$pins" ] && had_pin_root=yes
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
@@ -46,6 +50,7 @@ cleanup() {
 		timeout 10 "$jab" detach --cgroup "$cg" >/dev/null 2>&1 </dev/null
 		rmdir "$cg" 2>/dev/null || echo "json: cleanup: cannot remove cgroup '$cg'" >&2
 	fi
+	[ $had_pin_root = no ] && rmdir "$pins" 2>/dev/null
 	rm -rf "$work"
 	exit $rc
 }
