@@ -43,6 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ktest.h"
+
 enum bench_mode {
 	BENCH_CONNECT,
 	BENCH_SENDTO,
@@ -57,7 +59,7 @@ static const char *const bench_mode_names[] = {
 	[BENCH_SEND] = "send",
 	[BENCH_ICMP] = "icmp",
 };
-_Static_assert(sizeof(bench_mode_names) / sizeof(bench_mode_names[0]) == BENCH_MODE_MAX,
+_Static_assert(ARRAY_SIZE(bench_mode_names) == BENCH_MODE_MAX,
 	       "bench_mode_names out of sync with enum bench_mode");
 
 /* Operations between two clock reads; the drain in between is not timed.
@@ -81,21 +83,6 @@ struct bench {
 	unsigned long long received; /* datagrams or echo replies seen */
 	const char *what;	     /* the failing call, for the message */
 };
-
-static uint16_t icmp_checksum(const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
 
 static void set_rcvbuf(int fd)
 {
@@ -159,7 +146,7 @@ static int bench_setup(struct bench *b)
 		icmp.un.echo.sequence = htons(1);
 		b->pkt_len = sizeof(icmp) + 8;
 		memcpy(b->pkt, &icmp, sizeof(icmp));
-		icmp.checksum = icmp_checksum(b->pkt, b->pkt_len);
+		icmp.checksum = ktest_inet_csum(b->pkt, b->pkt_len);
 		memcpy(b->pkt, &icmp, sizeof(icmp));
 		break;
 	case BENCH_MODE_MAX:
@@ -280,22 +267,19 @@ static int cmp_u64(const void *a, const void *b)
  * progress; 0, -ENODATA when some never came, or a negative errno. */
 static int bench_settle(struct bench *b)
 {
-	struct pollfd pfd = { .fd = b->rx, .events = POLLIN };
-	int err, r;
+	int err;
 
 	if (b->mode == BENCH_CONNECT)
 		return 0;
 	while (b->received < b->sent) {
-		r = poll(&pfd, 1, BENCH_SETTLE_MS);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			b->what = "poll";
-			return -errno;
-		}
-		if (r == 0) {
+		err = ktest_wait_fd(b->rx, POLLIN, BENCH_SETTLE_MS);
+		if (err == -ETIMEDOUT) {
 			b->what = b->mode == BENCH_ICMP ? "echo replies" : "datagrams";
 			return -ENODATA;
+		}
+		if (err) {
+			b->what = "poll";
+			return err;
 		}
 		err = bench_drain(b);
 		if (err)
@@ -362,7 +346,7 @@ int main(int argc, char **argv)
 			snprintf(where + strlen(where), sizeof(where) - strlen(where), ":%u",
 				 ntohs(b.dst.sin_port));
 		fprintf(stderr, "bench-runtime: %s: %s%s: %s (%s)\n", bench_mode_names[b.mode],
-			b.what, where, strerror(-err), strerrorname_np(-err));
+			b.what, where, strerror(-err), ktest_errno_name(-err, "success"));
 		goto cleanup;
 	}
 	qsort(ns, nbatch, sizeof(*ns), cmp_u64);

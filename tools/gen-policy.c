@@ -17,15 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t rng_state;
+#include "addr.h"
+#include "rng.h"
+
+static struct test_rng rng;
 
 static uint64_t rnd(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return test_rng_next(&rng);
 }
 
 /* One CIDR, three in four IPv4, lengths as block lists have them; host
@@ -54,7 +53,7 @@ static void random_cidr(char *buf, size_t len)
 {
 	uint8_t a[16] = { 0 };
 	char text[INET6_ADDRSTRLEN];
-	unsigned int plen, i;
+	unsigned int plen;
 	uint64_t v;
 	bool v4 = rnd() % 4;
 
@@ -72,12 +71,7 @@ static void random_cidr(char *buf, size_t len)
 		v = rnd();
 		memcpy(a + 2, &v, 6);
 	}
-	for (i = 0; i < 16; i++) {
-		unsigned int keep = plen > i * 8 ? plen - i * 8 : 0;
-
-		if (keep < 8)
-			a[i] &= (uint8_t)(0xff00 >> keep);
-	}
+	pol_mask_bits(a, a, 16, plen);
 	if (!first_time(a, plen + (v4 ? 0 : 256))) {
 		random_cidr(buf, len);
 		return;
@@ -105,7 +99,7 @@ int main(int argc, char **argv)
 	char cidr[64], *end;
 	int c;
 
-	rng_state = 1;
+	rng.s = 1;
 	while ((c = getopt_long(argc, argv, "n:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -119,7 +113,7 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			errno = 0;
-			rng_state = strtoull(optarg, &end, 0);
+			rng.s = strtoull(optarg, &end, 0);
 			if (errno || *end) {
 				fprintf(stderr, "gen-policy: bad seed '%s'\n", optarg);
 				return 2;

@@ -75,6 +75,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ktest.h"
+
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
@@ -82,7 +84,6 @@
 #define IPPROTO_UDPLITE 136
 #endif
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define WAIT_MS 150 /* for a packet on loopback or a veth: far more than enough */
 
 enum ns { NS_HOST, NS_A, NS_B, NS_C, NS_P, NS_MAX };
@@ -157,13 +158,6 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-static const char *errname(int e)
-{
-	const char *s = e ? strerrorname_np(e) : "ok";
-
-	return s ? s : "unknown errno";
-}
-
 /* Run a shell command (fixed strings and our own names only); 0 or -1 with
  * its output in err. */
 static int sh(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -219,67 +213,6 @@ static void enter_ns(enum ns n)
 		die("setns(%s): %s", n ? ns_suffix[n] : "host", strerror(errno));
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
-}
-
-static int join_cgroup(const char *dir)
-{
-	char path[700], pid[24];
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	return write_file(path, pid);
-}
-
-static int parse_dest(const char *s, uint16_t port, struct sockaddr_storage *ss,
-		      socklen_t *len)
-{
-	char buf[80], *pct;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	memset(ss, 0, sizeof(*ss));
-	if (strchr(buf, ':')) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		pct = strchr(buf, '%');
-		if (pct) {
-			*pct++ = '\0';
-			a->sin6_scope_id = if_nametoindex(pct);
-		}
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(port);
-		*len = sizeof(*a);
-		return inet_pton(AF_INET6, buf, &a->sin6_addr) == 1 ? 0 : -1;
-	}
-	struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-	a->sin_family = AF_INET;
-	a->sin_port = htons(port);
-	*len = sizeof(*a);
-	return inet_pton(AF_INET, buf, &a->sin_addr) == 1 ? 0 : -1;
-}
-
-static int wait_fd(int fd, short events, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	int n;
-
-	do
-		n = poll(&p, 1, ms);
-	while (n < 0 && errno == EINTR);
-	return n > 0 ? 0 : n == 0 ? -ETIMEDOUT : -errno;
-}
-
 /* ---- vectors (run in the child, in its netns and cgroup) ----------- */
 
 static char payload[] = "x";
@@ -304,7 +237,7 @@ static void v_connect(const struct row *r, const struct sockaddr_storage *d,
 				o->err = errno;
 				goto out;
 			}
-			e = wait_fd(fd, POLLOUT, 2000);
+			e = ktest_wait_fd(fd, POLLOUT, 2000);
 			if (e) {
 				o->err = -e;
 				goto out;
@@ -416,7 +349,7 @@ static void v_redirect(const struct row *r, const struct sockaddr_storage *d,
 
 	if (fd < 0)
 		return;
-	parse_dest(d->ss_family == AF_INET ? "198.51.100.7" : "2001:db8:1::7", 9, &ok, &oklen);
+	ktest_parse_addr(d->ss_family == AF_INET ? "198.51.100.7" : "2001:db8:1::7", 9, &ok, &oklen);
 	if (connect(fd, (const struct sockaddr *)&ok, oklen) < 0) {
 		o->err = errno;
 		snprintf(o->note, sizeof(o->note), "connect to the allowed address failed");
@@ -496,21 +429,6 @@ static void v_uring_sendmsg(const struct row *r, const struct sockaddr_storage *
 	uring_op(r, d, len, o, false);
 }
 
-static uint16_t csum(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	uint32_t s = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		s += (uint32_t)b[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return htons((uint16_t)~s);
-}
-
 /* One ICMP echo over an ICMP datagram socket (r->type SOCK_DGRAM) or a raw
  * socket (SOCK_RAW); reached when the reply comes back. */
 static void v_ping(const struct row *r, const struct sockaddr_storage *d,
@@ -530,7 +448,7 @@ static void v_ping(const struct row *r, const struct sockaddr_storage *d,
 	h.un.echo.id = htons((uint16_t)getpid());
 	h.un.echo.sequence = htons(1);
 	if (!v6)
-		h.checksum = csum(&h, sizeof(h));
+		h.checksum = ktest_inet_csum(&h, sizeof(h));
 	if (sendto(fd, &h, sizeof(h), 0, (const struct sockaddr *)d, len) < 0) {
 		o->err = errno;
 		goto out;
@@ -542,7 +460,7 @@ static void v_ping(const struct row *r, const struct sockaddr_storage *d,
 
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
-		if (ms >= 500 || wait_fd(fd, POLLIN, (int)(500 - ms)))
+		if (ms >= 500 || ktest_wait_fd(fd, POLLIN, (int)(500 - ms)))
 			break;
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n <= 0)
@@ -603,7 +521,7 @@ static size_t build_ip_udp(uint8_t *pkt, uint32_t saddr, uint32_t daddr, uint16_
 			    .tot_len = htons(29), .saddr = saddr, .daddr = daddr };
 	struct udphdr u = { .uh_sport = htons(40000), .uh_dport = dport, .uh_ulen = htons(9) };
 
-	ip.check = csum(&ip, sizeof(ip));
+	ip.check = ktest_inet_csum(&ip, sizeof(ip));
 	memcpy(pkt, &ip, sizeof(ip));
 	memcpy(pkt + sizeof(ip), &u, sizeof(u));
 	pkt[28] = 'x';
@@ -669,7 +587,7 @@ static void v_vsock(const struct row *r, const struct sockaddr_storage *d,
 	o->opened = 1;
 	o->err = fd < 0 ? errno : 0;
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&vm, sizeof(vm)) < 0)
-		snprintf(o->note, sizeof(o->note), "socket() ok, bind: %s", errname(errno));
+		snprintf(o->note, sizeof(o->note), "socket() ok, bind: %s", ktest_errno_name(errno, "ok"));
 	else
 		snprintf(o->note, sizeof(o->note),
 			 fd >= 0 ? "socket() and bind() ok; no hook sees AF_VSOCK" :
@@ -691,7 +609,7 @@ static void v_child_cgroup(const struct row *r, const struct sockaddr_storage *d
 	char sub[700];
 
 	snprintf(sub, sizeof(sub), "%s/sub-%d", run_cg, (int)getpid());
-	if (mkdir(sub, 0755) < 0 || join_cgroup(sub) < 0) {
+	if (mkdir(sub, 0755) < 0 || ktest_join_cgroup(sub) < 0) {
 		o->err = errno;
 		snprintf(o->note, sizeof(o->note), "cannot make or enter '%.90s'", sub);
 		return;
@@ -734,7 +652,7 @@ static void child_cgroup_allow_all(const struct row *r, const struct sockaddr_st
 		}
 	}
 	close(cg);
-	if (join_cgroup(sub) < 0) {
+	if (ktest_join_cgroup(sub) < 0) {
 		o->err = errno;
 		return;
 	}
@@ -779,7 +697,7 @@ static void v_userns(const struct row *r, const struct sockaddr_storage *d,
 static void v_moved_out(const struct row *r, const struct sockaddr_storage *d,
 			socklen_t len, struct outcome *o)
 {
-	if (join_cgroup(cg_free) < 0) {
+	if (ktest_join_cgroup(cg_free) < 0) {
 		o->err = errno;
 		return;
 	}
@@ -797,19 +715,27 @@ static void connect_send(int fd, const struct sockaddr_storage *d, socklen_t len
 	close(fd);
 }
 
+/* A datagram socket made here, then the process moves to cgroup cg, then
+ * the socket is used. */
+static void socket_then_join(const char *cg, const struct sockaddr_storage *d, socklen_t len,
+			     struct outcome *o)
+{
+	int fd = socket(d->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || ktest_join_cgroup(cg) < 0) {
+		o->err = errno;
+		return;
+	}
+	connect_send(fd, d, len, o);
+}
+
 /* A socket made in the jail, used after the process left it: the socket
  * keeps the cgroup it was created in. */
 static void v_socket_then_out(const struct row *r, const struct sockaddr_storage *d,
 			      socklen_t len, struct outcome *o)
 {
-	int fd = socket(d->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
 	(void)r;
-	if (fd < 0 || join_cgroup(cg_free) < 0) {
-		o->err = errno;
-		return;
-	}
-	connect_send(fd, d, len, o);
+	socket_then_join(cg_free, d, len, o);
 }
 
 /* Set by main for the rows below: they enter their cgroup themselves. */
@@ -819,14 +745,8 @@ static bool join_late;
 static void v_socket_before(const struct row *r, const struct sockaddr_storage *d,
 			    socklen_t len, struct outcome *o)
 {
-	int fd = socket(d->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
 	(void)r;
-	if (fd < 0 || join_cgroup(run_cg) < 0) {
-		o->err = errno;
-		return;
-	}
-	connect_send(fd, d, len, o);
+	socket_then_join(run_cg, d, len, o);
 }
 
 /* A socket passed in over SCM_RIGHTS by a process outside the jail, made
@@ -871,7 +791,7 @@ static void v_scm_rights(const struct row *r, const struct sockaddr_storage *d,
 		_exit(sendmsg(sp[1], &m, 0) == 1 ? 0 : 1);
 	}
 	close(sp[1]);
-	if (helper < 0 || join_cgroup(run_cg) < 0 || write(sp[0], "g", 1) != 1 ||
+	if (helper < 0 || ktest_join_cgroup(run_cg) < 0 || write(sp[0], "g", 1) != 1 ||
 	    recvmsg(sp[0], &m, 0) != 1 || !(c = CMSG_FIRSTHDR(&m)) || c->cmsg_type != SCM_RIGHTS) {
 		o->err = errno ? errno : EPROTO;
 		snprintf(o->note, sizeof(o->note), "no descriptor came over SCM_RIGHTS");
@@ -1057,7 +977,7 @@ static int listener_open(const struct row *r, struct listener *l, char *err, siz
 	l->port = 0;
 	if (r->lk == L_NONE)
 		return 0;
-	if (parse_dest(r->laddr, 0, &ss, &len)) {
+	if (ktest_parse_addr(r->laddr, 0, &ss, &len)) {
 		snprintf(err, errlen, "bad listener address '%s'", r->laddr);
 		return -1;
 	}
@@ -1088,7 +1008,7 @@ static int listener_arrived(struct listener *l)
 
 	if (l->fd < 0)
 		return 0;
-	if (!wait_fd(l->fd, POLLIN, WAIT_MS)) {
+	if (!ktest_wait_fd(l->fd, POLLIN, WAIT_MS)) {
 		if (l->kind == L_TCP) {
 			c = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
 			got = c >= 0;
@@ -1148,10 +1068,10 @@ static int run_once(const struct row *r, const char *cg, struct outcome *o, char
 		if (r->from != NS_HOST && setns(ns_fd[r->from], CLONE_NEWNET) < 0) {
 			c.err = errno;
 			snprintf(c.note, sizeof(c.note), "setns: %s", strerror(errno));
-		} else if (parse_dest(dest, l.port, &d, &dlen) && strcmp(dest, "(none)")) {
+		} else if (ktest_parse_addr(dest, l.port, &d, &dlen) && strcmp(dest, "(none)")) {
 			c.err = EINVAL;
 			snprintf(c.note, sizeof(c.note), "bad destination '%s'", dest);
-		} else if (!join_late && join_cgroup(cg) < 0) {
+		} else if (!join_late && ktest_join_cgroup(cg) < 0) {
 			c.err = errno;
 			snprintf(c.note, sizeof(c.note), "cannot join '%s'", cg);
 		} else {
@@ -1165,7 +1085,7 @@ static int run_once(const struct row *r, const char *cg, struct outcome *o, char
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		return -1;
 	}
-	if (wait_fd(pfd[0], POLLIN, 10000)) {
+	if (ktest_wait_fd(pfd[0], POLLIN, 10000)) {
 		kill(pid, SIGKILL);
 		snprintf(err, errlen, "no answer from the probe within 10 s");
 		n = -1;
@@ -1186,9 +1106,9 @@ static int run_once(const struct row *r, const char *cg, struct outcome *o, char
 static void describe(const struct outcome *o, char *buf, size_t n)
 {
 	if (o->opened)
-		snprintf(buf, n, "%s: %s", errname(o->err), o->note);
+		snprintf(buf, n, "%s: %s", ktest_errno_name(o->err, "ok"), o->note);
 	else
-		snprintf(buf, n, "%s, %s%s%s", errname(o->err),
+		snprintf(buf, n, "%s, %s%s%s", ktest_errno_name(o->err, "ok"),
 			 o->reached ? "arrived" : "nothing arrived", o->note[0] ? "; " : "",
 			 o->note);
 }
@@ -1380,7 +1300,7 @@ static int serve(const char *port)
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
 		return 1;
-	parse_dest("127.0.0.1", (uint16_t)atoi(port), &d, &len);
+	ktest_parse_addr("127.0.0.1", (uint16_t)atoi(port), &d, &len);
 	v_connect(&r, &d, len, &o);
 	printf("result %d\n", o.err);
 	fflush(stdout);
@@ -1431,24 +1351,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	exit(130); /* runs cleanup through atexit */
-}
-
-static void find_cgroup2(void)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-
-	while (f && fgets(line, sizeof(line), f)) {
-		char *sep = strstr(line, " - "), mnt[512];
-
-		if (sep && !strncmp(sep + 3, "cgroup2 ", 8) &&
-		    sscanf(line, "%*s %*s %*s %*s %511s", mnt) == 1) {
-			snprintf(cg2, sizeof(cg2), "%s", mnt);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
 }
 
 static void cannot_run(const char *why)
@@ -1549,9 +1451,7 @@ int main(int argc, char **argv)
 {
 	const char *md_path = NULL;
 	unsigned long seed = (unsigned long)time(NULL);
-	char lock[64];
 	size_t i;
-	int lockfd;
 
 	if (argc == 3 && !strcmp(argv[1], "--serve"))
 		return serve(argv[2]);
@@ -1576,14 +1476,11 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (geteuid() != 0)
 		cannot_run("needs root (cgroups, BPF, network namespaces)");
-	find_cgroup2();
+	ktest_find_cgroup2(cg2, sizeof(cg2));
 	if (!cg2[0])
 		cannot_run("no cgroup2 file system in /proc/self/mountinfo");
 	/* The kernel test suite uses the same host-side addresses: take turns. */
-	snprintf(lock, sizeof(lock), "%s", access("/run/lock", W_OK) ? "/tmp/jailpol-kernel-tests.lock" :
-								   "/run/lock/jailpol-kernel-tests.lock");
-	lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lockfd < 0 || flock(lockfd, LOCK_EX) < 0)
+	if (ktest_lock() < 0)
 		cannot_run("cannot take the kernel tests' lock");
 
 	snprintf(tag, sizeof(tag), "jpb%d", (int)getpid());

@@ -586,24 +586,26 @@ expect_rc testpol/attach-pid 0
 expect_attached testpol/attach-pid "$J1" yes
 run_rows jail testpol "$J1" <<<"$ROWS_TEST"
 
+# in_force PREFIX HOST_LO INTERNET RAWPING: the policy in force on J1, told
+# by three probes: the host's loopback, the internet, a raw ping (the
+# backstop).
+in_force() {
+	probe "$J1" host connect tcp 127.0.0.1 "$PT"
+	expect "$1/host_lo4_tcp" "$2" "$REPLY"
+	probe "$J1" "$NS_A" connect tcp 198.51.100.7 80
+	expect "$1/a_internet_tcp80" "$3" "$REPLY"
+	probe "$J1" host rawping 127.0.0.1
+	expect "$1/backstop_host_rawping4" "$4" "$REPLY"
+}
+
 # Replace the test policy by default.jp, then back: both ways take effect.
 jab attach --policy "$P_DEFAULT" --pid "$sleeper"
 expect_rc default-again/replace 0
-probe "$J1" host connect tcp 127.0.0.1 "$PT"
-expect default-again/host_lo4_tcp EPERM "$REPLY"
-probe "$J1" "$NS_A" connect tcp 198.51.100.7 80
-expect default-again/a_internet_tcp80 ok "$REPLY"
-probe "$J1" host rawping 127.0.0.1
-expect default-again/backstop_host_rawping4 '!ok' "$REPLY"
+in_force default-again EPERM ok '!ok'
 jab attach --policy "$P_TEST" --cgroup "$J1"
 expect_rc testpol-again/replace 0
-probe "$J1" host connect tcp 127.0.0.1 "$PT"
-expect testpol-again/host_lo4_tcp ok "$REPLY"
-probe "$J1" "$NS_A" connect tcp 198.51.100.7 80
-expect testpol-again/a_internet_tcp80 EPERM "$REPLY"
 # deny-testnet.jp has no backstop: the replaced egress program must go.
-probe "$J1" host rawping 127.0.0.1
-expect testpol-again/backstop_host_rawping4 ok "$REPLY"
+in_force testpol-again ok EPERM ok
 jab status --json
 case $OUT in
 *deny-testnet*) ok testpol-again/status-policy ;;

@@ -59,18 +59,19 @@
 #include <linux/rtnetlink.h>
 
 #include "addr.h"
+#include "addrpool.h"
 #include "builtins.h"
 #include "diag.h"
 #include "frontend.h"
+#include "ktest.h"
 #include "policy.h"
 #include "refeval.h"
+#include "rng.h"
 #include "tables.h"
 
 /* classify.h's query types and canonicalisation, without its lookups. */
 #define POL_CLASSIFY_TYPES_ONLY
 #include "../../bpf/templates/classify.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define EXIT_FAIL 1 /* a mismatch, or a failure of the harness or a tool */
 #define EXIT_SKIP 77
@@ -163,106 +164,40 @@ static void on_signal(int sig)
 
 /* --- random numbers ---------------------------------------------------- */
 
-/* splitmix64: small, fast, and the same everywhere, so seeds replay. */
-static uint64_t mix64(uint64_t z)
+/* tests/lib/rng.h, under the short names this file uses throughout. */
+static uint64_t rnd(struct test_rng *r)
 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return test_rng_next(r);
 }
 
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
+static uint32_t rn(struct test_rng *r, uint32_t n)
 {
-	return mix64(r->s += 0x9e3779b97f4a7c15ull);
+	return test_rng_below(r, n);
 }
 
-static uint32_t rn(struct rng *r, uint32_t n)
+static bool pct(struct test_rng *r, unsigned int percent)
 {
-	return (uint32_t)(rnd(r) % n);
-}
-
-/* True with probability pct percent. */
-static bool pct(struct rng *r, unsigned int percent)
-{
-	return rn(r, 100) < percent;
+	return test_rng_pct(r, percent);
 }
 
 /* --- the address pool --------------------------------------------------- */
 
-/* Few enough addresses that prefixes nest and overlap, and probes land on
- * their edges; some sit in built-in sets (metadata, gateways, multicast). */
-static const uint8_t pool4[][4] = {
-	{ 10, 0, 0, 0 },       { 10, 0, 0, 128 },    { 10, 1, 2, 3 },
-	{ 192, 168, 1, 1 },    { 127, 0, 0, 1 },     { 0, 0, 0, 0 },
-	{ 255, 255, 255, 255 }, { 172, 16, 0, 5 },   { 169, 254, 169, 254 },
-	{ 10, 0, 2, 2 },       { 224, 0, 0, 1 },     { 192, 168, 65, 2 },
-};
-
-static const uint8_t pool6[][16] = {
-	{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
-	{ 0x20, 0x01, 0x0d, 0xb8, [14] = 0x80 },
-	{ 0x20, 0x01, 0x0d, 0xb8, 0, 1 },
-	{ 0xfe, 0x80, [15] = 1 },
-	{ [15] = 1 },
-	{ 0 },
-	{ 0xfd, [15] = 0xff },
-	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	  0xff },
-	{ 0xfd, 0x00, 0x0e, 0xc2, [14] = 0x02, [15] = 0x54 },
-	{ 0xfd, 0x00, [15] = 2 },
-	{ 0xff, 0x02, [15] = 1 },
-};
-
 static const uint16_t pool_ports[] = { 1, 22, 53, 80, 443, 1024, 8080, 65535 };
 
-/* An address near the pool (family 4 or 6): a pool entry, sometimes with
- * its low bits stirred, or now and then anything at all. */
-static void pool_addr(struct rng *r, int family, uint8_t *addr)
+/* An address near the whole pool (tests/lib/addrpool.h), built-in sets'
+ * addresses included. */
+static void pool_addr(struct test_rng *r, int family, uint8_t *addr)
 {
-	unsigned int i, n = family == 4 ? 4 : 16;
-
-	memset(addr, 0, 16);
-	if (!rn(r, 10)) {
-		for (i = 0; i < n; i++)
-			addr[i] = (uint8_t)rnd(r);
-		return;
-	}
-	if (family == 4)
-		memcpy(addr, pool4[rn(r, ARRAY_SIZE(pool4))], 4);
-	else
-		memcpy(addr, pool6[rn(r, ARRAY_SIZE(pool6))], 16);
-	switch (rn(r, 4)) {
-	case 0:
-		addr[n - 1] ^= (uint8_t)rn(r, 4);
-		break;
-	case 1:
-		addr[n - 1] ^= (uint8_t)rnd(r);
-		addr[n - 2] ^= (uint8_t)rn(r, 2);
-		break;
-	default:
-		break;
-	}
+	test_pool_addr(r, family, addr, TEST_POOL4_ALL, TEST_POOL6_ALL);
 }
 
+/* Clear the bits of addr[16] past len: lib's one prefix mask. */
 static void mask_addr(uint8_t *addr, unsigned int len)
 {
-	unsigned int i;
-
-	for (i = 0; i < 16; i++) {
-		if (len >= 8)
-			len -= 8;
-		else if (len)
-			addr[i] &= (uint8_t)(0xff << (8 - len)), len = 0;
-		else
-			addr[i] = 0;
-	}
+	pol_mask_bits(addr, addr, 16, len);
 }
 
-static uint16_t random_port(struct rng *r)
+static uint16_t random_port(struct test_rng *r)
 {
 	if (rn(r, 2))
 		return pool_ports[rn(r, ARRAY_SIZE(pool_ports))];
@@ -285,7 +220,7 @@ static void put_addr(FILE *f, int family, const uint8_t *addr)
  * that also covers every IPv4 destination, and sometimes with host bits
  * set, which the compiler clears with a warning.
  */
-static void gen_prefix(struct rng *r, FILE *f)
+static void gen_prefix(struct test_rng *r, FILE *f)
 {
 	static const uint8_t lens4[] = { 0, 1, 8, 16, 24, 25, 28, 30, 31, 32, 32, 32 };
 	static const uint8_t lens6[] = { 0, 3, 16, 32, 48, 64, 96, 112, 120, 126, 127, 128, 128 };
@@ -337,7 +272,7 @@ static void gen_prefix(struct rng *r, FILE *f)
 }
 
 /* A set element: a prefix, a built-in set, or a user set s<first>.. */
-static void gen_element(struct rng *r, FILE *f, unsigned int first_set, unsigned int n_sets)
+static void gen_element(struct test_rng *r, FILE *f, unsigned int first_set, unsigned int n_sets)
 {
 	unsigned int k = rn(r, 100);
 
@@ -358,7 +293,7 @@ static void gen_element(struct rng *r, FILE *f, unsigned int first_set, unsigned
 }
 
 /* 1-4 elements between braces, with an optional trailing comma. */
-static void gen_brace_list(struct rng *r, FILE *f, unsigned int first_set, unsigned int n_sets,
+static void gen_brace_list(struct test_rng *r, FILE *f, unsigned int first_set, unsigned int n_sets,
 			   unsigned int max)
 {
 	unsigned int i, n = 1 + rn(r, max);
@@ -372,7 +307,7 @@ static void gen_brace_list(struct rng *r, FILE *f, unsigned int first_set, unsig
 	fputs(pct(r, 20) ? ", }" : " }", f);
 }
 
-static void gen_port_item(struct rng *r, FILE *f)
+static void gen_port_item(struct test_rng *r, FILE *f)
 {
 	uint16_t a = random_port(r), b;
 
@@ -389,7 +324,7 @@ static void gen_port_item(struct rng *r, FILE *f)
 	fprintf(f, "%u-%u", a, b);
 }
 
-static void gen_ports(struct rng *r, FILE *f)
+static void gen_ports(struct test_rng *r, FILE *f)
 {
 	unsigned int i, n;
 
@@ -410,7 +345,7 @@ static void gen_ports(struct rng *r, FILE *f)
 enum { C_DEST, C_PORT, C_PROTO, C_NETNS, C_LOG, C_MAX };
 
 /* A rule: its conditions, each at most once, in random order. */
-static void gen_rule(struct rng *r, FILE *f, unsigned int n_sets)
+static void gen_rule(struct test_rng *r, FILE *f, unsigned int n_sets)
 {
 	static const char *const protos[] = { "tcp", "udp", "tcp", "udp", "any" };
 	static const char *const scopes[] = { "host", "container", "host", "container", "any" };
@@ -467,7 +402,7 @@ static void gen_rule(struct rng *r, FILE *f, unsigned int n_sets)
  * rule - sets, default, backstop - stands at a random place between the
  * rules: sets may be used before they are defined.
  */
-static void gen_policy(struct rng *r, FILE *f)
+static void gen_policy(struct test_rng *r, FILE *f)
 {
 	unsigned int n_rules = 1 + rn(r, 40), n_sets = rn(r, 6), i, j;
 	unsigned int set_pos[6], default_pos = rn(r, n_rules + 1);
@@ -497,7 +432,7 @@ static void gen_policy(struct rng *r, FILE *f)
  * broadcast.  Some are ones the host set must never hold (127/8, 0.0.0.0)
  * or that the kernel refuses (::, multicast ff02::1); some IPv6 ones are
  * IPv4-mapped. */
-static size_t gen_hosts(struct rng *r, struct host_addr *v)
+static size_t gen_hosts(struct test_rng *r, struct host_addr *v)
 {
 	size_t i, n = rn(r, MAX_HOSTS + 1);
 
@@ -541,80 +476,38 @@ static size_t gen_hosts(struct rng *r, struct host_addr *v)
 
 /* --- H's addresses, over rtnetlink ------------------------------------- */
 
-/* The uapi netlink macros (NLMSG_NEXT, RTA_NEXT, IFA_RTA) step through a
- * char *, which clang's -Wcast-align flags; the kernel keeps every message
- * and attribute NLMSG_ALIGNTO-aligned, and the buffers here are too. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wcast-align"
-
-static int nl_attr(struct nlmsghdr *nh, size_t room, int type, const void *data, size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
-
-	if (NLMSG_ALIGN(nh->nlmsg_len) + RTA_SPACE(len) > room)
-		return -E2BIG;
-	rta->rta_type = (unsigned short)type;
-	rta->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_SPACE(len);
-	return 0;
-}
-
 /* Add or remove one /32 or /128 on lo and wait for the kernel's answer.
  * IPv6 addresses skip duplicate address detection, so they are usable (and
  * dumped) at once.  0 or -errno. */
 static int nl_addr(struct ctx *c, int cmd, const struct host_addr *h)
 {
-	static uint32_t seq;
 	struct {
 		struct nlmsghdr nh;
 		struct ifaddrmsg ifa;
 		char attrs[64];
 	} req;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	size_t alen = h->family == AF_INET ? 4 : 16;
-	char buf[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
 	int ret;
 
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
 	req.nh.nlmsg_type = (unsigned short)cmd;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
 	if (cmd == RTM_NEWADDR)
 		req.nh.nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
-	req.nh.nlmsg_seq = ++seq;
 	req.ifa.ifa_family = (unsigned char)h->family;
 	req.ifa.ifa_prefixlen = (unsigned char)(alen * 8);
 	req.ifa.ifa_flags = h->family == AF_INET6 ? IFA_F_NODAD : 0;
 	req.ifa.ifa_index = (unsigned int)c->lo_index;
-	ret = nl_attr(&req.nh, sizeof(req), IFA_LOCAL, h->addr, alen);
+	ret = ktest_nl_attr(&req.nh, sizeof(req), IFA_LOCAL, h->addr, alen);
 	if (!ret)
-		ret = nl_attr(&req.nh, sizeof(req), IFA_ADDRESS, h->addr, alen);
+		ret = ktest_nl_attr(&req.nh, sizeof(req), IFA_ADDRESS, h->addr, alen);
 	if (!ret && h->has_brd && cmd == RTM_NEWADDR)
-		ret = nl_attr(&req.nh, sizeof(req), IFA_BROADCAST, h->brd, 4);
+		ret = ktest_nl_attr(&req.nh, sizeof(req), IFA_BROADCAST, h->brd, 4);
 	if (ret)
 		return ret;
-	if (sendto(c->nl, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = recv(c->nl, buf, sizeof(buf), 0);
-		struct nlmsghdr *nh;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
-			struct nlmsgerr *e = NLMSG_DATA(nh);
-
-			if (nh->nlmsg_seq == req.nh.nlmsg_seq && nh->nlmsg_type == NLMSG_ERROR)
-				return e->error;
-		}
-	}
+	return ktest_nl_ack(c->nl, &req.nh);
 }
-
-#pragma GCC diagnostic pop
 
 /*
  * Give H's lo exactly the addresses in want.  Returns 0 and keeps in
@@ -700,7 +593,7 @@ static void addr_step(uint8_t *addr, unsigned int n, int delta)
 }
 
 /* An address on or next to the edge of p, or inside it. */
-static void prefix_addr(struct rng *r, const struct pol_prefix *p, uint8_t *addr)
+static void prefix_addr(struct test_rng *r, const struct pol_prefix *p, uint8_t *addr)
 {
 	unsigned int n = p->family == 4 ? 4 : 16, i, k = rn(r, 6);
 	uint8_t host[16];
@@ -729,7 +622,7 @@ static void prefix_addr(struct rng *r, const struct pol_prefix *p, uint8_t *addr
 }
 
 /* Ports from the policy's rules: their edges and one step outside. */
-static uint16_t probe_port(struct rng *r, const struct pol_policy *p)
+static uint16_t probe_port(struct test_rng *r, const struct pol_policy *p)
 {
 	const struct pol_rule *rule;
 	const struct pol_port_range *pr;
@@ -763,7 +656,7 @@ static uint16_t probe_port(struct rng *r, const struct pol_policy *p)
 
 /* A random probe, its address aimed at the policy's prefixes, the host's
  * addresses, loopback and unspecified, or anywhere. */
-static void gen_probe(struct rng *r, const struct pol_policy *p, const struct ctx *c,
+static void gen_probe(struct test_rng *r, const struct pol_policy *p, const struct ctx *c,
 		      const struct pol_prefix *const *pfx, size_t n_pfx, struct probe *pr)
 {
 	unsigned int k = rn(r, 100);
@@ -836,22 +729,7 @@ static void run_probe(struct probe *pr)
 	socklen_t len;
 	int fd, off = 0, type = pr->proto == POL_PROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
 
-	memset(&ss, 0, sizeof(ss));
-	if (pr->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(pr->port);
-		memcpy(&sin->sin_addr, pr->addr, 4);
-		len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(pr->port);
-		memcpy(&sin6->sin6_addr, pr->addr, 16);
-		len = sizeof(*sin6);
-	}
+	len = ktest_sockaddr(pr->family, pr->addr, pr->port, &ss);
 	/* Non-blocking, so a TCP connect never waits: EINPROGRESS comes after
 	 * the connect hook said yes, which is all a probe asks. */
 	fd = socket(pr->family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -877,40 +755,6 @@ static void run_probe(struct probe *pr)
 }
 
 /* --- processes -------------------------------------------------------------- */
-
-static int write_file(const char *path, const char *text)
-{
-	size_t len = strlen(text);
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static int lo_up(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd, ret = 0;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
-		ret = -errno;
-		goto cleanup;
-	}
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		ret = -errno;
-cleanup:
-	close(fd);
-	return ret;
-}
 
 static int read_full(int fd, void *buf, size_t len)
 {
@@ -939,7 +783,6 @@ static int read_full(int fd, void *buf, size_t len)
  */
 static void worker_main(struct ctx *c, int ns, int cmd, int done, pid_t parent)
 {
-	char path[PATH_MAX + 64];
 	uint32_t n, i;
 	int8_t status = 0;
 	int ret = 0;
@@ -952,11 +795,10 @@ static void worker_main(struct ctx *c, int ns, int cmd, int done, pid_t parent)
 		if (unshare(CLONE_NEWNET) < 0)
 			ret = -errno;
 		if (!ret)
-			ret = lo_up();
+			ret = ktest_lo_up();
 	}
-	snprintf(path, sizeof(path), "%s/cgroup.procs", c->cg);
 	if (!ret)
-		ret = write_file(path, "0");
+		ret = ktest_join_cgroup(c->cg);
 	status = (int8_t)(ret < 0 ? (ret < -127 ? -127 : ret) : 0);
 	if (write(done, &status, 1) != 1 || ret)
 		_exit(1);
@@ -1119,33 +961,6 @@ static int runtime(struct ctx *c, const char *verb)
 
 /* --- setup and cleanup --------------------------------------------------- */
 
-/* The cgroup2 mount point (field 5 of /proc/self/mountinfo; the file
- * system type follows the " - " separator). */
-static int find_cgroup2(char *out, size_t len)
-{
-	char line[4096];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int ret = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char mnt[PATH_MAX], *sep = strstr(line, " - ");
-		char fstype[64];
-
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-		    sscanf(sep + 3, "%63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
-			continue;
-		if (strlen(mnt) >= len)
-			continue;
-		strcpy(out, mnt);
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
 /* Move whatever is left in cgroup cg to the root cgroup. */
 static void empty_cgroup(const char *mount, const char *cg)
 {
@@ -1158,28 +973,8 @@ static void empty_cgroup(const char *mount, const char *cg)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f))
-		write_file(root, line);
+		ktest_write_file(root, line);
 	fclose(f);
-}
-
-/* Remove whatever pins a failed detach left in dir. */
-static void remove_tree(const char *dir)
-{
-	char path[PATH_MAX * 2];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (unlink(path) < 0 && errno == EISDIR)
-			remove_tree(path);
-	}
-	closedir(d);
-	rmdir(dir);
 }
 
 /* The pin directory of cgroup cg: cg-<cgroup id>, the id being the
@@ -1218,7 +1013,7 @@ static int remove_cgroup(struct ctx *c, const char *cg, bool attached)
 	}
 	if (!access(pins, F_OK)) {
 		printf("verify: cleanup: pins left in '%s' after detach; removing them\n", pins);
-		remove_tree(pins);
+		ktest_remove_tree(pins);
 		ret = -EIO;
 	}
 	empty_cgroup(c->cg_mount, cg);
@@ -1287,14 +1082,14 @@ static int setup(struct ctx *c)
 		return cannot_run("'%s' is not built", c->jailpolc);
 	if (access(c->runtime, X_OK))
 		return cannot_run("'%s' is not built", c->runtime);
-	if (find_cgroup2(c->cg_mount, sizeof(c->cg_mount)))
+	if (ktest_find_cgroup2(c->cg_mount, sizeof(c->cg_mount)))
 		return cannot_run("%s", "no cgroup2 file system in /proc/self/mountinfo");
 
 	/* Become H before anything else: from here on no socket of this
 	 * process or its children can reach a real interface. */
 	if (unshare(CLONE_NEWNET) < 0)
 		return cannot_run("cannot create a network namespace: %s", strerror(errno));
-	ret = lo_up();
+	ret = ktest_lo_up();
 	if (ret)
 		return cannot_run("cannot bring lo up: %s", strerror(-ret));
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -1363,7 +1158,7 @@ static int cleanup(struct ctx *c)
 	if (c->nl >= 0)
 		close(c->nl);
 	if (c->dir[0] && !c->keep_dir)
-		remove_tree(c->dir);
+		ktest_remove_tree(c->dir);
 	else if (c->dir[0])
 		printf("verify: kept '%s'\n", c->dir);
 	return ret;
@@ -1384,13 +1179,6 @@ static int save_text(const char *path, const char *text)
 	if (fclose(f) && !ret)
 		ret = -errno;
 	return ret;
-}
-
-static const char *errno_name(int e)
-{
-	const char *s = e ? strerrorname_np(e) : "success";
-
-	return s ? s : "unknown errno";
 }
 
 static void format_probe(const struct probe *pr, char *buf, size_t len)
@@ -1466,7 +1254,7 @@ static void report(struct ctx *c, const struct pol_policy *p, const struct probe
 
 	format_probe(pr, buf, sizeof(buf));
 	printf("  probe %lu: %s\n", i, buf);
-	printf("    kernel: %s (%s); reference: %s by %s%u '%s'%s\n", errno_name(pr->err),
+	printf("    kernel: %s (%s); reference: %s by %s%u '%s'%s\n", ktest_errno_name(pr->err, "success"),
 	       pr->err == EPERM ? "deny" : "allow", ref->verdict == POL_ALLOW ? "allow" : "deny",
 	       ref->rule ? "rule " : "default, rule ", ref->rule, rule_text,
 	       ref->reached ? " (judged as the loopback it reaches)" : "");
@@ -1503,7 +1291,7 @@ static const struct pol_prefix **collect_prefixes(const struct pol_policy *p, si
  */
 static int one_policy(struct ctx *c, unsigned long k, unsigned long n)
 {
-	struct rng r = { mix64(c->seed ^ mix64(k + 1)) };
+	struct test_rng r = { test_mix64(c->seed ^ test_mix64(k + 1)) };
 	struct host_addr want[MAX_HOSTS];
 	struct pol_prefix hs[2 * MAX_HOSTS];
 	struct pol_hostset hostset = { .addrs = hs };
@@ -1684,7 +1472,7 @@ static void print_stats(const struct ctx *c, double secs)
 				best = e;
 		if (best < 0)
 			break;
-		printf(" %s %lu", errno_name(best), seen[best]);
+		printf(" %s %lu", ktest_errno_name(best, "success"), seen[best]);
 		seen[best] = 0;
 	}
 	printf("; %lu decided by a rule, %lu by the default\n", s->by_rule,
@@ -1787,7 +1575,7 @@ int main(int argc, char **argv)
 	}
 	if (!have_seed) {
 		clock_gettime(CLOCK_REALTIME, &t0);
-		c.seed = mix64((uint64_t)t0.tv_sec ^ ((uint64_t)t0.tv_nsec << 20) ^
+		c.seed = test_mix64((uint64_t)t0.tv_sec ^ ((uint64_t)t0.tv_nsec << 20) ^
 			       (uint64_t)getpid()) >> 1;
 	}
 	if (c.only)

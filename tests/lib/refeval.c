@@ -10,14 +10,13 @@
 #define POL_CLASSIFY_TYPES_ONLY
 #include "../bpf/templates/classify.h"
 
-static bool is_host(const struct pol_hostset *hosts, const struct pol_query *q)
+/* True if one of the n prefixes v[] holds q's address. */
+static bool any_contains(const struct pol_prefix *v, size_t n, const struct pol_query *q)
 {
 	size_t i;
 
-	if (!hosts)
-		return false;
-	for (i = 0; i < hosts->n; i++)
-		if (pol_prefix_contains(&hosts->addrs[i], q->family, q->addr))
+	for (i = 0; i < n; i++)
+		if (pol_prefix_contains(&v[i], q->family, q->addr))
 			return true;
 	return false;
 }
@@ -44,12 +43,9 @@ static bool rule_matches(const struct pol_rule *r,
 	}
 	if (r->any_dest)
 		return true;
-	if (r->host && is_host(hosts, q))
+	if (r->host && hosts && any_contains(hosts->addrs, hosts->n, q))
 		return true;
-	for (i = 0; i < r->n_prefixes; i++)
-		if (pol_prefix_contains(&r->prefixes[i], q->family, q->addr))
-			return true;
-	return false;
+	return any_contains(r->prefixes, r->n_prefixes, q);
 }
 
 static void ref_judge(const struct pol_policy *p,

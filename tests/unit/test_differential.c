@@ -13,11 +13,13 @@
 
 #include "../../bpf/templates/policy_abi.h"
 #include "addr.h"
+#include "addrpool.h"
 #include "decide.h"
 #include "diag.h"
 #include "emit.h"
 #include "policy_read.h"
 #include "refeval.h"
+#include "rng.h"
 #include "tables.h"
 #include "unit.h"
 
@@ -29,84 +31,24 @@
 #define PROBES_PER_POLICY 300
 #define MAX_HOSTS 5
 
-static uint64_t rng_state;
+static struct test_rng rng;
 
 static uint64_t rnd(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return test_rng_next(&rng);
 }
 
 static uint32_t rn(uint32_t n)
 {
-	return (uint32_t)(rnd() % n);
+	return test_rng_below(&rng, n);
 }
-
-static const uint8_t pool4[][4] = {
-	{ 10, 0, 0, 0 },     { 10, 0, 0, 128 }, { 10, 1, 2, 3 },
-	{ 192, 168, 1, 1 },  { 127, 0, 0, 1 },  { 0, 0, 0, 0 },
-	{ 255, 255, 255, 255 }, { 172, 16, 0, 5 },
-};
-
-static const uint8_t pool6[][16] = {
-	{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
-	{ 0x20, 0x01, 0x0d, 0xb8, [14] = 0x80 },
-	{ 0x20, 0x01, 0x0d, 0xb8, 0, 1 },
-	{ 0xfe, 0x80, [15] = 1 },
-	{ [15] = 1 },
-	{ 0 },
-	{ 0xfd, [15] = 0xff },
-	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
-};
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* An address near the pool: a pool entry with its low bits stirred. */
+/* An address near the pool's plain entries (tests/lib/addrpool.h). */
 static void pool_addr(uint8_t family, uint8_t *addr)
 {
-	unsigned int n = family == 4 ? 4 : 16;
-
-	memset(addr, 0, 16);
-	if (!rn(10)) {
-		unsigned int i;
-
-		for (i = 0; i < n; i++)
-			addr[i] = (uint8_t)rnd();
-		return;
-	}
-	if (family == 4)
-		memcpy(addr, pool4[rn(ARRAY_SIZE(pool4))], 4);
-	else
-		memcpy(addr, pool6[rn(ARRAY_SIZE(pool6))], 16);
-	switch (rn(4)) {
-	case 0:
-		addr[n - 1] ^= (uint8_t)rn(4);
-		break;
-	case 1:
-		addr[n - 1] ^= (uint8_t)rnd();
-		addr[n - 2] ^= (uint8_t)rn(2);
-		break;
-	default:
-		break;
-	}
-}
-
-static void mask_prefix(struct pol_prefix *p)
-{
-	unsigned int i, len = p->len;
-
-	for (i = 0; i < 16; i++) {
-		if (len >= 8)
-			len -= 8;
-		else if (len)
-			p->addr[i] &= (uint8_t)(0xff << (8 - len)), len = 0;
-		else
-			p->addr[i] = 0;
-	}
+	test_pool_addr(&rng, family, addr, TEST_POOL4_CORE, TEST_POOL6_CORE);
 }
 
 static void random_prefix(struct pol_prefix *p)
@@ -122,7 +64,7 @@ static void random_prefix(struct pol_prefix *p)
 		p->len = rn(3) ? lens4[rn(ARRAY_SIZE(lens4))] : (uint8_t)rn(33);
 	else
 		p->len = rn(3) ? lens6[rn(ARRAY_SIZE(lens6))] : (uint8_t)rn(129);
-	mask_prefix(p);
+	pol_mask_bits(p->addr, p->addr, 16, p->len);
 }
 
 static uint16_t random_port(void)
@@ -545,7 +487,7 @@ static void big_fixed(void)
 				pf->addr[k] = (uint8_t)rnd();
 			pf->len = (uint8_t)(32 + rn(33));
 		}
-		mask_prefix(pf);
+		pol_mask_bits(pf->addr, pf->addr, 16, pf->len);
 	}
 	r->n_prefixes = pol_prefixes_normalise(r->prefixes, n);
 	if (r->n_prefixes > 100000)
@@ -609,7 +551,7 @@ int main(void)
 	seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) ^ ((uint64_t)clock() << 32);
 	printf("seed: %llu\n", (unsigned long long)seed);
 	fflush(stdout);
-	rng_state = seed;
+	rng.s = seed;
 
 	shadow_fixed();
 	for (i = 0; i < N_POLICIES && !st.mismatches; i++)

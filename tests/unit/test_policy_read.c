@@ -14,6 +14,7 @@
 #include "decide.h"
 #include "emit.h"
 #include "policy_read.h"
+#include "rng.h"
 #include "sha256.h"
 #include "tables.h"
 #include "unit.h"
@@ -22,15 +23,11 @@
 #define POL_CLASSIFY_TYPES_ONLY
 #include "../../bpf/templates/classify.h"
 
-static uint64_t rng_state = 0x5eed;
+static struct test_rng rng = { 0x5eed };
 
 static uint64_t rnd(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return test_rng_next(&rng);
 }
 
 static void add_rule(struct pol_policy *p, uint8_t verdict, uint8_t flags,
@@ -100,6 +97,19 @@ static struct pol_policy *small_policy(void)
 	return p;
 }
 
+/* Recompute the checksum (zlib's CRC-32 with the field zero), computed
+ * here rather than by lib/checksum.c, which is under test. */
+static void reseal_checksum(uint8_t *b, size_t len)
+{
+	struct pol_file_header h;
+
+	memcpy(&h, b, sizeof(h));
+	h.checksum = 0;
+	memcpy(b, &h, sizeof(h));
+	h.checksum = (uint32_t)crc32(0, b, (uInt)len);
+	memcpy(b, &h, sizeof(h));
+}
+
 /* Recompute the content hash and the checksum after a deliberate edit. */
 static void reseal(uint8_t *b, size_t len)
 {
@@ -107,10 +117,8 @@ static void reseal(uint8_t *b, size_t len)
 
 	memcpy(&h, b, sizeof(h));
 	pol_sha256(b + sizeof(h), len - sizeof(h), h.content_hash);
-	h.checksum = 0;
 	memcpy(b, &h, sizeof(h));
-	h.checksum = (uint32_t)crc32(0, b, (uInt)len);
-	memcpy(b, &h, sizeof(h));
+	reseal_checksum(b, len);
 }
 
 static struct pol_section *section(uint8_t *b, uint32_t type)
@@ -166,14 +174,21 @@ static uint8_t *fresh(void)
 	return b;
 }
 
-#define CORRUPT(name, edit, want)                                      \
+/* A fresh copy, edit (a statement on b), seal (a statement on b too:
+ * reseal, or what the case keeps of the seals), then the reader must
+ * return want_ret with a message holding want. */
+#define EDITED(name, edit, seal, want_ret, want)                       \
 	do {                                                           \
 		uint8_t *b = fresh();                                  \
 		edit;                                                  \
-		reseal(b, good_len);                                   \
-		expect(name, b, good_len, -EBADMSG, want);             \
+		seal;                                                  \
+		expect(name, b, good_len, want_ret, want);             \
 		free(b);                                               \
 	} while (0)
+
+/* A structural corruption with both seals redone. */
+#define CORRUPT(name, edit, want) \
+	EDITED(name, edit, reseal(b, good_len), -EBADMSG, want)
 
 static void structural(void)
 {
@@ -294,32 +309,14 @@ static void structural(void)
 	CORRUPT("consts count", section(b, POL_SEC_CONSTS)->count = 2,
 		"section CONSTS: size");
 
-	{
-		/* The CRC alone recomputed: the content hash must catch it. */
-		uint8_t *b = fresh();
-		struct pol_file_header h;
-
-		b[good_len - 1] ^= 0x55;
-		memcpy(&h, b, sizeof(h));
-		h.checksum = 0;
-		memcpy(b, &h, sizeof(h));
-		h.checksum = (uint32_t)crc32(0, b, (uInt)good_len);
-		memcpy(b, &h, sizeof(h));
-		expect("hash", b, good_len, -EBADMSG, "content hash mismatch");
-		free(b);
-	}
-	{
-		uint8_t *b = fresh();
-
-		header(b)->file_size -= 8;
-		expect("file_size", b, good_len, -EBADMSG, "file_size mismatch");
-		free(b);
-	}
+	/* The CRC alone recomputed: the content hash must catch it. */
+	EDITED("hash", b[good_len - 1] ^= 0x55, reseal_checksum(b, good_len), -EBADMSG,
+	       "content hash mismatch");
+	EDITED("file_size", header(b)->file_size -= 8, (void)0, -EBADMSG, "file_size mismatch");
 }
 
 static void header_checks(void)
 {
-	uint8_t *b;
 	char want[128];
 	size_t n;
 
@@ -336,23 +333,14 @@ static void header_checks(void)
 	expect("10 bytes", (uint8_t *)good, 10, -EBADMSG,
 	       "truncated: file is 10 bytes, the header needs 72");
 
-	b = fresh();
-	b[0] = 'X';
-	expect("magic", b, good_len, -EPROTO, "not a policy.bin: bad magic");
-	free(b);
-
-	b = fresh();
-	header(b)->version = 9;
-	expect("version", b, good_len, -ENOTSUP,
+	EDITED("magic", b[0] = 'X', (void)0, -EPROTO, "not a policy.bin: bad magic");
+	EDITED("version", header(b)->version = 9, (void)0, -ENOTSUP,
 	       "unsupported format version 9 (this build reads 1)");
-	free(b);
-
-	b = fresh();
-	b[good_len / 2] ^= 0x10;
-	snprintf(want, sizeof(want), "checksum mismatch: header says 0x%08x",
-		 header(b)->checksum);
-	expect("checksum", b, good_len, -EBADMSG, want);
-	free(b);
+	EDITED("checksum", {
+		b[good_len / 2] ^= 0x10;
+		snprintf(want, sizeof(want), "checksum mismatch: header says 0x%08x",
+			 header(b)->checksum);
+	}, (void)0, -EBADMSG, want);
 }
 
 /* Random damage with the seals redone: reject it or give tables that
