@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/tables.h"
+#include "tables.h"
 
 #define JP_PIN_ROOT "/sys/fs/bpf/jailpol"
 
@@ -93,12 +93,5 @@ int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen);
 
 /* Read the info of the jail pinned at pin_dir.  0 or -errno. */
 int jp_read_info(const char *pin_dir, struct jp_info *out);
-
-/*
- * Check that the kernel can run jailpol: BPF, cgroup sock_addr and
- * cgroup_skb programs, LPM trie maps, bpf_link for cgroups.  0, or
- * -EOPNOTSUPP with err naming exactly what is missing.
- */
-int jp_probe_kernel(char *err, size_t errlen);
 
 #endif /* JAILPOL_LOADER_H */

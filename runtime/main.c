@@ -27,6 +27,7 @@
 #include "cgroup.h"
 #include "host.h"
 #include "loader.h"
+#include "probe.h"
 
 /* Exit codes, as in jail-ai-block(8); exec returns the command's. */
 enum {
