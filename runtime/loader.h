@@ -4,13 +4,7 @@
  * cgroup through bpf_links, and pin everything in bpffs so the jail
  * outlives the runtime.
  *
- * Pin layout (documented in jail-ai-block(8)):
- *
- *   /sys/fs/bpf/jailpol/cg-<cgroup id>/
- *       link_connect4 link_connect6 link_sendmsg4 link_sendmsg6
- *       link_egress          (only when the policy turns the backstop on)
- *       map_lpm4 map_lpm6 map_dec    the policy's tables
- *       info                 ARRAY map, one struct jp_info
+ * What is pinned where: pins.h.
  *
  * Loader order: open -> set rodata and map sizes -> load -> fill maps ->
  * attach links -> pin.  A replacement loads and fills the new programs
@@ -25,21 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pins.h"
 #include "tables.h"
-
-#define JP_PIN_ROOT "/sys/fs/bpf/jailpol"
-
-enum jp_hook {
-	JP_HOOK_CONNECT4,
-	JP_HOOK_CONNECT6,
-	JP_HOOK_SENDMSG4,
-	JP_HOOK_SENDMSG6,
-	JP_HOOK_EGRESS, /* cgroup_skb/egress backstop for ping and raw sockets */
-	JP_HOOK_MAX,
-};
-
-/* "connect4", ...; the pin is "link_<name>". */
-const char *jp_hook_name(enum jp_hook h);
 
 /* One host address for the `host` set (canonical: family 4 or 6). */
 struct jp_addr {

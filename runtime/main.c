@@ -3,7 +3,6 @@
  * jail-ai-block - attach a compiled jailpol policy to a cgroup, so the
  * kernel refuses the connections it denies.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,6 +25,7 @@
 #include "cgroup.h"
 #include "host.h"
 #include "loader.h"
+#include "pins.h"
 #include "probe.h"
 
 /* Exit codes, as in jail-ai-block(8); exec returns the command's. */
@@ -158,30 +157,16 @@ static int target_cgroup(const struct opts *o, const char *mount, struct jp_cgro
 	return EXIT_OK;
 }
 
-/* Runtimes changing jails take turns: an exclusive lock on the pin root
- * makes attach, replace and detach of one cgroup never interleave.
- * Returns the lock's fd, or -1 with a message printed. */
+/* The exclusive lock on the pin root (pins.h): the lock's fd, or -1 with
+ * a message printed. */
 static int lock_pins(void)
 {
-	int fd = open(JP_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char err[512];
+	int fd = jp_pins_lock(err, sizeof(err));
 
-	if (fd < 0) {
-		fail("cannot open '%s': %s", JP_PIN_ROOT, strerror(errno));
-		return -1;
-	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			fail("cannot lock '%s': %s", JP_PIN_ROOT, strerror(errno));
-			close(fd);
-			return -1;
-		}
-	}
+	if (fd < 0)
+		fail("%s", err);
 	return fd;
-}
-
-static void pin_dir_of(uint64_t id, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/cg-%llu", JP_PIN_ROOT, (unsigned long long)id);
 }
 
 /* Read the policy, learn the host, load and attach.  Fail closed: on any
@@ -203,7 +188,7 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 			    "on the host; name a container's cgroup");
 	if (pol_read_file(o->policy, &t, err, sizeof(err)))
 		return fail("%s", err);
-	if (jp_probe_kernel(err, sizeof(err)) || jp_bpffs_prepare(err, sizeof(err))) {
+	if (jp_probe_kernel(err, sizeof(err)) || jp_pins_prepare(err, sizeof(err))) {
 		fail("%s", err);
 		goto cleanup;
 	}
@@ -219,7 +204,7 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 		fail("%s", err);
 		goto cleanup;
 	}
-	pin_dir_of(cg->id, pin_dir, sizeof(pin_dir));
+	jp_pin_dir(cg->id, pin_dir, sizeof(pin_dir));
 	lo.policy = &t;
 	lo.hosts = &hosts;
 	lo.host_netns_cookie = cookie;
@@ -278,7 +263,7 @@ static int cmd_detach(const struct opts *o)
 	ret = target_cgroup(o, mount, &cg);
 	if (ret)
 		return ret;
-	pin_dir_of(cg.id, pin_dir, sizeof(pin_dir));
+	jp_pin_dir(cg.id, pin_dir, sizeof(pin_dir));
 	lock = -1;
 	if (!access(JP_PIN_ROOT, F_OK) && (lock = lock_pins()) < 0) {
 		jp_cgroup_close(&cg);
@@ -336,52 +321,57 @@ static void status_json(struct pol_json *j, const struct jp_info *info, const ch
 	pol_json_object_end(j);
 }
 
+struct status_ctx {
+	struct pol_json j;
+	bool json;
+};
+
+/* One line, or one JSON object, per jailed cgroup; a pin directory
+ * without a readable info is skipped. */
+static int status_one(const char *pin_dir, const char *name, void *arg)
+{
+	struct status_ctx *c = arg;
+	char hash[65], when[64];
+	struct jp_info info;
+	int h, n_hooks = 0;
+
+	(void)name;
+	if (jp_read_info(pin_dir, &info))
+		return 0;
+	info.source[sizeof(info.source) - 1] = '\0';
+	info.policy_path[sizeof(info.policy_path) - 1] = '\0';
+	info.cgroup[sizeof(info.cgroup) - 1] = '\0';
+	pol_hex(hash, info.content_hash, sizeof(info.content_hash));
+	if (c->json) {
+		status_json(&c->j, &info, hash, pin_dir);
+		return 0;
+	}
+	for (h = 0; h < JP_HOOK_MAX; h++)
+		n_hooks += !!(info.hooks & (1u << h));
+	format_time(when, sizeof(when), info.attached_at);
+	printf("%-36s %-24s %-12.12s %-8d %s", info.cgroup, info.source, hash, n_hooks, when);
+	if (info.replaced_at) {
+		format_time(when, sizeof(when), info.replaced_at);
+		printf(" (replaced %s)", when);
+	}
+	putchar('\n');
+	return 0;
+}
+
 static int cmd_status(const struct opts *o)
 {
-	struct pol_json j;
-	struct dirent *de;
-	DIR *dir;
+	struct status_ctx c = { .json = o->json };
 
-	dir = opendir(JP_PIN_ROOT);
-	pol_json_init(&j, stdout);
+	pol_json_init(&c.j, stdout);
 	if (o->json)
-		pol_json_array_begin(&j);
+		pol_json_array_begin(&c.j);
 	else
 		printf("%-36s %-24s %-12s %-8s %s\n", "CGROUP", "POLICY", "HASH", "HOOKS",
 		       "SINCE");
-	while (dir && (de = readdir(dir))) {
-		char pin_dir[PATH_MAX], hash[65], when[64];
-		struct jp_info info;
-		int h, n_hooks = 0;
-
-		if (strncmp(de->d_name, "cg-", 3))
-			continue;
-		snprintf(pin_dir, sizeof(pin_dir), "%s/%s", JP_PIN_ROOT, de->d_name);
-		if (jp_read_info(pin_dir, &info))
-			continue;
-		info.source[sizeof(info.source) - 1] = '\0';
-		info.policy_path[sizeof(info.policy_path) - 1] = '\0';
-		info.cgroup[sizeof(info.cgroup) - 1] = '\0';
-		pol_hex(hash, info.content_hash, sizeof(info.content_hash));
-		if (o->json) {
-			status_json(&j, &info, hash, pin_dir);
-			continue;
-		}
-		for (h = 0; h < JP_HOOK_MAX; h++)
-			n_hooks += !!(info.hooks & (1u << h));
-		format_time(when, sizeof(when), info.attached_at);
-		printf("%-36s %-24s %-12.12s %-8d %s", info.cgroup, info.source, hash, n_hooks,
-		       when);
-		if (info.replaced_at) {
-			format_time(when, sizeof(when), info.replaced_at);
-			printf(" (replaced %s)", when);
-		}
-		putchar('\n');
-	}
+	/* No pin root: nothing is jailed. */
+	jp_pin_dir_foreach(JP_PIN_ROOT, "cg-", status_one, &c);
 	if (o->json)
-		pol_json_array_end(&j);
-	if (dir)
-		closedir(dir);
+		pol_json_array_end(&c.j);
 	return EXIT_OK;
 }
 
@@ -453,7 +443,7 @@ static int cmd_exec(const struct opts *o)
 		jp_cgroup_destroy(&cg);
 		return ret;
 	}
-	pin_dir_of(cg.id, pin_dir, sizeof(pin_dir));
+	jp_pin_dir(cg.id, pin_dir, sizeof(pin_dir));
 
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
