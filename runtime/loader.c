@@ -323,6 +323,7 @@ static void fill_info(struct jp_info *info, const struct jp_load_opts *o, uint32
 	info->policy_flags = t->consts.flags;
 	info->hooks = hooks;
 	info->n_hosts = n_hosts;
+	info->version = JP_INFO_VERSION;
 }
 
 static uint32_t wanted_hooks(const struct pol_tables *t)
@@ -524,7 +525,7 @@ static int swap_pin_tables(const struct jp_load_opts *o, struct jail_bpf *skel,
 {
 	struct jp_info old_info, info;
 
-	if (jp_read_info(o->pin_dir, &old_info))
+	if (jp_read_info(o->pin_dir, &old_info, NULL, 0))
 		memset(&old_info, 0, sizeof(old_info));
 	fill_info(&info, o, s->hooks, n_hosts);
 	if (old_info.attached_at)
@@ -780,24 +781,52 @@ int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen)
 	return 0;
 }
 
-int jp_read_info(const char *pin_dir, struct jp_info *out)
+static int info_error(int ret, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int info_error(int ret, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+int jp_read_info(const char *pin_dir, struct jp_info *out, char *err, size_t errlen)
 {
 	struct bpf_map_info mi;
 	uint32_t len = sizeof(mi), key = 0;
+	char path[PATH_MAX];
 	int fd, ret = 0;
 
+	if (jp_pin_path(path, sizeof(path), pin_dir, JP_PIN_INFO, ""))
+		return info_error(-ENAMETOOLONG, err, errlen, "pin directory '%s' is too long",
+				  pin_dir);
 	fd = jp_pin_get(pin_dir, JP_PIN_INFO);
 	if (fd < 0)
-		return fd;
+		return info_error(fd, err, errlen, "pin '%s': %s", path, strerror(-fd));
 	memset(&mi, 0, sizeof(mi));
 	/* A pin of another jailpol version may hold a different struct. */
 	if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0)
-		ret = -errno;
+		ret = info_error(-errno, err, errlen, "pin '%s': %s", path, strerror(errno));
 	else if (mi.type != BPF_MAP_TYPE_ARRAY || mi.value_size != sizeof(*out) ||
 		 mi.key_size != sizeof(key))
-		ret = -EPROTO;
+		ret = info_error(-EPROTO, err, errlen,
+				 "pin '%s': not an info map of this layout (value of %u bytes, "
+				 "this jail-ai-block reads %zu)",
+				 path, mi.value_size, sizeof(*out));
 	else if (bpf_map_lookup_elem(fd, &key, out) < 0)
-		ret = -errno;
+		ret = info_error(-errno, err, errlen, "pin '%s': %s", path, strerror(errno));
+	/* Version 0 is the same layout, written before the field existed. */
+	else if (out->version > JP_INFO_VERSION)
+		ret = info_error(-EPROTONOSUPPORT, err, errlen,
+				 "pin '%s': info version %u is newer than this jail-ai-block "
+				 "reads (up to %d)",
+				 path, out->version, JP_INFO_VERSION);
 	close(fd);
 	return ret;
 }

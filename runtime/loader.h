@@ -33,7 +33,20 @@ struct jp_hosts {
 	size_t n;
 };
 
-/* Value of the pinned info map: what `status` shows. */
+/*
+ * Value of the pinned info map (pins.h): what `status` shows.  It is
+ * persisted: a later jail-ai-block reads the pins of an earlier one, so
+ * its size and layout never change (the asserts below hold them).  A new
+ * field needs a new struct and a new version; version tells them apart:
+ *
+ *   0  written before the field existed (it was reserved, always 0); the
+ *      same layout as 1
+ *   1  JP_INFO_VERSION, written by attach and by every replacement
+ *
+ * jp_read_info() accepts 0 and 1 and refuses a newer version.
+ */
+#define JP_INFO_VERSION 1
+
 struct jp_info {
 	uint8_t content_hash[32]; /* policy.bin's SHA-256 content hash */
 	char source[256];         /* the policy's source name (.jp file) */
@@ -45,8 +58,19 @@ struct jp_info {
 	uint32_t policy_flags; /* pol_consts.flags */
 	uint32_t hooks;        /* bit (1 << enum jp_hook) per attached hook */
 	uint32_t n_hosts;      /* host addresses inserted */
-	uint32_t reserved;
+	uint32_t version;      /* JP_INFO_VERSION; 0 in pins of before it */
 };
+_Static_assert(sizeof(struct jp_info) == 1608, "struct jp_info is persisted: keep its size");
+_Static_assert(offsetof(struct jp_info, source) == 32, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, policy_path) == 288, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, cgroup) == 544, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, cgroup_id) == 1568, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, attached_at) == 1576, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, replaced_at) == 1584, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, policy_flags) == 1592, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, hooks) == 1596, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, n_hosts) == 1600, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, version) == 1604, "jp_info layout");
 
 struct jp_load_opts {
 	const struct pol_tables *policy;
@@ -72,7 +96,12 @@ int jp_load_attach(const struct jp_load_opts *o, char *err, size_t errlen);
  * there is none. */
 int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen);
 
-/* Read the info of the jail pinned at pin_dir.  0 or -errno. */
-int jp_read_info(const char *pin_dir, struct jp_info *out);
+/*
+ * Read the info of the jail pinned at pin_dir.  0 or -errno: -ENOENT no
+ * info pin; -EPROTO a map of another layout; -EPROTONOSUPPORT a version
+ * newer than JP_INFO_VERSION (err names the pin and the version).  err
+ * may be NULL.
+ */
+int jp_read_info(const char *pin_dir, struct jp_info *out, char *err, size_t errlen);
 
 #endif /* JAILPOL_LOADER_H */

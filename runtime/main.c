@@ -219,7 +219,7 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 		goto cleanup;
 	}
 	pol_hex(hash, t.content_hash, 6);
-	if (!jp_read_info(pin_dir, &info) && info.replaced_at)
+	if (!jp_read_info(pin_dir, &info, NULL, 0) && info.replaced_at)
 		fprintf(stderr, "jail-ai-block: cgroup '%s': policy replaced by '%s' (%s)\n",
 			cg->rel, pol_tables_string(&t, t.source_name), hash);
 	else
@@ -331,12 +331,16 @@ struct status_ctx {
 static int status_one(const char *pin_dir, const char *name, void *arg)
 {
 	struct status_ctx *c = arg;
-	char hash[65], when[64];
+	char hash[65], when[64], err[PATH_MAX + 128];
 	struct jp_info info;
-	int h, n_hooks = 0;
+	int h, n_hooks = 0, ret;
 
 	(void)name;
-	if (jp_read_info(pin_dir, &info))
+	ret = jp_read_info(pin_dir, &info, err, sizeof(err));
+	/* A newer runtime's jail, or one of another layout: say so. */
+	if (ret == -EPROTONOSUPPORT || ret == -EPROTO)
+		fprintf(stderr, "jail-ai-block: %s, ignoring\n", err);
+	if (ret)
 		return 0;
 	info.source[sizeof(info.source) - 1] = '\0';
 	info.policy_path[sizeof(info.policy_path) - 1] = '\0';
