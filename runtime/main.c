@@ -2,6 +2,9 @@
 /*
  * jail-ai-block - attach a compiled jailpol policy to a cgroup, so the
  * kernel refuses the connections it denies.
+ *
+ * Verbs after bpftool's main.c: each has its own option table and help;
+ * -h/--help and -V/--version work anywhere among a verb's options.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,32 +37,96 @@ enum {
 	EXIT_USAGE = 2,
 };
 
+struct verb;
+
 struct opts {
+	const struct verb *verb;
 	const char *policy;
 	const char *cgroup;
 	const char *cgroup_parent;
 	pid_t pid;
 	bool json;
 	bool debug;
-	char **cmd;
+	char **cmd; /* what follows the options: exec's command */
 };
 
-static const char usage_text[] =
+struct verb {
+	const char *name; /* NULL: the form without a verb, attach */
+	int (*run)(const struct opts *o);
+	const char *shortopts;
+	const struct option *longopts;
+	const char *help;
+	bool takes_cmd;       /* exec: the options end at the command */
+	const char *cmd_hint; /* said when arguments follow a verb without */
+};
+
+static const char overview[] =
 	"Usage: jail-ai-block --policy POLICY.BIN --cgroup PATH   (same as attach)\n"
 	"       jail-ai-block attach --policy POLICY.BIN (--cgroup PATH | --pid PID)\n"
 	"       jail-ai-block exec --policy POLICY.BIN [--cgroup-parent DIR] -- CMD [ARGS...]\n"
 	"       jail-ai-block detach (--cgroup PATH | --pid PID)\n"
 	"       jail-ai-block status [--json]\n"
+	"       jail-ai-block help [VERB]\n"
 	"\n"
 	"Options:\n"
 	"  -p, --policy FILE        compiled policy (jailpolc -o)\n"
 	"  -c, --cgroup PATH        cgroup v2 path, absolute or under the cgroup2 mount\n"
 	"      --pid PID            the cgroup of a running process\n"
 	"      --cgroup-parent DIR  where exec creates its cgroup (default: jailpol)\n"
-	"  -j, --json               JSON output\n"
+	"  -j, --json               JSON output (status), errors as JSON\n"
+	"  -d, --debug              libbpf and verifier logs (attach, exec)\n"
+	"  -V, --version            print the version\n"
+	"  -h, --help               this text\n"
+	"\n"
+	"'jail-ai-block VERB --help' lists the options of one verb.\n";
+
+static const char attach_help[] =
+	"Usage: jail-ai-block attach --policy POLICY.BIN (--cgroup PATH | --pid PID)\n"
+	"\n"
+	"Attach the policy to a cgroup; replace the policy of a jailed one in place.\n"
+	"\n"
+	"Options:\n"
+	"  -p, --policy FILE   compiled policy (jailpolc -o)\n"
+	"  -c, --cgroup PATH   cgroup v2 path, absolute or under the cgroup2 mount\n"
+	"      --pid PID       the cgroup of a running process\n"
+	"  -j, --json          errors as JSON on standard output\n"
+	"  -d, --debug         libbpf and verifier logs\n"
+	"  -V, --version       print the version\n"
+	"  -h, --help          this text\n";
+
+static const char exec_help[] =
+	"Usage: jail-ai-block exec --policy POLICY.BIN [--cgroup-parent DIR] -- CMD [ARGS...]\n"
+	"\n"
+	"Run CMD in a fresh cgroup, jailed before CMD starts; remove it when CMD exits.\n"
+	"\n"
+	"Options:\n"
+	"  -p, --policy FILE        compiled policy (jailpolc -o)\n"
+	"      --cgroup-parent DIR  where the cgroup is created (default: jailpol)\n"
 	"  -d, --debug              libbpf and verifier logs\n"
 	"  -V, --version            print the version\n"
 	"  -h, --help               this text\n";
+
+static const char detach_help[] =
+	"Usage: jail-ai-block detach (--cgroup PATH | --pid PID)\n"
+	"\n"
+	"Detach the jail of a cgroup and remove its pins.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --cgroup PATH   cgroup v2 path, absolute or under the cgroup2 mount\n"
+	"      --pid PID       the cgroup of a running process\n"
+	"  -j, --json          errors as JSON on standard output\n"
+	"  -V, --version       print the version\n"
+	"  -h, --help          this text\n";
+
+static const char status_help[] =
+	"Usage: jail-ai-block status [--json]\n"
+	"\n"
+	"List jailed cgroups: path, policy, hash, hooks, since when.\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json      JSON output\n"
+	"  -V, --version   print the version\n"
+	"  -h, --help      this text\n";
 
 static bool json_errors;
 
@@ -83,31 +149,98 @@ static int fail(const char *fmt, ...)
 	return EXIT_FAIL;
 }
 
-static int usage_error(const char *msg)
+static int usage_error(const struct opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* "jail-ai-block: VERB: msg" and where to read the verb's usage. */
+static int usage_error(const struct opts *o, const char *fmt, ...)
 {
-	fprintf(stderr, "jail-ai-block: %s\nTry 'jail-ai-block --help'.\n", msg);
+	const char *verb = o && o->verb ? o->verb->name : NULL;
+	va_list ap;
+
+	fprintf(stderr, "jail-ai-block: %s%s", verb ? verb : "", verb ? ": " : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'jail-ai-block%s%s --help'.\n", verb ? " " : "", verb ? verb : "");
 	return EXIT_USAGE;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o)
+/* The option getopt refused: its long name (without "=value") when it
+ * was spelled long, else its letter. */
+static int bad_option(const struct opts *o, char **argv, int opt)
 {
-	enum { OPT_PID = 256, OPT_PARENT };
-	static const struct option longopts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "pid", required_argument, NULL, OPT_PID },
-		{ "cgroup-parent", required_argument, NULL, OPT_PARENT },
-		{ "json", no_argument, NULL, 'j' },
-		{ "debug", no_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const char *arg = argv[optind - 1];
+	int n = (int)strcspn(arg, "=");
+	bool is_long = !strncmp(arg, "--", 2) && (opt == ':' || !optopt || arg[n]);
+
+	if (opt == ':' && is_long)
+		return usage_error(o, "option '%.*s' requires an argument", n, arg);
+	if (opt == ':')
+		return usage_error(o, "option '-%c' requires an argument", optopt);
+	if (is_long && optopt)
+		return usage_error(o, "option '%.*s' takes no argument", n, arg);
+	if (is_long)
+		return usage_error(o, "unrecognized option '%.*s'", n, arg);
+	return usage_error(o, "unrecognized option '-%c'", optopt);
+}
+
+enum { OPT_PID = 256, OPT_PARENT };
+
+#define OPT_POLICY { "policy", required_argument, NULL, 'p' }
+#define OPT_CGROUP { "cgroup", required_argument, NULL, 'c' }
+#define OPT_PID_ { "pid", required_argument, NULL, OPT_PID }
+#define OPT_PARENT_ { "cgroup-parent", required_argument, NULL, OPT_PARENT }
+#define OPT_JSON { "json", no_argument, NULL, 'j' }
+#define OPT_DEBUG { "debug", no_argument, NULL, 'd' }
+#define OPT_COMMON                                          \
+	{ "help", no_argument, NULL, 'h' },                 \
+	{ "version", no_argument, NULL, 'V' },              \
+	{ NULL, 0, NULL, 0 }
+
+static const struct option attach_opts[] = { OPT_POLICY, OPT_CGROUP, OPT_PID_, OPT_JSON,
+					     OPT_DEBUG, OPT_COMMON };
+/* --cgroup and --pid are there to be refused with a reason, and so that
+ * getopt does not take "--cgroup" for an abbreviation of --cgroup-parent. */
+static const struct option exec_opts[] = { OPT_POLICY, OPT_PARENT_, OPT_CGROUP, OPT_PID_,
+					   OPT_DEBUG, OPT_COMMON };
+static const struct option detach_opts[] = { OPT_CGROUP, OPT_PID_, OPT_JSON, OPT_COMMON };
+static const struct option status_opts[] = { OPT_JSON, OPT_COMMON };
+
+enum { PARSED = -1 };
+
+static int parse_pid(const struct opts *o, const char *s, pid_t *out)
+{
 	char *end;
 	long v;
-	int opt;
 
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v > INT_MAX)
+		return usage_error(o, "--pid takes a process id");
+	*out = (pid_t)v;
+	return PARSED;
+}
+
+/* The options of verb v (argv[0] is the verb); PARSED, or an exit code
+ * once --help, --version or an error is printed. */
+static int parse_opts(const struct verb *v, int argc, char **argv, struct opts *o)
+{
+	int opt, ret = PARSED;
+
+	o->verb = v;
+	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+p:c:jd", longopts, NULL)) != -1) {
+	while (ret == PARSED && (opt = getopt_long(argc, argv, v->shortopts, v->longopts,
+						   NULL)) != -1) {
 		switch (opt) {
+		case 'h':
+			fputs(v->help, stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("jail-ai-block %s (policy.bin format %d)\n", JAILPOL_VERSION,
+			       POL_FORMAT_VERSION);
+			return EXIT_OK;
 		case 'p':
 			o->policy = optarg;
 			break;
@@ -115,27 +248,28 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->cgroup = optarg;
 			break;
 		case OPT_PID:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v <= 0 || v > INT_MAX)
-				return usage_error("--pid takes a process id");
-			o->pid = (pid_t)v;
+			ret = parse_pid(o, optarg, &o->pid);
 			break;
 		case OPT_PARENT:
 			o->cgroup_parent = optarg;
 			break;
 		case 'j':
-			o->json = json_errors = true;
+			o->json = true;
 			break;
 		case 'd':
 			o->debug = true;
 			break;
 		default:
-			return usage_error("invalid option");
+			return bad_option(o, argv, opt);
 		}
 	}
+	if (ret != PARSED)
+		return ret;
 	o->cmd = argv + optind;
-	return 0;
+	if (!v->takes_cmd && o->cmd[0])
+		return usage_error(o, "unexpected argument '%s'%s", o->cmd[0],
+				   v->cmd_hint ? v->cmd_hint : "");
+	return PARSED;
 }
 
 /* Find the cgroup the user named with --cgroup or --pid. */
@@ -144,7 +278,7 @@ static int target_cgroup(const struct opts *o, const char *mount, struct jp_cgro
 	char err[512], rel[PATH_MAX];
 
 	if (!!o->cgroup == !!o->pid)
-		return usage_error("name the cgroup with exactly one of --cgroup PATH or --pid PID");
+		return usage_error(o, "name the cgroup with exactly one of --cgroup PATH or --pid PID");
 	if (o->pid) {
 		if (jp_cgroup_of_pid(o->pid, rel, sizeof(rel), err, sizeof(err)))
 			return fail("%s", err);
@@ -182,7 +316,7 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 	int ret = EXIT_FAIL, lock = -1;
 
 	if (!o->policy)
-		return usage_error("--policy POLICY.BIN is required");
+		return usage_error(o, "--policy POLICY.BIN is required");
 	if (!strcmp(cg->rel, "/"))
 		return fail("refusing to jail the root cgroup: that would jail every process "
 			    "on the host; name a container's cgroup");
@@ -240,8 +374,6 @@ static int cmd_attach(const struct opts *o)
 	struct jp_cgroup cg = { .fd = -1 };
 	int ret;
 
-	if (o->cmd[0])
-		return usage_error("attach takes no command; did you mean exec?");
 	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
 		return fail("%s", err);
 	ret = target_cgroup(o, mount, &cg);
@@ -432,11 +564,12 @@ static int cmd_exec(const struct opts *o)
 	pid_t pid;
 
 	if (o->cgroup || o->pid)
-		return usage_error("exec creates its own cgroup; use --cgroup-parent to place it");
+		return usage_error(o, "--cgroup and --pid do not apply: exec creates its own "
+				      "cgroup; use --cgroup-parent to place it");
 	if (!o->cmd[0])
-		return usage_error("exec needs a command: exec --policy P -- CMD [ARGS...]");
+		return usage_error(o, "a command is required: exec --policy P -- CMD [ARGS...]");
 	if (!o->policy)
-		return usage_error("--policy POLICY.BIN is required");
+		return usage_error(o, "--policy POLICY.BIN is required");
 	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
 		return fail("%s", err);
 	if (jp_cgroup_create(mount, o->cgroup_parent ? o->cgroup_parent : "jailpol", "exec",
@@ -476,46 +609,70 @@ static int cmd_exec(const struct opts *o)
 	return ret;
 }
 
+static const struct verb verbs[] = {
+	{ "attach", cmd_attach, ":p:c:jdhV", attach_opts, attach_help, false,
+	  "; to run a command in a jail, use exec" },
+	{ "exec", cmd_exec, "+:p:c:dhV", exec_opts, exec_help, true, NULL },
+	{ "detach", cmd_detach, ":c:jhV", detach_opts, detach_help, false, NULL },
+	{ "status", cmd_status, ":jhV", status_opts, status_help, false, NULL },
+};
+
+/* "jail-ai-block --policy P --cgroup C" is attach; its help is the overview. */
+static const struct verb no_verb = { NULL, cmd_attach, ":p:c:jdhV", attach_opts, overview,
+				     false, "; to run a command in a jail, use exec" };
+
+static const struct verb *find_verb(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(name, verbs[i].name))
+			return &verbs[i];
+	return NULL;
+}
+
+static int unknown_verb(const char *name)
+{
+	fprintf(stderr, "jail-ai-block: unknown verb '%s'\nTry 'jail-ai-block --help'.\n", name);
+	return EXIT_USAGE;
+}
+
+/* "help": the overview; "help VERB": that verb's usage. */
+static int cmd_help(int argc, char **argv)
+{
+	const struct verb *v;
+
+	if (argc < 2) {
+		fputs(overview, stdout);
+		return EXIT_OK;
+	}
+	v = find_verb(argv[1]);
+	if (!v)
+		return unknown_verb(argv[1]);
+	fputs(v->help, stdout);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(const struct opts *o);
-	} verbs[] = {
-		{ "attach", cmd_attach },
-		{ "exec", cmd_exec },
-		{ "detach", cmd_detach },
-		{ "status", cmd_status },
-	};
+	const struct verb *v = &no_verb;
 	struct opts o = { 0 };
-	const char *verb = "attach";
-	size_t i;
 	int ret;
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-			 !strcmp(argv[1], "help"))) {
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	}
-	if (argc > 1 && (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))) {
-		printf("jail-ai-block %s (policy.bin format %d)\n", JAILPOL_VERSION,
-		       POL_FORMAT_VERSION);
-		return EXIT_OK;
-	}
 	if (argc < 2)
-		return usage_error("no verb; try 'jail-ai-block --policy P.bin --cgroup PATH'");
-	/* "jail-ai-block --policy P --cgroup C" is attach. */
+		return usage_error(NULL, "no verb; try 'jail-ai-block --policy P.bin --cgroup PATH'");
 	if (argv[1][0] != '-') {
-		verb = argv[1];
+		if (!strcmp(argv[1], "help"))
+			return cmd_help(argc - 1, argv + 1);
+		v = find_verb(argv[1]);
+		if (!v)
+			return unknown_verb(argv[1]);
 		argc--;
 		argv++;
 	}
-	ret = parse_opts(argc, argv, &o);
-	if (ret)
+	ret = parse_opts(v, argc, argv, &o);
+	if (ret != PARSED)
 		return ret;
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (!strcmp(verb, verbs[i].name))
-			return verbs[i].run(&o);
-	fprintf(stderr, "jail-ai-block: unknown verb '%s'\nTry 'jail-ai-block --help'.\n", verb);
-	return EXIT_USAGE;
+	json_errors = o.json;
+	return v->run(&o);
 }
