@@ -188,20 +188,14 @@ static int set_size(struct bpf_map *m, size_t want, char *err, size_t errlen)
 	return ret;
 }
 
-/* Open, size and load the templates for o->policy, then fill the maps. */
-static int load_skel(const struct jp_load_opts *o, bool egress_cookie,
-		     struct jail_bpf **out, uint32_t *n_hosts, char *err, size_t errlen)
+/* Before load: the rodata knobs, the map sizes, whether the backstop
+ * program loads at all. */
+static int configure_skel(struct jail_bpf *skel, const struct jp_load_opts *o,
+			  bool egress_cookie, char *err, size_t errlen)
 {
 	const struct pol_tables *t = o->policy;
-	struct jail_bpf *skel;
 	int ret;
 
-	skel = jail_bpf__open();
-	if (!skel) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open the BPF templates: %s", strerror(-ret));
-		return ret;
-	}
 	skel->rodata->host_netns_cookie = o->host_netns_cookie;
 	skel->rodata->uses_scope = !!(t->consts.flags & POL_CF_USES_SCOPE);
 	skel->rodata->egress_netns_cookie = egress_cookie;
@@ -217,64 +211,89 @@ static int load_skel(const struct jp_load_opts *o, bool egress_cookie,
 	if (!ret)
 		ret = bpf_program__set_autoload(skel->progs.jail_egress,
 						!!(t->consts.flags & POL_CF_BACKSTOP));
-	if (ret) {
-		if (!err[0])
-			snprintf(err, errlen, "cannot configure the BPF templates: %s",
-				 strerror(-ret));
-		goto fail;
-	}
+	if (ret && !err[0])
+		snprintf(err, errlen, "cannot configure the BPF templates: %s", strerror(-ret));
+	return ret;
+}
 
-	ret = jail_bpf__load(skel);
-	if (ret) {
-		if (log_prog[0])
-			snprintf(err, errlen,
-				 "cannot load BPF programs: the kernel rejected '%s' (%s); run as "
-				 "root or rerun with --debug for the verifier log",
-				 log_prog, strerror(-ret));
-		else if (log_map[0])
-			snprintf(err, errlen,
-				 "cannot load BPF programs: cannot create map '%s' (%s); run as "
-				 "root or rerun with --debug for details",
-				 log_map, strerror(-ret));
-		else if (ret == -EPERM)
-			snprintf(err, errlen,
-				 "cannot load BPF programs: %s; run as root (CAP_BPF and "
-				 "CAP_NET_ADMIN)",
-				 strerror(-ret));
-		else
-			snprintf(err, errlen,
-				 "cannot load BPF programs: %s%s%s; rerun with --debug for details",
-				 strerror(-ret), log_last[0] ? ": " : "", log_last);
-		goto fail;
-	}
+/* Why jail_bpf__load() failed, from what libbpf logged. */
+static void load_error(int ret, char *err, size_t errlen)
+{
+	if (log_prog[0])
+		snprintf(err, errlen,
+			 "cannot load BPF programs: the kernel rejected '%s' (%s); run as "
+			 "root or rerun with --debug for the verifier log",
+			 log_prog, strerror(-ret));
+	else if (log_map[0])
+		snprintf(err, errlen,
+			 "cannot load BPF programs: cannot create map '%s' (%s); run as "
+			 "root or rerun with --debug for details",
+			 log_map, strerror(-ret));
+	else if (ret == -EPERM)
+		snprintf(err, errlen,
+			 "cannot load BPF programs: %s; run as root (CAP_BPF and "
+			 "CAP_NET_ADMIN)",
+			 strerror(-ret));
+	else
+		snprintf(err, errlen,
+			 "cannot load BPF programs: %s%s%s; rerun with --debug for details",
+			 strerror(-ret), log_last[0] ? ": " : "", log_last);
+}
 
-	{
-		const struct {
-			const char *name;
-			struct bpf_map *map;
-			const void *entries;
-			size_t n, entry_size, key_size;
-		} tables[] = {
-			{ "pol_lpm4", skel->maps.pol_lpm4, t->lpm4, t->n_lpm4,
-			  sizeof(*t->lpm4), sizeof(t->lpm4->key) },
-			{ "pol_lpm6", skel->maps.pol_lpm6, t->lpm6, t->n_lpm6,
-			  sizeof(*t->lpm6), sizeof(t->lpm6->key) },
-			{ "pol_dec", skel->maps.pol_dec, t->dec, t->n_dec,
-			  sizeof(*t->dec), sizeof(t->dec->key) },
-		};
-		size_t k;
+/* After load: the policy's tables into the maps. */
+static int fill_tables(struct jail_bpf *skel, const struct pol_tables *t, char *err,
+		       size_t errlen)
+{
+	const struct {
+		struct bpf_map *map;
+		const void *entries;
+		size_t n, entry_size, key_size;
+	} tables[] = {
+		{ skel->maps.pol_lpm4, t->lpm4, t->n_lpm4, sizeof(*t->lpm4),
+		  sizeof(t->lpm4->key) },
+		{ skel->maps.pol_lpm6, t->lpm6, t->n_lpm6, sizeof(*t->lpm6),
+		  sizeof(t->lpm6->key) },
+		{ skel->maps.pol_dec, t->dec, t->n_dec, sizeof(*t->dec), sizeof(t->dec->key) },
+	};
+	size_t k;
+	int ret;
 
-		for (k = 0; k < sizeof(tables) / sizeof(tables[0]); k++) {
-			ret = fill_map(bpf_map__fd(tables[k].map), tables[k].entries,
-				       tables[k].n, tables[k].entry_size, tables[k].key_size);
-			if (ret) {
-				snprintf(err, errlen, "map '%s' needs %zu entries: %s",
-					 tables[k].name, tables[k].n, strerror(-ret));
-				goto fail;
-			}
+	for (k = 0; k < sizeof(tables) / sizeof(tables[0]); k++) {
+		ret = fill_map(bpf_map__fd(tables[k].map), tables[k].entries, tables[k].n,
+			       tables[k].entry_size, tables[k].key_size);
+		if (ret) {
+			snprintf(err, errlen, "map '%s' needs %zu entries: %s",
+				 bpf_map__name(tables[k].map), tables[k].n, strerror(-ret));
+			return ret;
 		}
 	}
-	ret = fill_hosts(skel, o, n_hosts, err, errlen);
+	return 0;
+}
+
+/* Open, size and load the templates for o->policy, then fill the maps. */
+static int load_skel(const struct jp_load_opts *o, bool egress_cookie,
+		     struct jail_bpf **out, uint32_t *n_hosts, char *err, size_t errlen)
+{
+	struct jail_bpf *skel;
+	int ret;
+
+	skel = jail_bpf__open();
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the BPF templates: %s", strerror(-ret));
+		return ret;
+	}
+	ret = configure_skel(skel, o, egress_cookie, err, errlen);
+	if (ret)
+		goto fail;
+	ret = jail_bpf__load(skel);
+	if (ret) {
+		load_error(ret, err, errlen);
+		goto fail;
+	}
+	ret = fill_tables(skel, o->policy, err, errlen);
+	if (!ret)
+		ret = fill_hosts(skel, o, n_hosts, err, errlen);
 	if (ret)
 		goto fail;
 	*out = skel;
@@ -766,7 +785,7 @@ int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot read '%s': %s", pin_dir, strerror(-ret));
 		return ret;
 	}
-	ret = jp_pin_dir_foreach(pin_dir, "link_", detach_link, &st);
+	ret = jp_pin_dir_foreach(pin_dir, JP_PIN_LINK_PREFIX, detach_link, &st);
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot read '%s': %s", pin_dir, strerror(-ret));
 		return ret;

@@ -272,11 +272,13 @@ static int parse_opts(const struct verb *v, int argc, char **argv, struct opts *
 	return PARSED;
 }
 
-/* Find the cgroup the user named with --cgroup or --pid. */
-static int target_cgroup(const struct opts *o, const char *mount, struct jp_cgroup *cg)
+/* Find and open the cgroup the user named with --cgroup or --pid. */
+static int target_cgroup(const struct opts *o, struct jp_cgroup *cg)
 {
-	char err[512], rel[PATH_MAX];
+	char mount[PATH_MAX], err[512], rel[PATH_MAX];
 
+	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
+		return fail("%s", err);
 	if (!!o->cgroup == !!o->pid)
 		return usage_error(o, "name the cgroup with exactly one of --cgroup PATH or --pid PID");
 	if (o->pid) {
@@ -303,6 +305,34 @@ static int lock_pins(void)
 	return fd;
 }
 
+/* What the policy needs to know of the host: its addresses for the
+ * 'host' set, its netns cookie for 'netns host' rules. */
+static int learn_host(const struct pol_tables *t, struct jp_hosts *hosts, uint64_t *cookie)
+{
+	char err[1024];
+
+	if ((t->consts.flags & POL_CF_USES_HOST) && jp_host_addrs(hosts, err, sizeof(err)))
+		return fail("cannot list the host's addresses for the 'host' set: %s", err);
+	if ((t->consts.flags & POL_CF_USES_SCOPE) && jp_host_netns_cookie(cookie, err, sizeof(err)))
+		return fail("%s", err);
+	return EXIT_OK;
+}
+
+static void say_attached(const struct jp_cgroup *cg, const struct pol_tables *t,
+			 const char *pin_dir, size_t n_hosts)
+{
+	struct jp_info info;
+	char hash[65];
+
+	pol_hex(hash, t->content_hash, 6);
+	if (!jp_read_info(pin_dir, &info, NULL, 0) && info.replaced_at)
+		fprintf(stderr, "jail-ai-block: cgroup '%s': policy replaced by '%s' (%s)\n",
+			cg->rel, pol_tables_string(t, t->source_name), hash);
+	else
+		fprintf(stderr, "jail-ai-block: cgroup '%s' jailed by '%s' (%s), %zu host addresses\n",
+			cg->rel, pol_tables_string(t, t->source_name), hash, n_hosts);
+}
+
 /* Read the policy, learn the host, load and attach.  Fail closed: on any
  * error nothing new is attached. */
 static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
@@ -310,9 +340,7 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 	struct pol_tables t = { 0 };
 	struct jp_hosts hosts = { 0 };
 	struct jp_load_opts lo = { 0 };
-	char err[1024], pin_dir[PATH_MAX], hash[65];
-	uint64_t cookie = 0;
-	struct jp_info info;
+	char err[1024], pin_dir[PATH_MAX];
 	int ret = EXIT_FAIL, lock = -1;
 
 	if (!o->policy)
@@ -327,21 +355,11 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 		goto cleanup;
 	}
 	lock = lock_pins();
-	if (lock < 0)
+	if (lock < 0 || learn_host(&t, &hosts, &lo.host_netns_cookie))
 		goto cleanup;
-	if ((t.consts.flags & POL_CF_USES_HOST) && jp_host_addrs(&hosts, err, sizeof(err))) {
-		fail("cannot list the host's addresses for the 'host' set: %s", err);
-		goto cleanup;
-	}
-	if ((t.consts.flags & POL_CF_USES_SCOPE) &&
-	    jp_host_netns_cookie(&cookie, err, sizeof(err))) {
-		fail("%s", err);
-		goto cleanup;
-	}
 	jp_pin_dir(cg->id, pin_dir, sizeof(pin_dir));
 	lo.policy = &t;
 	lo.hosts = &hosts;
-	lo.host_netns_cookie = cookie;
 	lo.cgroup_fd = cg->fd;
 	lo.cgroup_id = cg->id;
 	lo.cgroup_rel = cg->rel;
@@ -352,13 +370,7 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 		fail("cgroup '%s': %s", cg->rel, err);
 		goto cleanup;
 	}
-	pol_hex(hash, t.content_hash, 6);
-	if (!jp_read_info(pin_dir, &info, NULL, 0) && info.replaced_at)
-		fprintf(stderr, "jail-ai-block: cgroup '%s': policy replaced by '%s' (%s)\n",
-			cg->rel, pol_tables_string(&t, t.source_name), hash);
-	else
-		fprintf(stderr, "jail-ai-block: cgroup '%s' jailed by '%s' (%s), %zu host addresses\n",
-			cg->rel, pol_tables_string(&t, t.source_name), hash, hosts.n);
+	say_attached(cg, &t, pin_dir, hosts.n);
 	ret = EXIT_OK;
 cleanup:
 	if (lock >= 0)
@@ -370,13 +382,10 @@ cleanup:
 
 static int cmd_attach(const struct opts *o)
 {
-	char mount[PATH_MAX], err[512];
 	struct jp_cgroup cg = { .fd = -1 };
 	int ret;
 
-	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
-		return fail("%s", err);
-	ret = target_cgroup(o, mount, &cg);
+	ret = target_cgroup(o, &cg);
 	if (ret)
 		return ret;
 	ret = attach_cgroup(o, &cg);
@@ -386,13 +395,11 @@ static int cmd_attach(const struct opts *o)
 
 static int cmd_detach(const struct opts *o)
 {
-	char mount[PATH_MAX], err[512], pin_dir[PATH_MAX];
+	char err[512], pin_dir[PATH_MAX];
 	struct jp_cgroup cg = { .fd = -1 };
 	int ret, lock;
 
-	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
-		return fail("%s", err);
-	ret = target_cgroup(o, mount, &cg);
+	ret = target_cgroup(o, &cg);
 	if (ret)
 		return ret;
 	jp_pin_dir(cg.id, pin_dir, sizeof(pin_dir));
@@ -505,7 +512,7 @@ static int cmd_status(const struct opts *o)
 		printf("%-36s %-24s %-12s %-8s %s\n", "CGROUP", "POLICY", "HASH", "HOOKS",
 		       "SINCE");
 	/* No pin root: nothing is jailed. */
-	jp_pin_dir_foreach(JP_PIN_ROOT, "cg-", status_one, &c);
+	jp_pin_dir_foreach(JP_PIN_ROOT, JP_PIN_DIR_PREFIX, status_one, &c);
 	if (o->json)
 		pol_json_array_end(&c.j);
 	return EXIT_OK;
@@ -555,13 +562,34 @@ static pid_t spawn_in_cgroup(const struct jp_cgroup *cg, char **cmd)
 	return pid;
 }
 
+/* Run cmd in cg, passing signals on; its exit code, 128 + the signal that
+ * ended it, or EXIT_FAIL with a message. */
+static int run_jailed(const struct jp_cgroup *cg, char **cmd)
+{
+	struct sigaction sa = { .sa_handler = forward_signal };
+	int status, sig;
+	pid_t pid, w;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+			sigaction(sig, &sa, NULL);
+	fflush(NULL);
+	pid = spawn_in_cgroup(cg, cmd);
+	if (pid < 0)
+		return fail("cannot start '%s': %s", cmd[0], strerror(errno));
+	child_pid = pid;
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	if (w < 0)
+		return fail("cannot wait for '%s': %s", cmd[0], strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 static int cmd_exec(const struct opts *o)
 {
 	char mount[PATH_MAX], err[512], pin_dir[PATH_MAX];
 	struct jp_cgroup cg = { .fd = -1 };
-	struct sigaction sa = { .sa_handler = forward_signal };
-	int ret, status, sig;
-	pid_t pid;
+	int ret;
 
 	if (o->cgroup || o->pid)
 		return usage_error(o, "--cgroup and --pid do not apply: exec creates its own "
@@ -581,25 +609,7 @@ static int cmd_exec(const struct opts *o)
 		return ret;
 	}
 	jp_pin_dir(cg.id, pin_dir, sizeof(pin_dir));
-
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
-			sigaction(sig, &sa, NULL);
-	fflush(NULL);
-	pid = spawn_in_cgroup(&cg, o->cmd);
-	if (pid < 0) {
-		ret = fail("cannot start '%s': %s", o->cmd[0], strerror(errno));
-	} else {
-		pid_t w;
-
-		child_pid = pid;
-		while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-			;
-		if (w < 0)
-			ret = fail("cannot wait for '%s': %s", o->cmd[0], strerror(errno));
-		else
-			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	}
+	ret = run_jailed(&cg, o->cmd);
 	/* The jail goes with the command: no process is left in the cgroup
 	 * when its programs are detached. */
 	if (jp_cgroup_destroy(&cg) < 0)

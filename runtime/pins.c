@@ -19,26 +19,21 @@
 
 #include "pins.h"
 
-static const char *const hook_names[] = {
-	[JP_HOOK_CONNECT4] = "connect4",
-	[JP_HOOK_CONNECT6] = "connect6",
-	[JP_HOOK_SENDMSG4] = "sendmsg4",
-	[JP_HOOK_SENDMSG6] = "sendmsg6",
-	[JP_HOOK_EGRESS] = "egress",
-};
+/* Each hook's name, and its link pin "link_<name>", from one list. */
+#define HOOKS(X)                              \
+	X(JP_HOOK_CONNECT4, "connect4")        \
+	X(JP_HOOK_CONNECT6, "connect6")        \
+	X(JP_HOOK_SENDMSG4, "sendmsg4")        \
+	X(JP_HOOK_SENDMSG6, "sendmsg6")        \
+	X(JP_HOOK_EGRESS, "egress")
+#define HOOK_NAME(h, name) [h] = name,
+#define LINK_PIN(h, name) [h] = JP_PIN_LINK_PREFIX name,
+
+static const char *const hook_names[] = { HOOKS(HOOK_NAME) };
 _Static_assert(sizeof(hook_names) / sizeof(hook_names[0]) == JP_HOOK_MAX,
 	       "hook_names and enum jp_hook differ");
 
-static const char *const link_pins[] = {
-	[JP_HOOK_CONNECT4] = "link_connect4",
-	[JP_HOOK_CONNECT6] = "link_connect6",
-	[JP_HOOK_SENDMSG4] = "link_sendmsg4",
-	[JP_HOOK_SENDMSG6] = "link_sendmsg6",
-	[JP_HOOK_EGRESS] = "link_egress",
-};
-_Static_assert(sizeof(link_pins) / sizeof(link_pins[0]) == JP_HOOK_MAX,
-	       "link_pins and enum jp_hook differ");
-#define LINK_PREFIX "link_"
+static const char *const link_pins[] = { HOOKS(LINK_PIN) };
 
 static const char *const map_pins[] = {
 	[JP_MAP_LPM4] = "map_lpm4",
@@ -65,7 +60,7 @@ const char *jp_pin_map(enum jp_map m)
 
 int jp_pin_dir(uint64_t cgroup_id, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s/cg-%llu", JP_PIN_ROOT, (unsigned long long)cgroup_id);
+	int n = snprintf(buf, len, "%s/" JP_PIN_DIR_PREFIX "%llu", JP_PIN_ROOT, (unsigned long long)cgroup_id);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -187,7 +182,7 @@ static int found(const char *path, const char *name, void *arg)
 
 int jp_pin_dir_has_links(const char *dir)
 {
-	int ret = jp_pin_dir_foreach(dir, LINK_PREFIX, found, NULL);
+	int ret = jp_pin_dir_foreach(dir, JP_PIN_LINK_PREFIX, found, NULL);
 
 	return ret == -ENOENT ? 0 : ret;
 }

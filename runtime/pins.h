@@ -65,6 +65,10 @@ const char *jp_pin_map(enum jp_map m);
  * bpffs refuses names with a dot. */
 #define JP_PIN_NEW "_new"
 
+/* Name prefixes: of a cgroup's directory in the root, of a link pin. */
+#define JP_PIN_DIR_PREFIX "cg-"
+#define JP_PIN_LINK_PREFIX "link_"
+
 /* JP_PIN_ROOT "/cg-<id>" into buf. */
 int jp_pin_dir(uint64_t cgroup_id, char *buf, size_t len);
 
