@@ -60,7 +60,8 @@ const char *jp_pin_map(enum jp_map m)
 
 int jp_pin_dir(uint64_t cgroup_id, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s/" JP_PIN_DIR_PREFIX "%llu", JP_PIN_ROOT, (unsigned long long)cgroup_id);
+	int n = snprintf(buf, len, "%s/" JP_PIN_DIR_PREFIX "%llu", JP_PIN_ROOT,
+			 (unsigned long long)cgroup_id);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -94,12 +95,11 @@ int jp_pins_prepare(char *err, size_t errlen)
 {
 	int ret;
 
-	if (!is_bpffs(JP_BPFFS) && mount("bpf", JP_BPFFS, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-					 "mode=0700") < 0) {
+	if (!is_bpffs(JP_BPFFS) &&
+	    mount("bpf", JP_BPFFS, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") < 0) {
 		ret = -errno;
-		snprintf(err, errlen,
-			 "bpffs is not mounted at %s and mounting it failed: %s", JP_BPFFS,
-			 strerror(-ret));
+		snprintf(err, errlen, "bpffs is not mounted at %s and mounting it failed: %s",
+			 JP_BPFFS, strerror(-ret));
 		return ret;
 	}
 	return make_root(err, errlen);
