@@ -36,8 +36,8 @@ struct jp_hosts {
 /*
  * Value of the pinned info map (pins.h): what `status` shows.  It is
  * persisted: a later jail-ai-block reads the pins of an earlier one, so
- * its size and layout never change (the asserts below hold them).  A new
- * field needs a new struct and a new version; version tells them apart:
+ * its size and layout never change (the asserts below hold them); a
+ * change in what the bytes mean gets a new version:
  *
  *   0  written before the field existed (it was reserved, always 0); the
  *      same layout as 1
@@ -80,7 +80,7 @@ struct jp_load_opts {
 	uint64_t cgroup_id;
 	const char *cgroup_rel;  /* for jp_info.cgroup */
 	const char *policy_path; /* for jp_info.policy_path */
-	const char *pin_dir;     /* JP_PIN_ROOT "/cg-<id>" */
+	const char *pin_dir;     /* jp_pin_dir() of cgroup_id */
 	bool debug;              /* libbpf and verifier logs to stderr */
 };
 
