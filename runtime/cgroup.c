@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
@@ -13,7 +12,6 @@
 #include <linux/magic.h>
 
 #include "cgroup.h"
-#include "loader.h"
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
 static void unescape(char *s)
@@ -286,24 +284,4 @@ void jp_cgroup_close(struct jp_cgroup *cg)
 	if (cg->fd >= 0)
 		close(cg->fd);
 	cg->fd = -1;
-}
-
-int jp_bpffs_prepare(char *err, size_t errlen)
-{
-	struct statfs sfs;
-
-	if (statfs("/sys/fs/bpf", &sfs) < 0 || sfs.f_type != BPF_FS_MAGIC) {
-		if (mount("bpf", "/sys/fs/bpf", "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  "mode=0700") < 0) {
-			snprintf(err, errlen,
-				 "bpffs is not mounted at /sys/fs/bpf and mounting it failed: %s",
-				 strerror(errno));
-			return -errno;
-		}
-	}
-	if (mkdir(JP_PIN_ROOT, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create '%s': %s", JP_PIN_ROOT, strerror(errno));
-		return -errno;
-	}
-	return 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cgroup.h - finding the cgroup v2 tree, checking a cgroup a user names,
- * creating and removing the cgroups `exec` runs commands in, and bpffs.
+ * creating and removing the cgroups `exec` runs commands in.
  */
 #ifndef JAILPOL_CGROUP_H
 #define JAILPOL_CGROUP_H
@@ -45,8 +45,5 @@ int jp_cgroup_destroy(struct jp_cgroup *cg);
 
 /* Close the fd; accepts a zeroed or closed cgroup. */
 void jp_cgroup_close(struct jp_cgroup *cg);
-
-/* Make sure bpffs is mounted at /sys/fs/bpf and the pin root exists. */
-int jp_bpffs_prepare(char *err, size_t errlen);
 
 #endif /* JAILPOL_CGROUP_H */

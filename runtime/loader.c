@@ -3,17 +3,15 @@
  * loader.c - load the jail templates with a policy, attach them to a cgroup
  * through bpf_links and pin the result (loader.h has the contract).
  */
-#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/magic.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -21,44 +19,9 @@
 #include "jail.skel.h"
 #include "loader.h"
 
-static const char *const hook_names[] = {
-	[JP_HOOK_CONNECT4] = "connect4",
-	[JP_HOOK_CONNECT6] = "connect6",
-	[JP_HOOK_SENDMSG4] = "sendmsg4",
-	[JP_HOOK_SENDMSG6] = "sendmsg6",
-	[JP_HOOK_EGRESS] = "egress",
-};
-_Static_assert(sizeof(hook_names) / sizeof(hook_names[0]) == JP_HOOK_MAX,
-	       "hook_names and enum jp_hook differ");
-
-/* Map pins: name in bpffs, skeleton map. */
-enum jp_map {
-	JP_MAP_LPM4,
-	JP_MAP_LPM6,
-	JP_MAP_DEC,
-	JP_MAP_MAX,
-};
-
-static const char *const map_pins[] = {
-	[JP_MAP_LPM4] = "map_lpm4",
-	[JP_MAP_LPM6] = "map_lpm6",
-	[JP_MAP_DEC] = "map_dec",
-};
-_Static_assert(sizeof(map_pins) / sizeof(map_pins[0]) == JP_MAP_MAX,
-	       "map_pins and enum jp_map differ");
-
-#define JP_INFO_PIN "info"
-/* Suffix of the pins a replacement writes before renaming them over;
- * bpffs refuses names with a dot. */
-#define JP_NEW_SUFFIX "_new"
 /* Room left in each address table for host addresses a later netlink
  * refresh adds, beyond those known now. */
 #define JP_HOST_SLACK 256
-
-const char *jp_hook_name(enum jp_hook h)
-{
-	return (unsigned int)h < JP_HOOK_MAX ? hook_names[h] : "?";
-}
 
 static struct bpf_program *hook_prog(struct jail_bpf *skel, enum jp_hook h)
 {
@@ -90,14 +53,6 @@ static struct bpf_map *skel_map(struct jail_bpf *skel, enum jp_map m)
 		break;
 	}
 	return skel->maps.pol_dec;
-}
-
-static int pin_path(char *buf, size_t len, const char *dir, const char *name,
-		    const char *suffix)
-{
-	int n = snprintf(buf, len, "%s/%s%s", dir, name, suffix);
-
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
 /*
@@ -233,20 +188,14 @@ static int set_size(struct bpf_map *m, size_t want, char *err, size_t errlen)
 	return ret;
 }
 
-/* Open, size and load the templates for o->policy, then fill the maps. */
-static int load_skel(const struct jp_load_opts *o, bool egress_cookie,
-		     struct jail_bpf **out, uint32_t *n_hosts, char *err, size_t errlen)
+/* Before load: the rodata knobs, the map sizes, whether the backstop
+ * program loads at all. */
+static int configure_skel(struct jail_bpf *skel, const struct jp_load_opts *o,
+			  bool egress_cookie, char *err, size_t errlen)
 {
 	const struct pol_tables *t = o->policy;
-	struct jail_bpf *skel;
 	int ret;
 
-	skel = jail_bpf__open();
-	if (!skel) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open the BPF templates: %s", strerror(-ret));
-		return ret;
-	}
 	skel->rodata->host_netns_cookie = o->host_netns_cookie;
 	skel->rodata->uses_scope = !!(t->consts.flags & POL_CF_USES_SCOPE);
 	skel->rodata->egress_netns_cookie = egress_cookie;
@@ -262,64 +211,89 @@ static int load_skel(const struct jp_load_opts *o, bool egress_cookie,
 	if (!ret)
 		ret = bpf_program__set_autoload(skel->progs.jail_egress,
 						!!(t->consts.flags & POL_CF_BACKSTOP));
-	if (ret) {
-		if (!err[0])
-			snprintf(err, errlen, "cannot configure the BPF templates: %s",
-				 strerror(-ret));
-		goto fail;
-	}
+	if (ret && !err[0])
+		snprintf(err, errlen, "cannot configure the BPF templates: %s", strerror(-ret));
+	return ret;
+}
 
-	ret = jail_bpf__load(skel);
-	if (ret) {
-		if (log_prog[0])
-			snprintf(err, errlen,
-				 "cannot load BPF programs: the kernel rejected '%s' (%s); run as "
-				 "root or rerun with --debug for the verifier log",
-				 log_prog, strerror(-ret));
-		else if (log_map[0])
-			snprintf(err, errlen,
-				 "cannot load BPF programs: cannot create map '%s' (%s); run as "
-				 "root or rerun with --debug for details",
-				 log_map, strerror(-ret));
-		else if (ret == -EPERM)
-			snprintf(err, errlen,
-				 "cannot load BPF programs: %s; run as root (CAP_BPF and "
-				 "CAP_NET_ADMIN)",
-				 strerror(-ret));
-		else
-			snprintf(err, errlen,
-				 "cannot load BPF programs: %s%s%s; rerun with --debug for details",
-				 strerror(-ret), log_last[0] ? ": " : "", log_last);
-		goto fail;
-	}
+/* Why jail_bpf__load() failed, from what libbpf logged. */
+static void load_error(int ret, char *err, size_t errlen)
+{
+	if (log_prog[0])
+		snprintf(err, errlen,
+			 "cannot load BPF programs: the kernel rejected '%s' (%s); run as "
+			 "root or rerun with --debug for the verifier log",
+			 log_prog, strerror(-ret));
+	else if (log_map[0])
+		snprintf(err, errlen,
+			 "cannot load BPF programs: cannot create map '%s' (%s); run as "
+			 "root or rerun with --debug for details",
+			 log_map, strerror(-ret));
+	else if (ret == -EPERM)
+		snprintf(err, errlen,
+			 "cannot load BPF programs: %s; run as root (CAP_BPF and "
+			 "CAP_NET_ADMIN)",
+			 strerror(-ret));
+	else
+		snprintf(err, errlen,
+			 "cannot load BPF programs: %s%s%s; rerun with --debug for details",
+			 strerror(-ret), log_last[0] ? ": " : "", log_last);
+}
 
-	{
-		const struct {
-			const char *name;
-			struct bpf_map *map;
-			const void *entries;
-			size_t n, entry_size, key_size;
-		} tables[] = {
-			{ "pol_lpm4", skel->maps.pol_lpm4, t->lpm4, t->n_lpm4,
-			  sizeof(*t->lpm4), sizeof(t->lpm4->key) },
-			{ "pol_lpm6", skel->maps.pol_lpm6, t->lpm6, t->n_lpm6,
-			  sizeof(*t->lpm6), sizeof(t->lpm6->key) },
-			{ "pol_dec", skel->maps.pol_dec, t->dec, t->n_dec,
-			  sizeof(*t->dec), sizeof(t->dec->key) },
-		};
-		size_t k;
+/* After load: the policy's tables into the maps. */
+static int fill_tables(struct jail_bpf *skel, const struct pol_tables *t, char *err,
+		       size_t errlen)
+{
+	const struct {
+		struct bpf_map *map;
+		const void *entries;
+		size_t n, entry_size, key_size;
+	} tables[] = {
+		{ skel->maps.pol_lpm4, t->lpm4, t->n_lpm4, sizeof(*t->lpm4),
+		  sizeof(t->lpm4->key) },
+		{ skel->maps.pol_lpm6, t->lpm6, t->n_lpm6, sizeof(*t->lpm6),
+		  sizeof(t->lpm6->key) },
+		{ skel->maps.pol_dec, t->dec, t->n_dec, sizeof(*t->dec), sizeof(t->dec->key) },
+	};
+	size_t k;
+	int ret;
 
-		for (k = 0; k < sizeof(tables) / sizeof(tables[0]); k++) {
-			ret = fill_map(bpf_map__fd(tables[k].map), tables[k].entries,
-				       tables[k].n, tables[k].entry_size, tables[k].key_size);
-			if (ret) {
-				snprintf(err, errlen, "map '%s' needs %zu entries: %s",
-					 tables[k].name, tables[k].n, strerror(-ret));
-				goto fail;
-			}
+	for (k = 0; k < sizeof(tables) / sizeof(tables[0]); k++) {
+		ret = fill_map(bpf_map__fd(tables[k].map), tables[k].entries, tables[k].n,
+			       tables[k].entry_size, tables[k].key_size);
+		if (ret) {
+			snprintf(err, errlen, "map '%s' needs %zu entries: %s",
+				 bpf_map__name(tables[k].map), tables[k].n, strerror(-ret));
+			return ret;
 		}
 	}
-	ret = fill_hosts(skel, o, n_hosts, err, errlen);
+	return 0;
+}
+
+/* Open, size and load the templates for o->policy, then fill the maps. */
+static int load_skel(const struct jp_load_opts *o, bool egress_cookie,
+		     struct jail_bpf **out, uint32_t *n_hosts, char *err, size_t errlen)
+{
+	struct jail_bpf *skel;
+	int ret;
+
+	skel = jail_bpf__open();
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the BPF templates: %s", strerror(-ret));
+		return ret;
+	}
+	ret = configure_skel(skel, o, egress_cookie, err, errlen);
+	if (ret)
+		goto fail;
+	ret = jail_bpf__load(skel);
+	if (ret) {
+		load_error(ret, err, errlen);
+		goto fail;
+	}
+	ret = fill_tables(skel, o->policy, err, errlen);
+	if (!ret)
+		ret = fill_hosts(skel, o, n_hosts, err, errlen);
 	if (ret)
 		goto fail;
 	*out = skel;
@@ -368,62 +342,7 @@ static void fill_info(struct jp_info *info, const struct jp_load_opts *o, uint32
 	info->policy_flags = t->consts.flags;
 	info->hooks = hooks;
 	info->n_hosts = n_hosts;
-}
-
-/* bpffs must hold JP_PIN_ROOT, or the pins die with this process. */
-static int check_bpffs(char *err, size_t errlen)
-{
-	char parent[] = JP_PIN_ROOT;
-	struct statfs sfs;
-	char *slash = strrchr(parent, '/');
-
-	if (slash)
-		*slash = '\0';
-	if (statfs(parent, &sfs) < 0 || sfs.f_type != BPF_FS_MAGIC) {
-		snprintf(err, errlen,
-			 "'%s' is not a bpffs mount; mount it with "
-			 "'mount -t bpf bpf %s' and try again",
-			 parent, parent);
-		return -ENOTDIR;
-	}
-	return 0;
-}
-
-/* 1 if pin_dir holds at least one link pin, 0 if not, -errno. */
-static int has_link_pins(const char *pin_dir)
-{
-	struct dirent *de;
-	DIR *d = opendir(pin_dir);
-	int found = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "link_", 5)) {
-			found = 1;
-			break;
-		}
-	closedir(d);
-	return found;
-}
-
-/* Unlink every entry of dir (our pins), then the directory. */
-static void remove_pin_dir(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (!pin_path(path, sizeof(path), dir, de->d_name, ""))
-			unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
+	info->version = JP_INFO_VERSION;
 }
 
 static uint32_t wanted_hooks(const struct pol_tables *t)
@@ -436,95 +355,139 @@ static uint32_t wanted_hooks(const struct pol_tables *t)
 	return hooks;
 }
 
-static int attach_fresh(const struct jp_load_opts *o, struct jail_bpf *skel,
-			uint32_t n_hosts, char *err, size_t errlen)
+/* Attach a new link for each hook in hooks that has none in links yet. */
+static int attach_links(const struct jp_load_opts *o, struct jail_bpf *skel, uint32_t hooks,
+			struct bpf_link *links[JP_HOOK_MAX], char *err, size_t errlen)
 {
-	struct bpf_link *links[JP_HOOK_MAX] = { 0 };
-	uint32_t hooks = wanted_hooks(o->policy);
-	bool made_dir = false;
-	struct jp_info info;
-	char path[PATH_MAX];
-	int ret = 0, info_fd = -1, h, m;
+	int h, ret;
 
-	ret = check_bpffs(err, errlen);
-	if (ret)
-		return ret;
 	for (h = 0; h < JP_HOOK_MAX; h++) {
-		if (!(hooks & 1u << h))
+		if (!(hooks & 1u << h) || links[h])
 			continue;
 		links[h] = bpf_program__attach_cgroup(hook_prog(skel, h), o->cgroup_fd);
 		if (!links[h]) {
 			ret = -errno;
 			snprintf(err, errlen, "cannot attach the %s hook to the cgroup: %s",
 				 jp_hook_name(h), strerror(-ret));
-			goto fail;
+			return ret;
 		}
 	}
+	return 0;
+}
 
-	if (mkdir(JP_PIN_ROOT, 0700) < 0 && errno != EEXIST) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot create '%s': %s", JP_PIN_ROOT, strerror(-ret));
-		goto fail;
-	}
-	/* A directory without link pins is a leftover of a crash: it enforces
-	 * nothing, so its pins are replaced. */
-	remove_pin_dir(o->pin_dir);
-	if (mkdir(o->pin_dir, 0700) < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot create '%s': %s", o->pin_dir, strerror(-ret));
-		goto fail;
-	}
-	made_dir = true;
+/* Pin each link in links under its name. */
+static int pin_links(const char *pin_dir, struct bpf_link *links[JP_HOOK_MAX], char *err,
+		     size_t errlen)
+{
+	int h, ret;
 
 	for (h = 0; h < JP_HOOK_MAX; h++) {
-		char name[32];
-
 		if (!links[h])
 			continue;
-		snprintf(name, sizeof(name), "link_%s", jp_hook_name(h));
-		ret = pin_path(path, sizeof(path), o->pin_dir, name, "");
-		if (!ret && bpf_obj_pin(bpf_link__fd(links[h]), path) < 0)
-			ret = -errno;
-		if (ret) {
-			snprintf(err, errlen, "cannot pin '%s': %s", path, strerror(-ret));
-			goto fail;
-		}
+		ret = jp_pin_obj(bpf_link__fd(links[h]), pin_dir, jp_pin_link(h), "", err, errlen);
+		if (ret)
+			return ret;
 	}
+	return 0;
+}
+
+/* Pin the policy's maps and an info map holding info, the names ending
+ * in suffix. */
+static int pin_tables(const char *pin_dir, struct jail_bpf *skel, const struct jp_info *info,
+		      const char *suffix, char *err, size_t errlen)
+{
+	int m, ret, info_fd;
+
 	for (m = 0; m < JP_MAP_MAX; m++) {
-		ret = pin_path(path, sizeof(path), o->pin_dir, map_pins[m], "");
-		if (!ret && bpf_obj_pin(bpf_map__fd(skel_map(skel, m)), path) < 0)
-			ret = -errno;
-		if (ret) {
-			snprintf(err, errlen, "cannot pin '%s': %s", path, strerror(-ret));
-			goto fail;
-		}
+		ret = jp_pin_obj(bpf_map__fd(skel_map(skel, m)), pin_dir, jp_pin_map(m), suffix,
+				 err, errlen);
+		if (ret)
+			return ret;
 	}
-	fill_info(&info, o, hooks, n_hosts);
-	info_fd = make_info(&info, err, errlen);
-	if (info_fd < 0) {
-		ret = info_fd;
-		goto fail;
-	}
-	ret = pin_path(path, sizeof(path), o->pin_dir, JP_INFO_PIN, "");
-	if (!ret && bpf_obj_pin(info_fd, path) < 0)
-		ret = -errno;
-	if (ret) {
-		snprintf(err, errlen, "cannot pin '%s': %s", path, strerror(-ret));
-		goto fail;
-	}
-	ret = 0;
-	goto out;
-fail:
-	/* Unpin first: then closing the link fds below detaches the links. */
-	if (made_dir)
-		remove_pin_dir(o->pin_dir);
-out:
-	if (info_fd >= 0)
-		close(info_fd);
-	/* Closing a pinned link's fd leaves it attached. */
-	for (h = 0; h < JP_HOOK_MAX; h++)
-		bpf_link__destroy(links[h]);
+	info_fd = make_info(info, err, errlen);
+	if (info_fd < 0)
+		return info_fd;
+	ret = jp_pin_obj(info_fd, pin_dir, JP_PIN_INFO, suffix, err, errlen);
+	close(info_fd);
 	return ret;
+}
+
+static void destroy_links(struct bpf_link *links[JP_HOOK_MAX])
+{
+	int h;
+
+	for (h = 0; h < JP_HOOK_MAX; h++) {
+		bpf_link__destroy(links[h]);
+		links[h] = NULL;
+	}
+}
+
+static int attach_fresh(const struct jp_load_opts *o, struct jail_bpf *skel,
+			uint32_t n_hosts, char *err, size_t errlen)
+{
+	struct bpf_link *links[JP_HOOK_MAX] = { 0 };
+	uint32_t hooks = wanted_hooks(o->policy);
+	struct jp_info info;
+	int ret;
+
+	ret = jp_pins_check(err, errlen);
+	if (ret)
+		return ret;
+	ret = attach_links(o, skel, hooks, links, err, errlen);
+	if (ret)
+		goto cleanup;
+	ret = jp_pin_dir_create(o->pin_dir, err, errlen);
+	if (ret)
+		goto cleanup;
+	fill_info(&info, o, hooks, n_hosts);
+	ret = pin_links(o->pin_dir, links, err, errlen);
+	if (!ret)
+		ret = pin_tables(o->pin_dir, skel, &info, "", err, errlen);
+	/* Unpin first: then closing the link fds below detaches the links. */
+	if (ret)
+		jp_pin_dir_remove(o->pin_dir);
+cleanup:
+	/* Closing a pinned link's fd leaves it attached. */
+	destroy_links(links);
+	return ret;
+}
+
+/*
+ * A replacement, step by step (replace() below): prepare what can fail
+ * without touching the jail (open the old links, pin the new tables under
+ * temporary names, attach links for hooks the policy adds), then install
+ * (swap each old link's program, pin the added links), then commit (rename
+ * the new tables over the old ones, detach hooks the policy drops).  A
+ * failure before the commit rolls back to the old policy whole.
+ */
+struct swap {
+	uint32_t hooks;                       /* what the new policy attaches */
+	int old_link[JP_HOOK_MAX];            /* pinned links, or -1 */
+	int old_prog[JP_HOOK_MAX];            /* the programs they ran, or -1 */
+	struct bpf_link *new_link[JP_HOOK_MAX]; /* hooks the new policy adds */
+	bool switched[JP_HOOK_MAX];           /* runs the new program */
+	bool pinned;                          /* _new pins or added links pinned */
+};
+
+static uint32_t old_hooks(const struct swap *s)
+{
+	uint32_t hooks = 0;
+	int h;
+
+	for (h = 0; h < JP_HOOK_MAX; h++)
+		if (s->old_link[h] >= 0)
+			hooks |= 1u << h;
+	return hooks;
+}
+
+static void swap_init(struct swap *s, uint32_t hooks)
+{
+	int h;
+
+	memset(s, 0, sizeof(*s));
+	s->hooks = hooks;
+	for (h = 0; h < JP_HOOK_MAX; h++)
+		s->old_link[h] = s->old_prog[h] = -1;
 }
 
 /* The program a link runs now, as an fd, or -errno. */
@@ -543,183 +506,142 @@ static int link_prog_fd(int link_fd, uint64_t cgroup_id)
 	return fd < 0 ? -errno : fd;
 }
 
-static int replace(const struct jp_load_opts *o, struct jail_bpf *skel, uint32_t n_hosts,
-		   char *err, size_t errlen)
+/* Open the pinned link of hook h and the program it runs, for a rollback;
+ * no pin is fine. */
+static int swap_open_old(const struct jp_load_opts *o, struct swap *s, int h, char *err,
+			 size_t errlen)
 {
-	int old_link[JP_HOOK_MAX], old_prog[JP_HOOK_MAX];
-	struct bpf_link *new_link[JP_HOOK_MAX] = { 0 };
-	bool switched[JP_HOOK_MAX] = { 0 }, pinned_tmp = false;
-	uint32_t hooks = wanted_hooks(o->policy);
-	char path[PATH_MAX], tmp[PATH_MAX], name[32];
+	char path[PATH_MAX];
+	int fd;
+
+	if (jp_pin_path(path, sizeof(path), o->pin_dir, jp_pin_link(h), ""))
+		return -ENAMETOOLONG;
+	fd = jp_pin_get(o->pin_dir, jp_pin_link(h));
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open the pinned link '%s': %s", path, strerror(-fd));
+		return fd;
+	}
+	s->old_link[h] = fd;
+	fd = link_prog_fd(s->old_link[h], o->cgroup_id);
+	if (fd == -ESTALE)
+		snprintf(err, errlen,
+			 "pinned link '%s' is not attached to this cgroup; run detach, then "
+			 "attach again",
+			 path);
+	else if (fd < 0)
+		snprintf(err, errlen, "cannot read the pinned link '%s': %s", path, strerror(-fd));
+	else
+		s->old_prog[h] = fd;
+	return fd < 0 ? fd : 0;
+}
+
+/* Pin the new maps and info as "<name>_new": the old info's attach time
+ * carries over. */
+static int swap_pin_tables(const struct jp_load_opts *o, struct jail_bpf *skel,
+			   uint32_t n_hosts, struct swap *s, char *err, size_t errlen)
+{
 	struct jp_info old_info, info;
-	int ret = 0, info_fd = -1, h, m;
 
-	for (h = 0; h < JP_HOOK_MAX; h++)
-		old_link[h] = old_prog[h] = -1;
-
-	/* Gather the old links and the programs they run, for a rollback. */
-	for (h = 0; h < JP_HOOK_MAX; h++) {
-		snprintf(name, sizeof(name), "link_%s", jp_hook_name(h));
-		ret = pin_path(path, sizeof(path), o->pin_dir, name, "");
-		if (ret)
-			goto name_too_long;
-		old_link[h] = bpf_obj_get(path);
-		if (old_link[h] < 0) {
-			ret = -errno;
-			old_link[h] = -1;
-			if (ret == -ENOENT)
-				continue;
-			snprintf(err, errlen, "cannot open the pinned link '%s': %s", path,
-				 strerror(-ret));
-			goto out;
-		}
-		old_prog[h] = link_prog_fd(old_link[h], o->cgroup_id);
-		if (old_prog[h] < 0) {
-			ret = old_prog[h];
-			old_prog[h] = -1;
-			if (ret == -ESTALE)
-				snprintf(err, errlen,
-					 "pinned link '%s' is not attached to this cgroup; run "
-					 "detach, then attach again",
-					 path);
-			else
-				snprintf(err, errlen, "cannot read the pinned link '%s': %s", path,
-					 strerror(-ret));
-			goto out;
-		}
-	}
-
-	/* Everything that can fail without touching the jail comes first: the
-	 * new maps and info are pinned under temporary names. */
-	ret = jp_read_info(o->pin_dir, &old_info);
-	if (ret)
+	if (jp_read_info(o->pin_dir, &old_info, NULL, 0))
 		memset(&old_info, 0, sizeof(old_info));
-	for (m = 0; m < JP_MAP_MAX; m++) {
-		ret = pin_path(tmp, sizeof(tmp), o->pin_dir, map_pins[m], JP_NEW_SUFFIX);
-		if (ret)
-			goto name_too_long;
-		unlink(tmp);
-		pinned_tmp = true;
-		if (bpf_obj_pin(bpf_map__fd(skel_map(skel, m)), tmp) < 0) {
-			ret = -errno;
-			snprintf(err, errlen, "cannot pin '%s': %s", tmp, strerror(-ret));
-			goto out;
-		}
-	}
-	fill_info(&info, o, hooks, n_hosts);
+	fill_info(&info, o, s->hooks, n_hosts);
 	if (old_info.attached_at)
 		info.attached_at = old_info.attached_at;
 	info.replaced_at = (uint64_t)time(NULL);
-	info_fd = make_info(&info, err, errlen);
-	if (info_fd < 0) {
-		ret = info_fd;
-		goto out;
-	}
-	ret = pin_path(tmp, sizeof(tmp), o->pin_dir, JP_INFO_PIN, JP_NEW_SUFFIX);
-	if (ret)
-		goto name_too_long;
-	unlink(tmp);
-	if (bpf_obj_pin(info_fd, tmp) < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot pin '%s': %s", tmp, strerror(-ret));
-		goto out;
-	}
+	s->pinned = true;
+	return pin_tables(o->pin_dir, skel, &info, JP_PIN_NEW, err, errlen);
+}
 
-	/* Hooks new in this policy get their own link before any old one is
-	 * switched, so a failure here leaves the old policy whole. */
-	for (h = 0; h < JP_HOOK_MAX; h++) {
-		if (!(hooks & 1u << h) || old_link[h] >= 0)
-			continue;
-		new_link[h] = bpf_program__attach_cgroup(hook_prog(skel, h), o->cgroup_fd);
-		if (!new_link[h]) {
-			ret = -errno;
-			snprintf(err, errlen, "cannot attach the %s hook to the cgroup: %s",
-				 jp_hook_name(h), strerror(-ret));
-			goto out;
-		}
-	}
+/* The switch: one atomic program swap per hook.  BPF_F_REPLACE makes the
+ * swap fail if someone else changed the link meanwhile. */
+static int swap_switch(struct jail_bpf *skel, struct swap *s, char *err, size_t errlen)
+{
+	int h, ret;
 
-	/* The switch: one atomic program swap per hook.  BPF_F_REPLACE makes
-	 * the swap fail if someone else changed the link meanwhile. */
 	for (h = 0; h < JP_HOOK_MAX; h++) {
 		LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = BPF_F_REPLACE,
-			    .old_prog_fd = old_prog[h]);
+			    .old_prog_fd = s->old_prog[h]);
 
-		if (!(hooks & 1u << h) || old_link[h] < 0)
+		if (!(s->hooks & 1u << h) || s->old_link[h] < 0)
 			continue;
-		if (bpf_link_update(old_link[h], bpf_program__fd(hook_prog(skel, h)), &uo) < 0) {
+		if (bpf_link_update(s->old_link[h], bpf_program__fd(hook_prog(skel, h)), &uo) < 0) {
 			ret = -errno;
 			snprintf(err, errlen,
 				 "cannot switch the %s hook to the new policy: %s; the old policy "
 				 "stays in force",
 				 jp_hook_name(h), strerror(-ret));
-			goto out;
+			return ret;
 		}
-		switched[h] = true;
+		s->switched[h] = true;
 	}
+	return 0;
+}
 
-	/* Pin the new links; from here on the new policy holds. */
-	for (h = 0; h < JP_HOOK_MAX; h++) {
-		if (!new_link[h])
-			continue;
-		snprintf(name, sizeof(name), "link_%s", jp_hook_name(h));
-		ret = pin_path(path, sizeof(path), o->pin_dir, name, "");
-		if (ret)
-			goto name_too_long;
-		if (bpf_obj_pin(bpf_link__fd(new_link[h]), path) < 0) {
-			ret = -errno;
-			snprintf(err, errlen, "cannot pin '%s': %s; the old policy stays in force",
-				 path, strerror(-ret));
-			goto out;
-		}
-		pinned_tmp = true;
+/* Pin the added links; from here on the new policy holds. */
+static int swap_pin_added(const struct jp_load_opts *o, struct swap *s, char *err,
+			  size_t errlen)
+{
+	int ret;
+	size_t n;
+
+	s->pinned = true;
+	ret = pin_links(o->pin_dir, s->new_link, err, errlen);
+	if (ret) {
+		n = strlen(err);
+		snprintf(err + n, errlen - n, "; the old policy stays in force");
 	}
-	/* Committed: nothing below rolls back. */
-	memset(switched, 0, sizeof(switched));
-	pinned_tmp = false;
-	ret = 0;
+	return ret;
+}
 
-	/* rename() over the old pins; bpffs replaces the target. */
+/* rename() the new tables over the old pins; after a failure go on, and
+ * keep the first one in err. */
+static int swap_commit_tables(const struct jp_load_opts *o, char *err, size_t errlen)
+{
+	char later[512];
+	int m, ret = 0, r;
+
 	for (m = 0; m <= JP_MAP_MAX; m++) {
-		const char *pin = m < JP_MAP_MAX ? map_pins[m] : JP_INFO_PIN;
-
-		if (pin_path(tmp, sizeof(tmp), o->pin_dir, pin, JP_NEW_SUFFIX) ||
-		    pin_path(path, sizeof(path), o->pin_dir, pin, ""))
-			continue;
-		if (rename(tmp, path) < 0 && !ret) {
-			ret = -errno;
-			snprintf(err, errlen,
-				 "policy replaced, but '%s' could not be renamed to '%s': %s",
-				 tmp, path, strerror(-ret));
-		}
+		r = jp_pin_commit(o->pin_dir, m < JP_MAP_MAX ? jp_pin_map(m) : JP_PIN_INFO,
+				  ret ? later : err, ret ? sizeof(later) : errlen);
+		if (!ret)
+			ret = r;
 	}
+	return ret;
+}
 
-	/* Hooks the new policy drops go last: a detach cannot be undone. */
+/* Hooks the new policy drops go last: a detach cannot be undone.  The
+ * first failure is kept in err unless err already holds one. */
+static int swap_detach_dropped(const struct jp_load_opts *o, struct swap *s, int ret,
+			       char *err, size_t errlen)
+{
+	int h;
+
 	for (h = 0; h < JP_HOOK_MAX; h++) {
-		if ((hooks & 1u << h) || old_link[h] < 0)
+		if ((s->hooks & 1u << h) || s->old_link[h] < 0)
 			continue;
-		snprintf(name, sizeof(name), "link_%s", jp_hook_name(h));
-		if (pin_path(path, sizeof(path), o->pin_dir, name, ""))
-			continue;
-		if (bpf_link_detach(old_link[h]) < 0 && !ret) {
+		if (bpf_link_detach(s->old_link[h]) < 0 && !ret) {
 			ret = -errno;
 			snprintf(err, errlen,
 				 "policy replaced, but the old %s hook could not be detached: %s; "
 				 "run detach, then attach again",
 				 jp_hook_name(h), strerror(-ret));
 		}
-		unlink(path);
+		jp_pin_unlink(o->pin_dir, jp_pin_link(h), "");
 	}
-	goto out;
+	return ret;
+}
 
-name_too_long:
-	ret = -ENAMETOOLONG;
-	snprintf(err, errlen, "pin directory '%s' is too long", o->pin_dir);
-out:
-	/* Roll back: old programs back onto the switched links, new links
-	 * unpinned and (by bpf_link__destroy below) detached. */
+/* Roll back: old programs back onto the switched links, new pins removed,
+ * added links unpinned and (by swap_free) detached. */
+static void swap_rollback(const struct jp_load_opts *o, struct swap *s, char *err,
+			  size_t errlen)
+{
+	int h, m;
+
 	for (h = 0; h < JP_HOOK_MAX; h++) {
-		if (switched[h] && bpf_link_update(old_link[h], old_prog[h], NULL) < 0) {
+		if (s->switched[h] && bpf_link_update(s->old_link[h], s->old_prog[h], NULL) < 0) {
 			size_t n = strlen(err);
 
 			snprintf(err + n, errlen - n,
@@ -727,30 +649,61 @@ out:
 				 jp_hook_name(h), strerror(errno));
 		}
 	}
-	if (pinned_tmp) {
-		for (m = 0; m <= JP_MAP_MAX; m++) {
-			const char *pin = m < JP_MAP_MAX ? map_pins[m] : JP_INFO_PIN;
+	if (!s->pinned)
+		return;
+	for (m = 0; m < JP_MAP_MAX; m++)
+		jp_pin_unlink(o->pin_dir, jp_pin_map(m), JP_PIN_NEW);
+	jp_pin_unlink(o->pin_dir, JP_PIN_INFO, JP_PIN_NEW);
+	for (h = 0; h < JP_HOOK_MAX; h++)
+		if (s->new_link[h])
+			jp_pin_unlink(o->pin_dir, jp_pin_link(h), "");
+}
 
-			if (!pin_path(tmp, sizeof(tmp), o->pin_dir, pin, JP_NEW_SUFFIX))
-				unlink(tmp);
-		}
-		for (h = 0; h < JP_HOOK_MAX; h++) {
-			if (!new_link[h])
-				continue;
-			snprintf(name, sizeof(name), "link_%s", jp_hook_name(h));
-			if (!pin_path(path, sizeof(path), o->pin_dir, name, ""))
-				unlink(path);
-		}
-	}
+static void swap_free(struct swap *s)
+{
+	int h;
+
+	destroy_links(s->new_link);
 	for (h = 0; h < JP_HOOK_MAX; h++) {
-		bpf_link__destroy(new_link[h]);
-		if (old_link[h] >= 0)
-			close(old_link[h]);
-		if (old_prog[h] >= 0)
-			close(old_prog[h]);
+		if (s->old_link[h] >= 0)
+			close(s->old_link[h]);
+		if (s->old_prog[h] >= 0)
+			close(s->old_prog[h]);
 	}
-	if (info_fd >= 0)
-		close(info_fd);
+}
+
+static int replace(const struct jp_load_opts *o, struct jail_bpf *skel, uint32_t n_hosts,
+		   char *err, size_t errlen)
+{
+	struct swap s;
+	int ret = 0, h;
+
+	swap_init(&s, wanted_hooks(o->policy));
+	/* Prepare: everything that can fail without touching the jail. */
+	for (h = 0; h < JP_HOOK_MAX && !ret; h++)
+		ret = swap_open_old(o, &s, h, err, errlen);
+	if (!ret)
+		ret = swap_pin_tables(o, skel, n_hosts, &s, err, errlen);
+	/* Hooks new in this policy get their own link before any old one is
+	 * switched, so a failure here leaves the old policy whole. */
+	if (!ret)
+		ret = attach_links(o, skel, s.hooks & ~old_hooks(&s), s.new_link, err, errlen);
+	/* Install. */
+	if (!ret)
+		ret = swap_switch(skel, &s, err, errlen);
+	if (!ret)
+		ret = swap_pin_added(o, &s, err, errlen);
+	if (ret == -ENAMETOOLONG && !err[0])
+		snprintf(err, errlen, "pin directory '%s' is too long", o->pin_dir);
+	if (ret) {
+		swap_rollback(o, &s, err, errlen);
+		goto cleanup;
+	}
+	/* Committed: nothing below rolls back. */
+	ret = swap_commit_tables(o, err, errlen);
+	ret = swap_detach_dropped(o, &s, ret, err, errlen);
+cleanup:
+	swap_free(&s);
 	return ret;
 }
 
@@ -773,32 +726,58 @@ int jp_load_attach(const struct jp_load_opts *o, char *err, size_t errlen)
 
 	ret = load_skel(o, egress_has_cookie(), &skel, &n_hosts, err, errlen);
 	if (ret)
-		goto out;
-	ret = has_link_pins(o->pin_dir);
+		goto cleanup;
+	ret = jp_pin_dir_has_links(o->pin_dir);
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot read '%s': %s", o->pin_dir, strerror(-ret));
-		goto out;
+		goto cleanup;
 	}
 	if (ret)
 		ret = replace(o, skel, n_hosts, err, errlen);
 	else
 		ret = attach_fresh(o, skel, n_hosts, err, errlen);
-out:
+cleanup:
 	/* The programs stay alive through the links that use them. */
 	jail_bpf__destroy(skel);
 	libbpf_set_print(old_print);
 	return ret;
 }
 
+struct detach_state {
+	int ret;
+	char *err;
+	size_t errlen;
+};
+
+/* Detach explicitly: a process holding a link fd would otherwise keep the
+ * jail attached after the pin is gone.  A pin that fails is kept. */
+static int detach_link(const char *path, const char *name, void *arg)
+{
+	struct detach_state *st = arg;
+	int fd = bpf_obj_get(path);
+
+	(void)name;
+	if (fd < 0 || bpf_link_detach(fd) < 0) {
+		if (!st->ret) {
+			st->ret = -errno;
+			snprintf(st->err, st->errlen, "cannot detach '%s': %s; its pin is kept",
+				 path, strerror(-st->ret));
+		}
+	} else {
+		unlink(path);
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
 int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
-	struct dirent *de;
-	struct stat st;
-	int ret = 0;
-	DIR *d;
+	struct detach_state st = { 0, err, errlen };
+	struct stat sb;
+	int ret;
 
-	if (stat(pin_dir, &st) < 0) {
+	if (stat(pin_dir, &sb) < 0) {
 		ret = -errno;
 		if (ret == -ENOENT)
 			snprintf(err, errlen, "not jailed: there is no jail pinned at '%s'", pin_dir);
@@ -806,38 +785,14 @@ int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot read '%s': %s", pin_dir, strerror(-ret));
 		return ret;
 	}
-	d = opendir(pin_dir);
-	if (!d) {
-		ret = -errno;
+	ret = jp_pin_dir_foreach(pin_dir, JP_PIN_LINK_PREFIX, detach_link, &st);
+	if (ret < 0) {
 		snprintf(err, errlen, "cannot read '%s': %s", pin_dir, strerror(-ret));
 		return ret;
 	}
-	/* Detach explicitly: a process holding a link fd would otherwise keep
-	 * the jail attached after the pin is gone. */
-	while ((de = readdir(d))) {
-		int fd;
-
-		if (strncmp(de->d_name, "link_", 5) ||
-		    pin_path(path, sizeof(path), pin_dir, de->d_name, ""))
-			continue;
-		fd = bpf_obj_get(path);
-		if (fd < 0 || bpf_link_detach(fd) < 0) {
-			if (!ret) {
-				ret = -errno;
-				snprintf(err, errlen, "cannot detach '%s': %s; its pin is kept",
-					 path, strerror(-ret));
-			}
-			if (fd >= 0)
-				close(fd);
-			continue;
-		}
-		close(fd);
-		unlink(path);
-	}
-	closedir(d);
-	if (ret)
-		return ret;
-	remove_pin_dir(pin_dir);
+	if (st.ret)
+		return st.ret;
+	jp_pin_dir_remove(pin_dir);
 	if (access(pin_dir, F_OK) == 0) {
 		snprintf(err, errlen, "jail detached, but '%s' could not be removed", pin_dir);
 		return -ENOTEMPTY;
@@ -845,27 +800,52 @@ int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen)
 	return 0;
 }
 
-int jp_read_info(const char *pin_dir, struct jp_info *out)
+static int info_error(int ret, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int info_error(int ret, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+int jp_read_info(const char *pin_dir, struct jp_info *out, char *err, size_t errlen)
 {
 	struct bpf_map_info mi;
 	uint32_t len = sizeof(mi), key = 0;
 	char path[PATH_MAX];
 	int fd, ret = 0;
 
-	if (pin_path(path, sizeof(path), pin_dir, JP_INFO_PIN, ""))
-		return -ENAMETOOLONG;
-	fd = bpf_obj_get(path);
+	if (jp_pin_path(path, sizeof(path), pin_dir, JP_PIN_INFO, ""))
+		return info_error(-ENAMETOOLONG, err, errlen, "pin directory '%s' is too long",
+				  pin_dir);
+	fd = jp_pin_get(pin_dir, JP_PIN_INFO);
 	if (fd < 0)
-		return -errno;
+		return info_error(fd, err, errlen, "pin '%s': %s", path, strerror(-fd));
 	memset(&mi, 0, sizeof(mi));
 	/* A pin of another jailpol version may hold a different struct. */
 	if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0)
-		ret = -errno;
+		ret = info_error(-errno, err, errlen, "pin '%s': %s", path, strerror(errno));
 	else if (mi.type != BPF_MAP_TYPE_ARRAY || mi.value_size != sizeof(*out) ||
 		 mi.key_size != sizeof(key))
-		ret = -EPROTO;
+		ret = info_error(-EPROTO, err, errlen,
+				 "pin '%s': not an info map of this layout (value of %u bytes, "
+				 "this jail-ai-block reads %zu)",
+				 path, mi.value_size, sizeof(*out));
 	else if (bpf_map_lookup_elem(fd, &key, out) < 0)
-		ret = -errno;
+		ret = info_error(-errno, err, errlen, "pin '%s': %s", path, strerror(errno));
+	/* Version 0 is the same layout, written before the field existed. */
+	else if (out->version > JP_INFO_VERSION)
+		ret = info_error(-EPROTONOSUPPORT, err, errlen,
+				 "pin '%s': info version %u is newer than this jail-ai-block "
+				 "reads (up to %d)",
+				 path, out->version, JP_INFO_VERSION);
 	close(fd);
 	return ret;
 }

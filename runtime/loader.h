@@ -4,13 +4,7 @@
  * cgroup through bpf_links, and pin everything in bpffs so the jail
  * outlives the runtime.
  *
- * Pin layout (documented in jail-ai-block(8)):
- *
- *   /sys/fs/bpf/jailpol/cg-<cgroup id>/
- *       link_connect4 link_connect6 link_sendmsg4 link_sendmsg6
- *       link_egress          (only when the policy turns the backstop on)
- *       map_lpm4 map_lpm6 map_dec    the policy's tables
- *       info                 ARRAY map, one struct jp_info
+ * What is pinned where: pins.h.
  *
  * Loader order: open -> set rodata and map sizes -> load -> fill maps ->
  * attach links -> pin.  A replacement loads and fills the new programs
@@ -25,21 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/tables.h"
-
-#define JP_PIN_ROOT "/sys/fs/bpf/jailpol"
-
-enum jp_hook {
-	JP_HOOK_CONNECT4,
-	JP_HOOK_CONNECT6,
-	JP_HOOK_SENDMSG4,
-	JP_HOOK_SENDMSG6,
-	JP_HOOK_EGRESS, /* cgroup_skb/egress backstop for ping and raw sockets */
-	JP_HOOK_MAX,
-};
-
-/* "connect4", ...; the pin is "link_<name>". */
-const char *jp_hook_name(enum jp_hook h);
+#include "pins.h"
+#include "tables.h"
 
 /* One host address for the `host` set (canonical: family 4 or 6). */
 struct jp_addr {
@@ -52,7 +33,20 @@ struct jp_hosts {
 	size_t n;
 };
 
-/* Value of the pinned info map: what `status` shows. */
+/*
+ * Value of the pinned info map (pins.h): what `status` shows.  It is
+ * persisted: a later jail-ai-block reads the pins of an earlier one, so
+ * its size and layout never change (the asserts below hold them); a
+ * change in what the bytes mean gets a new version:
+ *
+ *   0  written before the field existed (it was reserved, always 0); the
+ *      same layout as 1
+ *   1  JP_INFO_VERSION, written by attach and by every replacement
+ *
+ * jp_read_info() accepts 0 and 1 and refuses a newer version.
+ */
+#define JP_INFO_VERSION 1
+
 struct jp_info {
 	uint8_t content_hash[32]; /* policy.bin's SHA-256 content hash */
 	char source[256];         /* the policy's source name (.jp file) */
@@ -64,8 +58,19 @@ struct jp_info {
 	uint32_t policy_flags; /* pol_consts.flags */
 	uint32_t hooks;        /* bit (1 << enum jp_hook) per attached hook */
 	uint32_t n_hosts;      /* host addresses inserted */
-	uint32_t reserved;
+	uint32_t version;      /* JP_INFO_VERSION; 0 in pins of before it */
 };
+_Static_assert(sizeof(struct jp_info) == 1608, "struct jp_info is persisted: keep its size");
+_Static_assert(offsetof(struct jp_info, source) == 32, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, policy_path) == 288, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, cgroup) == 544, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, cgroup_id) == 1568, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, attached_at) == 1576, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, replaced_at) == 1584, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, policy_flags) == 1592, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, hooks) == 1596, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, n_hosts) == 1600, "jp_info layout");
+_Static_assert(offsetof(struct jp_info, version) == 1604, "jp_info layout");
 
 struct jp_load_opts {
 	const struct pol_tables *policy;
@@ -75,7 +80,7 @@ struct jp_load_opts {
 	uint64_t cgroup_id;
 	const char *cgroup_rel;  /* for jp_info.cgroup */
 	const char *policy_path; /* for jp_info.policy_path */
-	const char *pin_dir;     /* JP_PIN_ROOT "/cg-<id>" */
+	const char *pin_dir;     /* jp_pin_dir() of cgroup_id */
 	bool debug;              /* libbpf and verifier logs to stderr */
 };
 
@@ -91,14 +96,12 @@ int jp_load_attach(const struct jp_load_opts *o, char *err, size_t errlen);
  * there is none. */
 int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen);
 
-/* Read the info of the jail pinned at pin_dir.  0 or -errno. */
-int jp_read_info(const char *pin_dir, struct jp_info *out);
-
 /*
- * Check that the kernel can run jailpol: BPF, cgroup sock_addr and
- * cgroup_skb programs, LPM trie maps, bpf_link for cgroups.  0, or
- * -EOPNOTSUPP with err naming exactly what is missing.
+ * Read the info of the jail pinned at pin_dir.  0 or -errno: -ENOENT no
+ * info pin; -EPROTO a map of another layout; -EPROTONOSUPPORT a version
+ * newer than JP_INFO_VERSION (err names the pin and the version).  err
+ * may be NULL.
  */
-int jp_probe_kernel(char *err, size_t errlen);
+int jp_read_info(const char *pin_dir, struct jp_info *out, char *err, size_t errlen);
 
 #endif /* JAILPOL_LOADER_H */

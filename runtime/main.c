@@ -2,8 +2,10 @@
 /*
  * jail-ai-block - attach a compiled jailpol policy to a cgroup, so the
  * kernel refuses the connections it denies.
+ *
+ * Verbs after bpftool's main.c: each has its own option table and help;
+ * -h/--help and -V/--version work anywhere among a verb's options.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -13,8 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,6 +27,8 @@
 #include "cgroup.h"
 #include "host.h"
 #include "loader.h"
+#include "pins.h"
+#include "probe.h"
 
 /* Exit codes, as in jail-ai-block(8); exec returns the command's. */
 enum {
@@ -35,32 +37,96 @@ enum {
 	EXIT_USAGE = 2,
 };
 
+struct verb;
+
 struct opts {
+	const struct verb *verb;
 	const char *policy;
 	const char *cgroup;
 	const char *cgroup_parent;
 	pid_t pid;
 	bool json;
 	bool debug;
-	char **cmd;
+	char **cmd; /* what follows the options: exec's command */
 };
 
-static const char usage_text[] =
+struct verb {
+	const char *name; /* NULL: the form without a verb, attach */
+	int (*run)(const struct opts *o);
+	const char *shortopts;
+	const struct option *longopts;
+	const char *help;
+	bool takes_cmd;       /* exec: the options end at the command */
+	const char *cmd_hint; /* said when arguments follow a verb without */
+};
+
+static const char overview[] =
 	"Usage: jail-ai-block --policy POLICY.BIN --cgroup PATH   (same as attach)\n"
 	"       jail-ai-block attach --policy POLICY.BIN (--cgroup PATH | --pid PID)\n"
 	"       jail-ai-block exec --policy POLICY.BIN [--cgroup-parent DIR] -- CMD [ARGS...]\n"
 	"       jail-ai-block detach (--cgroup PATH | --pid PID)\n"
 	"       jail-ai-block status [--json]\n"
+	"       jail-ai-block help [VERB]\n"
 	"\n"
 	"Options:\n"
 	"  -p, --policy FILE        compiled policy (jailpolc -o)\n"
 	"  -c, --cgroup PATH        cgroup v2 path, absolute or under the cgroup2 mount\n"
 	"      --pid PID            the cgroup of a running process\n"
 	"      --cgroup-parent DIR  where exec creates its cgroup (default: jailpol)\n"
-	"  -j, --json               JSON output\n"
+	"  -j, --json               JSON output (status), errors as JSON\n"
+	"  -d, --debug              libbpf and verifier logs (attach, exec)\n"
+	"  -V, --version            print the version\n"
+	"  -h, --help               this text\n"
+	"\n"
+	"'jail-ai-block VERB --help' lists the options of one verb.\n";
+
+static const char attach_help[] =
+	"Usage: jail-ai-block attach --policy POLICY.BIN (--cgroup PATH | --pid PID)\n"
+	"\n"
+	"Attach the policy to a cgroup; replace the policy of a jailed one in place.\n"
+	"\n"
+	"Options:\n"
+	"  -p, --policy FILE   compiled policy (jailpolc -o)\n"
+	"  -c, --cgroup PATH   cgroup v2 path, absolute or under the cgroup2 mount\n"
+	"      --pid PID       the cgroup of a running process\n"
+	"  -j, --json          errors as JSON on standard output\n"
+	"  -d, --debug         libbpf and verifier logs\n"
+	"  -V, --version       print the version\n"
+	"  -h, --help          this text\n";
+
+static const char exec_help[] =
+	"Usage: jail-ai-block exec --policy POLICY.BIN [--cgroup-parent DIR] -- CMD [ARGS...]\n"
+	"\n"
+	"Run CMD in a fresh cgroup, jailed before CMD starts; remove it when CMD exits.\n"
+	"\n"
+	"Options:\n"
+	"  -p, --policy FILE        compiled policy (jailpolc -o)\n"
+	"      --cgroup-parent DIR  where the cgroup is created (default: jailpol)\n"
 	"  -d, --debug              libbpf and verifier logs\n"
 	"  -V, --version            print the version\n"
 	"  -h, --help               this text\n";
+
+static const char detach_help[] =
+	"Usage: jail-ai-block detach (--cgroup PATH | --pid PID)\n"
+	"\n"
+	"Detach the jail of a cgroup and remove its pins.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --cgroup PATH   cgroup v2 path, absolute or under the cgroup2 mount\n"
+	"      --pid PID       the cgroup of a running process\n"
+	"  -j, --json          errors as JSON on standard output\n"
+	"  -V, --version       print the version\n"
+	"  -h, --help          this text\n";
+
+static const char status_help[] =
+	"Usage: jail-ai-block status [--json]\n"
+	"\n"
+	"List jailed cgroups: path, policy, hash, hooks, since when.\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json      JSON output\n"
+	"  -V, --version   print the version\n"
+	"  -h, --help      this text\n";
 
 static bool json_errors;
 
@@ -83,31 +149,98 @@ static int fail(const char *fmt, ...)
 	return EXIT_FAIL;
 }
 
-static int usage_error(const char *msg)
+static int usage_error(const struct opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* "jail-ai-block: VERB: msg" and where to read the verb's usage. */
+static int usage_error(const struct opts *o, const char *fmt, ...)
 {
-	fprintf(stderr, "jail-ai-block: %s\nTry 'jail-ai-block --help'.\n", msg);
+	const char *verb = o && o->verb ? o->verb->name : NULL;
+	va_list ap;
+
+	fprintf(stderr, "jail-ai-block: %s%s", verb ? verb : "", verb ? ": " : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'jail-ai-block%s%s --help'.\n", verb ? " " : "", verb ? verb : "");
 	return EXIT_USAGE;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o)
+/* The option getopt refused: its long name (without "=value") when it
+ * was spelled long, else its letter. */
+static int bad_option(const struct opts *o, char **argv, int opt)
 {
-	enum { OPT_PID = 256, OPT_PARENT };
-	static const struct option longopts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "pid", required_argument, NULL, OPT_PID },
-		{ "cgroup-parent", required_argument, NULL, OPT_PARENT },
-		{ "json", no_argument, NULL, 'j' },
-		{ "debug", no_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const char *arg = argv[optind - 1];
+	int n = (int)strcspn(arg, "=");
+	bool is_long = !strncmp(arg, "--", 2) && (opt == ':' || !optopt || arg[n]);
+
+	if (opt == ':' && is_long)
+		return usage_error(o, "option '%.*s' requires an argument", n, arg);
+	if (opt == ':')
+		return usage_error(o, "option '-%c' requires an argument", optopt);
+	if (is_long && optopt)
+		return usage_error(o, "option '%.*s' takes no argument", n, arg);
+	if (is_long)
+		return usage_error(o, "unrecognized option '%.*s'", n, arg);
+	return usage_error(o, "unrecognized option '-%c'", optopt);
+}
+
+enum { OPT_PID = 256, OPT_PARENT };
+
+#define OPT_POLICY { "policy", required_argument, NULL, 'p' }
+#define OPT_CGROUP { "cgroup", required_argument, NULL, 'c' }
+#define OPT_PID_ { "pid", required_argument, NULL, OPT_PID }
+#define OPT_PARENT_ { "cgroup-parent", required_argument, NULL, OPT_PARENT }
+#define OPT_JSON { "json", no_argument, NULL, 'j' }
+#define OPT_DEBUG { "debug", no_argument, NULL, 'd' }
+#define OPT_COMMON                                          \
+	{ "help", no_argument, NULL, 'h' },                 \
+	{ "version", no_argument, NULL, 'V' },              \
+	{ NULL, 0, NULL, 0 }
+
+static const struct option attach_opts[] = { OPT_POLICY, OPT_CGROUP, OPT_PID_, OPT_JSON,
+					     OPT_DEBUG, OPT_COMMON };
+/* --cgroup and --pid are there to be refused with a reason, and so that
+ * getopt does not take "--cgroup" for an abbreviation of --cgroup-parent. */
+static const struct option exec_opts[] = { OPT_POLICY, OPT_PARENT_, OPT_CGROUP, OPT_PID_,
+					   OPT_DEBUG, OPT_COMMON };
+static const struct option detach_opts[] = { OPT_CGROUP, OPT_PID_, OPT_JSON, OPT_COMMON };
+static const struct option status_opts[] = { OPT_JSON, OPT_COMMON };
+
+enum { PARSED = -1 };
+
+static int parse_pid(const struct opts *o, const char *s, pid_t *out)
+{
 	char *end;
 	long v;
-	int opt;
 
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v > INT_MAX)
+		return usage_error(o, "--pid takes a process id");
+	*out = (pid_t)v;
+	return PARSED;
+}
+
+/* The options of verb v (argv[0] is the verb); PARSED, or an exit code
+ * once --help, --version or an error is printed. */
+static int parse_opts(const struct verb *v, int argc, char **argv, struct opts *o)
+{
+	int opt, ret = PARSED;
+
+	o->verb = v;
+	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+p:c:jd", longopts, NULL)) != -1) {
+	while (ret == PARSED && (opt = getopt_long(argc, argv, v->shortopts, v->longopts,
+						   NULL)) != -1) {
 		switch (opt) {
+		case 'h':
+			fputs(v->help, stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("jail-ai-block %s (policy.bin format %d)\n", JAILPOL_VERSION,
+			       POL_FORMAT_VERSION);
+			return EXIT_OK;
 		case 'p':
 			o->policy = optarg;
 			break;
@@ -115,36 +248,39 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->cgroup = optarg;
 			break;
 		case OPT_PID:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v <= 0 || v > INT_MAX)
-				return usage_error("--pid takes a process id");
-			o->pid = (pid_t)v;
+			ret = parse_pid(o, optarg, &o->pid);
 			break;
 		case OPT_PARENT:
 			o->cgroup_parent = optarg;
 			break;
 		case 'j':
-			o->json = json_errors = true;
+			o->json = true;
 			break;
 		case 'd':
 			o->debug = true;
 			break;
 		default:
-			return usage_error("invalid option");
+			return bad_option(o, argv, opt);
 		}
 	}
+	if (ret != PARSED)
+		return ret;
 	o->cmd = argv + optind;
-	return 0;
+	if (!v->takes_cmd && o->cmd[0])
+		return usage_error(o, "unexpected argument '%s'%s", o->cmd[0],
+				   v->cmd_hint ? v->cmd_hint : "");
+	return PARSED;
 }
 
-/* Find the cgroup the user named with --cgroup or --pid. */
-static int target_cgroup(const struct opts *o, const char *mount, struct jp_cgroup *cg)
+/* Find and open the cgroup the user named with --cgroup or --pid. */
+static int target_cgroup(const struct opts *o, struct jp_cgroup *cg)
 {
-	char err[512], rel[PATH_MAX];
+	char mount[PATH_MAX], err[512], rel[PATH_MAX];
 
+	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
+		return fail("%s", err);
 	if (!!o->cgroup == !!o->pid)
-		return usage_error("name the cgroup with exactly one of --cgroup PATH or --pid PID");
+		return usage_error(o, "name the cgroup with exactly one of --cgroup PATH or --pid PID");
 	if (o->pid) {
 		if (jp_cgroup_of_pid(o->pid, rel, sizeof(rel), err, sizeof(err)))
 			return fail("%s", err);
@@ -157,30 +293,44 @@ static int target_cgroup(const struct opts *o, const char *mount, struct jp_cgro
 	return EXIT_OK;
 }
 
-/* Runtimes changing jails take turns: an exclusive lock on the pin root
- * makes attach, replace and detach of one cgroup never interleave.
- * Returns the lock's fd, or -1 with a message printed. */
+/* The exclusive lock on the pin root (pins.h): the lock's fd, or -1 with
+ * a message printed. */
 static int lock_pins(void)
 {
-	int fd = open(JP_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char err[512];
+	int fd = jp_pins_lock(err, sizeof(err));
 
-	if (fd < 0) {
-		fail("cannot open '%s': %s", JP_PIN_ROOT, strerror(errno));
-		return -1;
-	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			fail("cannot lock '%s': %s", JP_PIN_ROOT, strerror(errno));
-			close(fd);
-			return -1;
-		}
-	}
+	if (fd < 0)
+		fail("%s", err);
 	return fd;
 }
 
-static void pin_dir_of(uint64_t id, char *buf, size_t len)
+/* What the policy needs to know of the host: its addresses for the
+ * 'host' set, its netns cookie for 'netns host' rules. */
+static int learn_host(const struct pol_tables *t, struct jp_hosts *hosts, uint64_t *cookie)
 {
-	snprintf(buf, len, "%s/cg-%llu", JP_PIN_ROOT, (unsigned long long)id);
+	char err[1024];
+
+	if ((t->consts.flags & POL_CF_USES_HOST) && jp_host_addrs(hosts, err, sizeof(err)))
+		return fail("cannot list the host's addresses for the 'host' set: %s", err);
+	if ((t->consts.flags & POL_CF_USES_SCOPE) && jp_host_netns_cookie(cookie, err, sizeof(err)))
+		return fail("%s", err);
+	return EXIT_OK;
+}
+
+static void say_attached(const struct jp_cgroup *cg, const struct pol_tables *t,
+			 const char *pin_dir, size_t n_hosts)
+{
+	struct jp_info info;
+	char hash[65];
+
+	pol_hex(hash, t->content_hash, 6);
+	if (!jp_read_info(pin_dir, &info, NULL, 0) && info.replaced_at)
+		fprintf(stderr, "jail-ai-block: cgroup '%s': policy replaced by '%s' (%s)\n",
+			cg->rel, pol_tables_string(t, t->source_name), hash);
+	else
+		fprintf(stderr, "jail-ai-block: cgroup '%s' jailed by '%s' (%s), %zu host addresses\n",
+			cg->rel, pol_tables_string(t, t->source_name), hash, n_hosts);
 }
 
 /* Read the policy, learn the host, load and attach.  Fail closed: on any
@@ -190,38 +340,26 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 	struct pol_tables t = { 0 };
 	struct jp_hosts hosts = { 0 };
 	struct jp_load_opts lo = { 0 };
-	char err[1024], pin_dir[PATH_MAX], hash[65];
-	uint64_t cookie = 0;
-	struct jp_info info;
+	char err[1024], pin_dir[PATH_MAX];
 	int ret = EXIT_FAIL, lock = -1;
 
 	if (!o->policy)
-		return usage_error("--policy POLICY.BIN is required");
+		return usage_error(o, "--policy POLICY.BIN is required");
 	if (!strcmp(cg->rel, "/"))
 		return fail("refusing to jail the root cgroup: that would jail every process "
 			    "on the host; name a container's cgroup");
 	if (pol_read_file(o->policy, &t, err, sizeof(err)))
 		return fail("%s", err);
-	if (jp_probe_kernel(err, sizeof(err)) || jp_bpffs_prepare(err, sizeof(err))) {
+	if (jp_probe_kernel(err, sizeof(err)) || jp_pins_prepare(err, sizeof(err))) {
 		fail("%s", err);
 		goto cleanup;
 	}
 	lock = lock_pins();
-	if (lock < 0)
+	if (lock < 0 || learn_host(&t, &hosts, &lo.host_netns_cookie))
 		goto cleanup;
-	if ((t.consts.flags & POL_CF_USES_HOST) && jp_host_addrs(&hosts, err, sizeof(err))) {
-		fail("cannot list the host's addresses for the 'host' set: %s", err);
-		goto cleanup;
-	}
-	if ((t.consts.flags & POL_CF_USES_SCOPE) &&
-	    jp_host_netns_cookie(&cookie, err, sizeof(err))) {
-		fail("%s", err);
-		goto cleanup;
-	}
-	pin_dir_of(cg->id, pin_dir, sizeof(pin_dir));
+	jp_pin_dir(cg->id, pin_dir, sizeof(pin_dir));
 	lo.policy = &t;
 	lo.hosts = &hosts;
-	lo.host_netns_cookie = cookie;
 	lo.cgroup_fd = cg->fd;
 	lo.cgroup_id = cg->id;
 	lo.cgroup_rel = cg->rel;
@@ -232,13 +370,7 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 		fail("cgroup '%s': %s", cg->rel, err);
 		goto cleanup;
 	}
-	pol_hex(hash, t.content_hash, 6);
-	if (!jp_read_info(pin_dir, &info) && info.replaced_at)
-		fprintf(stderr, "jail-ai-block: cgroup '%s': policy replaced by '%s' (%s)\n",
-			cg->rel, pol_tables_string(&t, t.source_name), hash);
-	else
-		fprintf(stderr, "jail-ai-block: cgroup '%s' jailed by '%s' (%s), %zu host addresses\n",
-			cg->rel, pol_tables_string(&t, t.source_name), hash, hosts.n);
+	say_attached(cg, &t, pin_dir, hosts.n);
 	ret = EXIT_OK;
 cleanup:
 	if (lock >= 0)
@@ -250,15 +382,10 @@ cleanup:
 
 static int cmd_attach(const struct opts *o)
 {
-	char mount[PATH_MAX], err[512];
 	struct jp_cgroup cg = { .fd = -1 };
 	int ret;
 
-	if (o->cmd[0])
-		return usage_error("attach takes no command; did you mean exec?");
-	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
-		return fail("%s", err);
-	ret = target_cgroup(o, mount, &cg);
+	ret = target_cgroup(o, &cg);
 	if (ret)
 		return ret;
 	ret = attach_cgroup(o, &cg);
@@ -268,16 +395,14 @@ static int cmd_attach(const struct opts *o)
 
 static int cmd_detach(const struct opts *o)
 {
-	char mount[PATH_MAX], err[512], pin_dir[PATH_MAX];
+	char err[512], pin_dir[PATH_MAX];
 	struct jp_cgroup cg = { .fd = -1 };
 	int ret, lock;
 
-	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
-		return fail("%s", err);
-	ret = target_cgroup(o, mount, &cg);
+	ret = target_cgroup(o, &cg);
 	if (ret)
 		return ret;
-	pin_dir_of(cg.id, pin_dir, sizeof(pin_dir));
+	jp_pin_dir(cg.id, pin_dir, sizeof(pin_dir));
 	lock = -1;
 	if (!access(JP_PIN_ROOT, F_OK) && (lock = lock_pins()) < 0) {
 		jp_cgroup_close(&cg);
@@ -335,52 +460,61 @@ static void status_json(struct pol_json *j, const struct jp_info *info, const ch
 	pol_json_object_end(j);
 }
 
+struct status_ctx {
+	struct pol_json j;
+	bool json;
+};
+
+/* One line, or one JSON object, per jailed cgroup; a pin directory
+ * without a readable info is skipped. */
+static int status_one(const char *pin_dir, const char *name, void *arg)
+{
+	struct status_ctx *c = arg;
+	char hash[65], when[64], err[PATH_MAX + 128];
+	struct jp_info info;
+	int h, n_hooks = 0, ret;
+
+	(void)name;
+	ret = jp_read_info(pin_dir, &info, err, sizeof(err));
+	/* A newer runtime's jail, or one of another layout: say so. */
+	if (ret == -EPROTONOSUPPORT || ret == -EPROTO)
+		fprintf(stderr, "jail-ai-block: %s, ignoring\n", err);
+	if (ret)
+		return 0;
+	info.source[sizeof(info.source) - 1] = '\0';
+	info.policy_path[sizeof(info.policy_path) - 1] = '\0';
+	info.cgroup[sizeof(info.cgroup) - 1] = '\0';
+	pol_hex(hash, info.content_hash, sizeof(info.content_hash));
+	if (c->json) {
+		status_json(&c->j, &info, hash, pin_dir);
+		return 0;
+	}
+	for (h = 0; h < JP_HOOK_MAX; h++)
+		n_hooks += !!(info.hooks & (1u << h));
+	format_time(when, sizeof(when), info.attached_at);
+	printf("%-36s %-24s %-12.12s %-8d %s", info.cgroup, info.source, hash, n_hooks, when);
+	if (info.replaced_at) {
+		format_time(when, sizeof(when), info.replaced_at);
+		printf(" (replaced %s)", when);
+	}
+	putchar('\n');
+	return 0;
+}
+
 static int cmd_status(const struct opts *o)
 {
-	struct pol_json j;
-	struct dirent *de;
-	DIR *dir;
+	struct status_ctx c = { .json = o->json };
 
-	dir = opendir(JP_PIN_ROOT);
-	pol_json_init(&j, stdout);
+	pol_json_init(&c.j, stdout);
 	if (o->json)
-		pol_json_array_begin(&j);
+		pol_json_array_begin(&c.j);
 	else
 		printf("%-36s %-24s %-12s %-8s %s\n", "CGROUP", "POLICY", "HASH", "HOOKS",
 		       "SINCE");
-	while (dir && (de = readdir(dir))) {
-		char pin_dir[PATH_MAX], hash[65], when[64];
-		struct jp_info info;
-		int h, n_hooks = 0;
-
-		if (strncmp(de->d_name, "cg-", 3))
-			continue;
-		snprintf(pin_dir, sizeof(pin_dir), "%s/%s", JP_PIN_ROOT, de->d_name);
-		if (jp_read_info(pin_dir, &info))
-			continue;
-		info.source[sizeof(info.source) - 1] = '\0';
-		info.policy_path[sizeof(info.policy_path) - 1] = '\0';
-		info.cgroup[sizeof(info.cgroup) - 1] = '\0';
-		pol_hex(hash, info.content_hash, sizeof(info.content_hash));
-		if (o->json) {
-			status_json(&j, &info, hash, pin_dir);
-			continue;
-		}
-		for (h = 0; h < JP_HOOK_MAX; h++)
-			n_hooks += !!(info.hooks & (1u << h));
-		format_time(when, sizeof(when), info.attached_at);
-		printf("%-36s %-24s %-12.12s %-8d %s", info.cgroup, info.source, hash, n_hooks,
-		       when);
-		if (info.replaced_at) {
-			format_time(when, sizeof(when), info.replaced_at);
-			printf(" (replaced %s)", when);
-		}
-		putchar('\n');
-	}
+	/* No pin root: nothing is jailed. */
+	jp_pin_dir_foreach(JP_PIN_ROOT, JP_PIN_DIR_PREFIX, status_one, &c);
 	if (o->json)
-		pol_json_array_end(&j);
-	if (dir)
-		closedir(dir);
+		pol_json_array_end(&c.j);
 	return EXIT_OK;
 }
 
@@ -428,20 +562,42 @@ static pid_t spawn_in_cgroup(const struct jp_cgroup *cg, char **cmd)
 	return pid;
 }
 
+/* Run cmd in cg, passing signals on; its exit code, 128 + the signal that
+ * ended it, or EXIT_FAIL with a message. */
+static int run_jailed(const struct jp_cgroup *cg, char **cmd)
+{
+	struct sigaction sa = { .sa_handler = forward_signal };
+	int status, sig;
+	pid_t pid, w;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+			sigaction(sig, &sa, NULL);
+	fflush(NULL);
+	pid = spawn_in_cgroup(cg, cmd);
+	if (pid < 0)
+		return fail("cannot start '%s': %s", cmd[0], strerror(errno));
+	child_pid = pid;
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	if (w < 0)
+		return fail("cannot wait for '%s': %s", cmd[0], strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 static int cmd_exec(const struct opts *o)
 {
 	char mount[PATH_MAX], err[512], pin_dir[PATH_MAX];
 	struct jp_cgroup cg = { .fd = -1 };
-	struct sigaction sa = { .sa_handler = forward_signal };
-	int ret, status, sig;
-	pid_t pid;
+	int ret;
 
 	if (o->cgroup || o->pid)
-		return usage_error("exec creates its own cgroup; use --cgroup-parent to place it");
+		return usage_error(o, "--cgroup and --pid do not apply: exec creates its own "
+				      "cgroup; use --cgroup-parent to place it");
 	if (!o->cmd[0])
-		return usage_error("exec needs a command: exec --policy P -- CMD [ARGS...]");
+		return usage_error(o, "a command is required: exec --policy P -- CMD [ARGS...]");
 	if (!o->policy)
-		return usage_error("--policy POLICY.BIN is required");
+		return usage_error(o, "--policy POLICY.BIN is required");
 	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
 		return fail("%s", err);
 	if (jp_cgroup_create(mount, o->cgroup_parent ? o->cgroup_parent : "jailpol", "exec",
@@ -452,26 +608,8 @@ static int cmd_exec(const struct opts *o)
 		jp_cgroup_destroy(&cg);
 		return ret;
 	}
-	pin_dir_of(cg.id, pin_dir, sizeof(pin_dir));
-
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
-			sigaction(sig, &sa, NULL);
-	fflush(NULL);
-	pid = spawn_in_cgroup(&cg, o->cmd);
-	if (pid < 0) {
-		ret = fail("cannot start '%s': %s", o->cmd[0], strerror(errno));
-	} else {
-		pid_t w;
-
-		child_pid = pid;
-		while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-			;
-		if (w < 0)
-			ret = fail("cannot wait for '%s': %s", o->cmd[0], strerror(errno));
-		else
-			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	}
+	jp_pin_dir(cg.id, pin_dir, sizeof(pin_dir));
+	ret = run_jailed(&cg, o->cmd);
 	/* The jail goes with the command: no process is left in the cgroup
 	 * when its programs are detached. */
 	if (jp_cgroup_destroy(&cg) < 0)
@@ -481,46 +619,70 @@ static int cmd_exec(const struct opts *o)
 	return ret;
 }
 
+static const struct verb verbs[] = {
+	{ "attach", cmd_attach, ":p:c:jdhV", attach_opts, attach_help, false,
+	  "; to run a command in a jail, use exec" },
+	{ "exec", cmd_exec, "+:p:c:dhV", exec_opts, exec_help, true, NULL },
+	{ "detach", cmd_detach, ":c:jhV", detach_opts, detach_help, false, NULL },
+	{ "status", cmd_status, ":jhV", status_opts, status_help, false, NULL },
+};
+
+/* "jail-ai-block --policy P --cgroup C" is attach; its help is the overview. */
+static const struct verb no_verb = { NULL, cmd_attach, ":p:c:jdhV", attach_opts, overview,
+				     false, "; to run a command in a jail, use exec" };
+
+static const struct verb *find_verb(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(name, verbs[i].name))
+			return &verbs[i];
+	return NULL;
+}
+
+static int unknown_verb(const char *name)
+{
+	fprintf(stderr, "jail-ai-block: unknown verb '%s'\nTry 'jail-ai-block --help'.\n", name);
+	return EXIT_USAGE;
+}
+
+/* "help": the overview; "help VERB": that verb's usage. */
+static int cmd_help(int argc, char **argv)
+{
+	const struct verb *v;
+
+	if (argc < 2) {
+		fputs(overview, stdout);
+		return EXIT_OK;
+	}
+	v = find_verb(argv[1]);
+	if (!v)
+		return unknown_verb(argv[1]);
+	fputs(v->help, stdout);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(const struct opts *o);
-	} verbs[] = {
-		{ "attach", cmd_attach },
-		{ "exec", cmd_exec },
-		{ "detach", cmd_detach },
-		{ "status", cmd_status },
-	};
+	const struct verb *v = &no_verb;
 	struct opts o = { 0 };
-	const char *verb = "attach";
-	size_t i;
 	int ret;
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-			 !strcmp(argv[1], "help"))) {
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	}
-	if (argc > 1 && (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))) {
-		printf("jail-ai-block %s (policy.bin format %d)\n", JAILPOL_VERSION,
-		       POL_FORMAT_VERSION);
-		return EXIT_OK;
-	}
 	if (argc < 2)
-		return usage_error("no verb; try 'jail-ai-block --policy P.bin --cgroup PATH'");
-	/* "jail-ai-block --policy P --cgroup C" is attach. */
+		return usage_error(NULL, "no verb; try 'jail-ai-block --policy P.bin --cgroup PATH'");
 	if (argv[1][0] != '-') {
-		verb = argv[1];
+		if (!strcmp(argv[1], "help"))
+			return cmd_help(argc - 1, argv + 1);
+		v = find_verb(argv[1]);
+		if (!v)
+			return unknown_verb(argv[1]);
 		argc--;
 		argv++;
 	}
-	ret = parse_opts(argc, argv, &o);
-	if (ret)
+	ret = parse_opts(v, argc, argv, &o);
+	if (ret != PARSED)
 		return ret;
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (!strcmp(verb, verbs[i].name))
-			return verbs[i].run(&o);
-	fprintf(stderr, "jail-ai-block: unknown verb '%s'\nTry 'jail-ai-block --help'.\n", verb);
-	return EXIT_USAGE;
+	json_errors = o.json;
+	return v->run(&o);
 }

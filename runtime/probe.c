@@ -12,7 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "loader.h"
+#include "probe.h"
 
 static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

@@ -824,4 +824,115 @@ jab exec --policy "$P_DEFAULT"
 expect_rc usage/exec-without-command 2
 expect_attached error/usage "$J3" no
 
+# The CLI: each verb takes its own options; -h/-V anywhere among them.
+# expect_usage NAME PATTERN: exit 2, stderr matching PATTERN and the
+# verb's "Try" line (the verb is NAME's first word).
+expect_usage() {
+	local verb=${1%%/*}
+	expect_rc "$1" 2
+	case $ERR in
+	*$2*"Try 'jail-ai-block $verb --help'."*) ok "$1/message" ;;
+	*) nok "$1/message" "expected stderr '$2' and 'Try 'jail-ai-block $verb --help'.' got '$ERR'" ;;
+	esac
+}
+jab status --policy x
+expect_usage status/policy "jail-ai-block: status: unrecognized option '--policy'"
+jab status -p x
+expect_usage status/short-policy "jail-ai-block: status: unrecognized option '-p'"
+jab status extra
+expect_usage status/argument "jail-ai-block: status: unexpected argument 'extra'"
+jab detach --policy "$P_DEFAULT" --cgroup "$J3"
+expect_usage detach/policy "jail-ai-block: detach: unrecognized option '--policy'"
+jab detach --debug --cgroup "$J3"
+expect_usage detach/debug "jail-ai-block: detach: unrecognized option '--debug'"
+jab attach --policy "$P_DEFAULT" --cgroup-parent "$J3"
+expect_usage attach/cgroup-parent "jail-ai-block: attach: unrecognized option '--cgroup-parent'"
+jab attach --cgroup "$J3" --policy
+expect_usage attach/no-argument "jail-ai-block: attach: option '--policy' requires an argument"
+jab exec --json --policy "$P_DEFAULT" -- touch "$work/ran"
+expect_usage exec/json "jail-ai-block: exec: unrecognized option '--json'"
+jab exec --cgroup "$J3" --policy "$P_DEFAULT" -- touch "$work/ran"
+expect_usage exec/cgroup "--cgroup and --pid do not apply"
+assert exec/usage/not-run "expected the command not to run got it run" [ ! -e "$work/ran" ]
+jab --policy "$P_DEFAULT" --cgroup "$J3" --json=yes
+expect_rc no-verb/json-argument 2
+expect_attached cli/refused "$J3" no
+for verb in attach exec detach status; do
+	for h in --help -h; do
+		jab "$verb" "$h"
+		expect_rc "cli/$verb$h" 0
+		case $OUT in
+		"Usage: jail-ai-block $verb "*) ok "cli/$verb$h/usage" ;;
+		*) nok "cli/$verb$h/usage" "expected 'Usage: jail-ai-block $verb ...' got '$OUT'" ;;
+		esac
+	done
+done
+jab detach --cgroup "$J3" --help
+expect_rc cli/detach-help-last 0
+for args in --help help; do
+	jab $args
+	expect_rc "cli/overview-$args" 0
+	case $OUT in
+	*"jail-ai-block status"*"jail-ai-block VERB --help"*) ok "cli/overview-$args/text" ;;
+	*) nok "cli/overview-$args/text" "expected the overview of every verb got '$OUT'" ;;
+	esac
+done
+for args in "status -V" "attach --policy $P_DEFAULT --version" "exec --policy $P_DEFAULT -V -- false" \
+	"detach --cgroup $J3 -V" "--cgroup $J3 -V"; do
+	# shellcheck disable=SC2086 # args is a word list
+	jab $args
+	expect_rc "cli/version/${args%% *}" 0
+	case $OUT in
+	"jail-ai-block "[0-9]*) ok "cli/version/${args%% *}/text" ;;
+	*) nok "cli/version/${args%% *}/text" "expected 'jail-ai-block VERSION ...' got '$OUT'" ;;
+	esac
+done
+expect_attached cli/help-version "$J3" no
+# After "--", -V belongs to the command.
+# shellcheck disable=SC2016 # expanded by the inner shell
+jab exec --policy "$P_DEFAULT" --cgroup-parent "$EP" -- sh -c 'echo "$1"' sh -V
+expect_rc cli/exec-command-V 0
+expect cli/exec-command-V/argument -V "$OUT"
+
+# The info pin's version: 1 written; 0 (pins of before the field) read;
+# a newer one skipped by status with a warning, and detach still works.
+# info_version PIN BYTE: rewrite byte 1604 (the version's low byte).
+info_version() {
+	local v
+	# shellcheck disable=SC2207 # hex bytes, no spaces
+	v=($("$bpftool" -j map lookup pinned "$1" key 0 0 0 0 | grep -o '"0x[0-9a-f]*"' | tr -d '"'))
+	v=("${v[@]:4}")
+	REPLY=${v[1604]:-none}
+	[ -n "${2:-}" ] || return 0
+	v[1604]=$2
+	"$bpftool" map update pinned "$1" key 0 0 0 0 value "${v[@]}"
+}
+if [ -n "$bpftool" ]; then
+	jab attach --policy "$P_TEST" --cgroup "$J3"
+	expect_rc info/attach 0
+	J3I=$pins/cg-$(cg_id "$J3")/info
+	info_version "$J3I"
+	expect info/version-written 0x01 "$REPLY"
+	setup info_version "$J3I" 0x00
+	jab status
+	case $OUT in
+	*"${J3##*/} "*) ok info/version-0-read ;;
+	*) nok info/version-0-read "expected status to list the cgroup got '$OUT'" ;;
+	esac
+	setup info_version "$J3I" 0x02
+	jab status --json
+	expect_rc info/version-2/status 0
+	case $OUT in
+	*"${J3##*/}\""*) nok info/version-2/skipped "expected no '${J3##*/}' in '$OUT'" ;;
+	*) ok info/version-2/skipped ;;
+	esac
+	case $ERR in
+	*"pin '$J3I': info version 2 is newer"*", ignoring"*) ok info/version-2/warning ;;
+	*) nok info/version-2/warning "expected a warning naming '$J3I' and version 2 got '$ERR'" ;;
+	esac
+	jab detach --cgroup "$J3"
+	expect_rc info/version-2/detach 0
+	expect_attached info/version-2/detach "$J3" no
+fi
+
 summary

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pins.c - pin names, paths and bpffs (pins.h has the layout).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include <bpf/bpf.h>
+
+#include "pins.h"
+
+/* Each hook's name, and its link pin "link_<name>", from one list. */
+#define HOOKS(X)                              \
+	X(JP_HOOK_CONNECT4, "connect4")        \
+	X(JP_HOOK_CONNECT6, "connect6")        \
+	X(JP_HOOK_SENDMSG4, "sendmsg4")        \
+	X(JP_HOOK_SENDMSG6, "sendmsg6")        \
+	X(JP_HOOK_EGRESS, "egress")
+#define HOOK_NAME(h, name) [h] = name,
+#define LINK_PIN(h, name) [h] = JP_PIN_LINK_PREFIX name,
+
+static const char *const hook_names[] = { HOOKS(HOOK_NAME) };
+_Static_assert(sizeof(hook_names) / sizeof(hook_names[0]) == JP_HOOK_MAX,
+	       "hook_names and enum jp_hook differ");
+
+static const char *const link_pins[] = { HOOKS(LINK_PIN) };
+
+static const char *const map_pins[] = {
+	[JP_MAP_LPM4] = "map_lpm4",
+	[JP_MAP_LPM6] = "map_lpm6",
+	[JP_MAP_DEC] = "map_dec",
+};
+_Static_assert(sizeof(map_pins) / sizeof(map_pins[0]) == JP_MAP_MAX,
+	       "map_pins and enum jp_map differ");
+
+const char *jp_hook_name(enum jp_hook h)
+{
+	return (unsigned int)h < JP_HOOK_MAX ? hook_names[h] : "?";
+}
+
+const char *jp_pin_link(enum jp_hook h)
+{
+	return (unsigned int)h < JP_HOOK_MAX ? link_pins[h] : "?";
+}
+
+const char *jp_pin_map(enum jp_map m)
+{
+	return (unsigned int)m < JP_MAP_MAX ? map_pins[m] : "?";
+}
+
+int jp_pin_dir(uint64_t cgroup_id, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/" JP_PIN_DIR_PREFIX "%llu", JP_PIN_ROOT,
+			 (unsigned long long)cgroup_id);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int jp_pin_path(char *buf, size_t len, const char *dir, const char *name, const char *suffix)
+{
+	int n = snprintf(buf, len, "%s/%s%s", dir, name, suffix);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int is_bpffs(const char *path)
+{
+	struct statfs sfs;
+
+	return statfs(path, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC;
+}
+
+static int make_root(char *err, size_t errlen)
+{
+	int ret;
+
+	if (mkdir(JP_PIN_ROOT, 0700) == 0 || errno == EEXIST)
+		return 0;
+	ret = -errno;
+	snprintf(err, errlen, "cannot create '%s': %s", JP_PIN_ROOT, strerror(-ret));
+	return ret;
+}
+
+int jp_pins_prepare(char *err, size_t errlen)
+{
+	int ret;
+
+	if (!is_bpffs(JP_BPFFS) &&
+	    mount("bpf", JP_BPFFS, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "bpffs is not mounted at %s and mounting it failed: %s",
+			 JP_BPFFS, strerror(-ret));
+		return ret;
+	}
+	return make_root(err, errlen);
+}
+
+int jp_pins_check(char *err, size_t errlen)
+{
+	if (is_bpffs(JP_BPFFS))
+		return 0;
+	snprintf(err, errlen, "'%s' is not a bpffs mount; mount it with "
+			      "'mount -t bpf bpf %s' and try again",
+		 JP_BPFFS, JP_BPFFS);
+	return -ENOTDIR;
+}
+
+int jp_pins_lock(char *err, size_t errlen)
+{
+	int fd = open(JP_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
+
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open '%s': %s", JP_PIN_ROOT, strerror(-ret));
+		return ret;
+	}
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot lock '%s': %s", JP_PIN_ROOT, strerror(-ret));
+			close(fd);
+			return ret;
+		}
+	}
+	return fd;
+}
+
+int jp_pin_dir_foreach(const char *dir, const char *prefix,
+		       int (*fn)(const char *path, const char *name, void *arg), void *arg)
+{
+	size_t plen = strlen(prefix);
+	char path[PATH_MAX];
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while (!ret && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    strncmp(de->d_name, prefix, plen) ||
+		    jp_pin_path(path, sizeof(path), dir, de->d_name, ""))
+			continue;
+		ret = fn(path, de->d_name, arg);
+	}
+	closedir(d);
+	return ret;
+}
+
+static int unlink_entry(const char *path, const char *name, void *arg)
+{
+	(void)name;
+	(void)arg;
+	unlink(path);
+	return 0;
+}
+
+void jp_pin_dir_remove(const char *dir)
+{
+	if (jp_pin_dir_foreach(dir, "", unlink_entry, NULL) == 0)
+		rmdir(dir);
+}
+
+static int found(const char *path, const char *name, void *arg)
+{
+	(void)path;
+	(void)name;
+	(void)arg;
+	return 1;
+}
+
+int jp_pin_dir_has_links(const char *dir)
+{
+	int ret = jp_pin_dir_foreach(dir, JP_PIN_LINK_PREFIX, found, NULL);
+
+	return ret == -ENOENT ? 0 : ret;
+}
+
+int jp_pin_dir_create(const char *dir, char *err, size_t errlen)
+{
+	int ret = make_root(err, errlen);
+
+	if (ret)
+		return ret;
+	jp_pin_dir_remove(dir);
+	if (mkdir(dir, 0700) == 0)
+		return 0;
+	ret = -errno;
+	snprintf(err, errlen, "cannot create '%s': %s", dir, strerror(-ret));
+	return ret;
+}
+
+int jp_pin_obj(int fd, const char *dir, const char *name, const char *suffix, char *err,
+	       size_t errlen)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	ret = jp_pin_path(path, sizeof(path), dir, name, suffix);
+	if (!ret && *suffix)
+		unlink(path);
+	if (!ret && bpf_obj_pin(fd, path) < 0)
+		ret = -errno;
+	if (ret)
+		snprintf(err, errlen, "cannot pin '%s': %s", path, strerror(-ret));
+	return ret;
+}
+
+int jp_pin_get(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (jp_pin_path(path, sizeof(path), dir, name, ""))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+void jp_pin_unlink(const char *dir, const char *name, const char *suffix)
+{
+	char path[PATH_MAX];
+
+	if (!jp_pin_path(path, sizeof(path), dir, name, suffix))
+		unlink(path);
+}
+
+int jp_pin_commit(const char *dir, const char *name, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	int ret;
+
+	if (jp_pin_path(tmp, sizeof(tmp), dir, name, JP_PIN_NEW) ||
+	    jp_pin_path(path, sizeof(path), dir, name, ""))
+		return 0;
+	if (rename(tmp, path) == 0)
+		return 0;
+	ret = -errno;
+	snprintf(err, errlen, "policy replaced, but '%s' could not be renamed to '%s': %s", tmp,
+		 path, strerror(-ret));
+	return ret;
+}
