@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "decide.h"
+#include "hash.h"
+#include "htab.h"
 
 #define NONE UINT32_MAX
 #define N_PORTS 65536u
@@ -22,17 +24,21 @@
 struct intern {
 	uint32_t *pool;
 	size_t pool_n, pool_cap;
-	uint32_t *off, *cnt, *hash;
+	uint32_t *off, *cnt;
 	uint32_t n, cap;
-	uint32_t *slots; /* id + 1, 0 = empty */
-	uint32_t nslots;
+	struct pol_htab ids;
 };
 
 /* (class, rule) -> class with that rule added. */
+struct memo_ent {
+	uint64_t key;
+	uint32_t val;
+};
+
 struct memo {
-	uint64_t *keys; /* UINT64_MAX = empty */
-	uint32_t *vals;
+	struct memo_ent *v;
 	size_t n, cap;
+	struct pol_htab idx;
 };
 
 struct item {
@@ -75,39 +81,6 @@ struct decider {
 	bool *decided; /* per rule number */
 };
 
-static uint32_t hash_u32s(const uint32_t *v, uint32_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-	uint32_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= v[i];
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 29;
-	}
-	return (uint32_t)(h ^ (h >> 32));
-}
-
-static int intern_rehash(struct intern *in)
-{
-	uint32_t ns = in->nslots ? in->nslots * 2 : 64, i;
-	uint32_t *s = calloc(ns, sizeof(*s));
-
-	if (!s)
-		return -ENOMEM;
-	for (i = 0; i < in->n; i++) {
-		uint32_t j = in->hash[i] & (ns - 1);
-
-		while (s[j])
-			j = (j + 1) & (ns - 1);
-		s[j] = i + 1;
-	}
-	free(in->slots);
-	in->slots = s;
-	in->nslots = ns;
-	return 0;
-}
-
 static const uint32_t *intern_data(const struct intern *in, uint32_t id)
 {
 	return in->pool + in->off[id];
@@ -117,39 +90,32 @@ static const uint32_t *intern_data(const struct intern *in, uint32_t id)
 static int intern_get(struct intern *in, const uint32_t *v, uint32_t n,
 		      uint32_t *id)
 {
-	uint32_t h = hash_u32s(v, n), j;
-	size_t cap;
+	uint32_t h = (uint32_t)pol_hash_bytes(v, n * sizeof(*v)), c;
+	size_t cap, pos;
 	int err;
 
-	if ((in->n + 1) * 2 > in->nslots) {
-		err = intern_rehash(in);
-		if (err)
-			return err;
-	}
-	for (j = h & (in->nslots - 1); in->slots[j]; j = (j + 1) & (in->nslots - 1)) {
-		uint32_t c = in->slots[j] - 1;
-
-		if (in->hash[c] == h && in->cnt[c] == n &&
+	err = pol_htab_reserve(&in->ids);
+	if (err)
+		return err;
+	for (pos = pol_htab_pos(&in->ids, h);
+	     (c = pol_htab_next(&in->ids, h, &pos)) != POL_HTAB_END;) {
+		if (in->cnt[c] == n &&
 		    !memcmp(intern_data(in, c), v, n * sizeof(*v))) {
 			*id = c;
 			return 0;
 		}
 	}
-	err = pol_grow((void **)&in->pool, &in->pool_cap, in->pool_n + n + 1,
-		   sizeof(*in->pool));
+	err = POL_GROW(in->pool, in->pool_cap, in->pool_n + n + 1);
 	if (err)
 		return err;
 	cap = in->cap;
 	if (in->n + 1 > cap) {
 		size_t c2 = cap;
 
-		err = pol_grow((void **)&in->off, &c2, in->n + 1, sizeof(uint32_t));
+		err = POL_GROW(in->off, c2, in->n + 1);
 		c2 = cap;
 		if (!err)
-			err = pol_grow((void **)&in->cnt, &c2, in->n + 1, sizeof(uint32_t));
-		c2 = cap;
-		if (!err)
-			err = pol_grow((void **)&in->hash, &c2, in->n + 1, sizeof(uint32_t));
+			err = POL_GROW(in->cnt, c2, in->n + 1);
 		if (err)
 			return err;
 		in->cap = (uint32_t)c2;
@@ -157,9 +123,8 @@ static int intern_get(struct intern *in, const uint32_t *v, uint32_t n,
 	memcpy(in->pool + in->pool_n, v, n * sizeof(*v));
 	in->off[in->n] = (uint32_t)in->pool_n;
 	in->cnt[in->n] = n;
-	in->hash[in->n] = h;
 	in->pool_n += n;
-	in->slots[j] = in->n + 1;
+	pol_htab_insert(&in->ids, pos, h, in->n);
 	*id = in->n++;
 	return 0;
 }
@@ -169,67 +134,13 @@ static void intern_free(struct intern *in)
 	free(in->pool);
 	free(in->off);
 	free(in->cnt);
-	free(in->hash);
-	free(in->slots);
+	pol_htab_free(&in->ids);
 }
 
-static size_t memo_slot(const struct memo *m, uint64_t key)
+static void memo_free(struct memo *m)
 {
-	uint64_t h = key * 0x9e3779b97f4a7c15ull;
-	size_t j = (size_t)(h >> 32) & (m->cap - 1);
-
-	while (m->keys[j] != UINT64_MAX && m->keys[j] != key)
-		j = (j + 1) & (m->cap - 1);
-	return j;
-}
-
-static int memo_put(struct memo *m, uint64_t key, uint32_t val)
-{
-	size_t j;
-
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 64, i;
-		struct memo nm = { .cap = ncap };
-
-		nm.keys = malloc(ncap * sizeof(*nm.keys));
-		nm.vals = malloc(ncap * sizeof(*nm.vals));
-		if (!nm.keys || !nm.vals) {
-			free(nm.keys);
-			free(nm.vals);
-			return -ENOMEM;
-		}
-		memset(nm.keys, 0xff, ncap * sizeof(*nm.keys));
-		for (i = 0; i < m->cap; i++) {
-			if (m->keys[i] == UINT64_MAX)
-				continue;
-			j = memo_slot(&nm, m->keys[i]);
-			nm.keys[j] = m->keys[i];
-			nm.vals[j] = m->vals[i];
-		}
-		nm.n = m->n;
-		free(m->keys);
-		free(m->vals);
-		*m = nm;
-	}
-	j = memo_slot(m, key);
-	if (m->keys[j] == UINT64_MAX)
-		m->n++;
-	m->keys[j] = key;
-	m->vals[j] = val;
-	return 0;
-}
-
-static bool memo_get(const struct memo *m, uint64_t key, uint32_t *val)
-{
-	size_t j;
-
-	if (!m->cap)
-		return false;
-	j = memo_slot(m, key);
-	if (m->keys[j] == UINT64_MAX)
-		return false;
-	*val = m->vals[j];
-	return true;
+	free(m->v);
+	pol_htab_free(&m->idx);
 }
 
 static int scratch_need(struct decider *dc, size_t n)
@@ -286,12 +197,22 @@ static bool set_has(const uint32_t *v, uint32_t n, uint32_t r)
 static int class_add(struct decider *dc, uint32_t c, uint32_t r, uint32_t *out)
 {
 	uint64_t key = (uint64_t)c << 32 | r;
+	uint32_t h = (uint32_t)pol_hash_u64(key), n, i, k = 0, m;
+	struct memo *memo = &dc->add;
 	const uint32_t *v;
-	uint32_t n, i, k = 0;
+	size_t pos;
 	int err;
 
-	if (memo_get(&dc->add, key, out))
-		return 0;
+	err = pol_htab_reserve(&memo->idx);
+	if (err)
+		return err;
+	for (pos = pol_htab_pos(&memo->idx, h);
+	     (m = pol_htab_next(&memo->idx, h, &pos)) != POL_HTAB_END;) {
+		if (memo->v[m].key == key) {
+			*out = memo->v[m].val;
+			return 0;
+		}
+	}
 	n = dc->sets.cnt[c];
 	if (set_has(intern_data(&dc->sets, c), n, r)) {
 		*out = c;
@@ -309,7 +230,13 @@ static int class_add(struct decider *dc, uint32_t c, uint32_t r, uint32_t *out)
 		if (err)
 			return err;
 	}
-	return memo_put(&dc->add, key, *out);
+	/* set_intern() changed another table: pos is still free in this one. */
+	err = POL_GROW(memo->v, memo->cap, memo->n + 1);
+	if (err)
+		return err;
+	memo->v[memo->n] = (struct memo_ent){ .key = key, .val = *out };
+	pol_htab_insert(&memo->idx, pos, h, (uint32_t)memo->n++);
+	return 0;
 }
 
 /* The class of set(c) plus every host rule. */
@@ -469,16 +396,6 @@ static int class_did(struct decider *dc, uint32_t c, uint32_t *did)
 	return 0;
 }
 
-static bool prefix_covers(const uint8_t *a, unsigned int alen,
-			  const uint8_t *b, unsigned int blen)
-{
-	unsigned int full = alen / 8, rem = alen % 8;
-
-	if (alen > blen || memcmp(a, b, full))
-		return false;
-	return !rem || !((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rem)));
-}
-
 static int item_cmp(const void *a, const void *b)
 {
 	const struct item *x = a, *y = b;
@@ -492,20 +409,6 @@ static int item_cmp(const void *a, const void *b)
 	if (x->len != y->len)
 		return x->len < y->len ? -1 : 1;
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
-}
-
-static void item_mask(struct item *it)
-{
-	unsigned int i, len = it->len;
-
-	for (i = 0; i < 16; i++) {
-		if (len >= 8)
-			len -= 8;
-		else if (len)
-			it->addr[i] &= (uint8_t)(0xff << (8 - len)), len = 0;
-		else
-			it->addr[i] = 0;
-	}
 }
 
 /*
@@ -580,7 +483,7 @@ static int collect_items(const struct pol_policy *p, struct item **out,
 			if (pf->family == 4)
 				memset(v[k].addr + 4, 0, 12);
 			v[k].rule = (uint32_t)(i + 1);
-			item_mask(&v[k]);
+			pol_mask_bits(v[k].addr, v[k].addr, sizeof(v[k].addr), v[k].len);
 			if (k > start && sorted && item_cmp(&v[k - 1], &v[k]) > 0)
 				sorted = false;
 			k++;
@@ -633,10 +536,11 @@ static int sweep(struct decider *dc, const struct item *it, size_t n_items,
 			struct node *top;
 			uint32_t cls;
 
+			/* Pop the prefixes that do not contain this one. */
 			while (depth > 1 &&
-			       !prefix_covers(nodes[stack[depth - 1]].addr,
-					      nodes[stack[depth - 1]].len,
-					      it[i].addr, it[i].len))
+			       (nodes[stack[depth - 1]].len > it[i].len ||
+				!pol_bits_equal(nodes[stack[depth - 1]].addr, it[i].addr,
+						nodes[stack[depth - 1]].len)))
 				depth--;
 			top = &nodes[stack[depth - 1]];
 			if (top->len == it[i].len && !memcmp(top->addr, it[i].addr, 16)) {
@@ -1082,8 +986,7 @@ cleanup:
 	free(nodes);
 	intern_free(&dc.sets);
 	intern_free(&dc.fns);
-	free(dc.add.keys);
-	free(dc.add.vals);
+	memo_free(&dc.add);
 	free(dc.class_fn);
 	free(dc.class_host);
 	free(dc.host_rules);
