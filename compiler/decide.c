@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "decide.h"
+#include "origins.h"
 #include "hash.h"
 #include "htab.h"
 
@@ -55,13 +56,6 @@ struct node {
 	uint32_t cls;
 	uint32_t parent;
 	uint32_t did, host_did;
-};
-
-struct strtab {
-	char *buf;
-	size_t len, cap;
-	uint32_t *slots; /* offset + 1, 0 = empty */
-	size_t nslots, n;
 };
 
 struct decider {
@@ -747,94 +741,6 @@ static int build_lpm(const struct node *nodes, size_t n_nodes, int family,
 	return 0;
 }
 
-static uint32_t str_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h;
-}
-
-static int strtab_add(struct strtab *st, const char *s, uint32_t *off)
-{
-	size_t len, j;
-	int err;
-
-	if (!s)
-		s = "";
-	if ((st->n + 1) * 2 > st->nslots) {
-		size_t ns = st->nslots ? st->nslots * 2 : 64, i;
-		uint32_t *slots = calloc(ns, sizeof(*slots));
-
-		if (!slots)
-			return -ENOMEM;
-		for (i = 0; i < st->nslots; i++) {
-			if (!st->slots[i])
-				continue;
-			j = str_hash(st->buf + st->slots[i] - 1) & (ns - 1);
-			while (slots[j])
-				j = (j + 1) & (ns - 1);
-			slots[j] = st->slots[i];
-		}
-		free(st->slots);
-		st->slots = slots;
-		st->nslots = ns;
-	}
-	for (j = str_hash(s) & (st->nslots - 1); st->slots[j];
-	     j = (j + 1) & (st->nslots - 1)) {
-		if (!strcmp(st->buf + st->slots[j] - 1, s)) {
-			*off = st->slots[j] - 1;
-			return 0;
-		}
-	}
-	len = strlen(s) + 1;
-	if (st->len + len > UINT32_MAX - 1)
-		return -E2BIG;
-	err = pol_grow((void **)&st->buf, &st->cap, st->len + len, 1);
-	if (err)
-		return err;
-	memcpy(st->buf + st->len, s, len);
-	*off = (uint32_t)st->len;
-	st->slots[j] = (uint32_t)st->len + 1;
-	st->len += len;
-	st->n++;
-	return 0;
-}
-
-static int build_rules(const struct pol_policy *p, struct strtab *st,
-		       struct pol_rule_rec **out, uint32_t *source_name)
-{
-	struct pol_rule_rec *v;
-	size_t i;
-	int err;
-
-	v = calloc(p->n_rules + 1, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	err = strtab_add(st, "", source_name);
-	if (!err)
-		err = strtab_add(st, p->source_name, source_name);
-	for (i = 0; i <= p->n_rules && !err; i++) {
-		const struct pol_loc *loc = i ? &p->rules[i - 1].loc : &p->default_loc;
-		const char *text = i ? p->rules[i - 1].text : p->default_text;
-
-		err = strtab_add(st, loc->file, &v[i].file);
-		if (!err)
-			err = strtab_add(st, text, &v[i].text);
-		v[i].line = loc->line > 0 ? (uint32_t)loc->line : 0;
-		v[i].col = loc->col > 0 ? (uint32_t)loc->col : 0;
-		v[i].verdict = i ? p->rules[i - 1].verdict : p->default_verdict;
-		v[i].flags = i ? p->rules[i - 1].flags : 0;
-	}
-	if (err) {
-		free(v);
-		return err;
-	}
-	*out = v;
-	return 0;
-}
-
 /* Report a rule that decides nothing, with the rules that decide in its
  * place wherever it is a candidate. */
 static void lint_shadow(struct decider *dc, struct pol_diag *d, uint32_t r)
@@ -882,11 +788,9 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d,
 {
 	struct decider dc = { .p = p };
 	struct pol_tables t;
-	struct strtab st = { 0 };
 	struct item *items = NULL;
 	struct node *nodes = NULL;
 	struct pol_dec_entry *dec = NULL;
-	struct pol_rule_rec *rules = NULL;
 	void *lpm4 = NULL, *lpm6 = NULL;
 	size_t n_items, n_nodes = 0, i;
 	uint32_t root = 0, k = 0;
@@ -944,8 +848,10 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d,
 		err = build_lpm(nodes, n_nodes, 6, &lpm6, &t.n_lpm6);
 	if (!err)
 		err = build_dec(&dc, &dec, &t.n_dec);
+	/* The RULES and STRINGS sections: where each rule came from, for the
+	 * writer; nothing after this can fail. */
 	if (!err)
-		err = build_rules(p, &st, &rules, &t.source_name);
+		err = pol_origins_build(p, &t);
 	if (err)
 		goto cleanup;
 
@@ -960,29 +866,18 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d,
 	t.lpm4 = lpm4;
 	t.lpm6 = lpm6;
 	t.dec = dec;
-	t.rules = rules;
-	t.n_rules = t.consts.n_rules;
-	t.strings = st.buf;
-	t.strings_size = (uint32_t)st.len;
 	t.owned[0] = lpm4;
 	t.owned[1] = lpm6;
 	t.owned[2] = dec;
-	t.owned[3] = rules;
-	t.owned[4] = st.buf;
 	pol_tables_index(&t);
 	*out = t;
 	lpm4 = lpm6 = NULL;
 	dec = NULL;
-	rules = NULL;
-	st.buf = NULL;
 	err = 0;
 cleanup:
 	free(lpm4);
 	free(lpm6);
 	free(dec);
-	free(rules);
-	free(st.buf);
-	free(st.slots);
 	free(nodes);
 	intern_free(&dc.sets);
 	intern_free(&dc.fns);
