@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "decide.h"
+#include "mergesort.h"
 #include "origins.h"
 #include "hash.h"
 #include "htab.h"
@@ -405,46 +406,9 @@ static int item_cmp(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
-/*
- * Merge the sorted runs v[run[i]..run[i + 1]) pairwise until one is left:
- * O(P log R) for R runs, where a plain sort of a million prefixes costs
- * several times more.
- */
-static int merge_runs(struct item *v, size_t *run, size_t n_runs)
-{
-	struct item *tmp, *src = v, *dst;
-	size_t i, k;
-
-	if (n_runs < 2)
-		return 0;
-	tmp = malloc(run[n_runs] * sizeof(*tmp));
-	if (!tmp)
-		return -ENOMEM;
-	dst = tmp;
-	while (n_runs > 1) {
-		for (i = 0, k = 0; i < n_runs; i += 2, k++) {
-			size_t a = run[i], am = run[i + 1];
-			size_t b = am, bm = i + 2 <= n_runs ? run[i + 2] : am, o = a;
-
-			if (i + 1 >= n_runs)
-				bm = b = am;
-			while (a < am && b < bm)
-				dst[o++] = item_cmp(&src[a], &src[b]) <= 0 ? src[a++] : src[b++];
-			memcpy(dst + o, src + a, (am - a) * sizeof(*dst));
-			o += am - a;
-			memcpy(dst + o, src + b, (bm - b) * sizeof(*dst));
-			run[k] = run[i];
-		}
-		run[k] = run[n_runs];
-		n_runs = k;
-		src = dst;
-		dst = dst == tmp ? v : tmp;
-	}
-	if (src != v)
-		memcpy(v, src, run[1] * sizeof(*v));
-	free(tmp);
-	return 0;
-}
+/* Merging the rules' sorted runs costs O(P log R) for R runs, where a
+ * plain sort of a million prefixes costs several times more. */
+POL_MERGE_RUNS_DEFINE(merge_runs, struct item, item_cmp)
 
 static int collect_items(const struct pol_policy *p, struct item **out,
 			 size_t *n_out)
@@ -489,9 +453,15 @@ static int collect_items(const struct pol_policy *p, struct item **out,
 			run[n_runs++] = start;
 	}
 	run[n_runs] = k;
-	err = merge_runs(v, run, n_runs);
-	if (err)
-		goto fail;
+	if (n_runs > 1) {
+		struct item *tmp = malloc(k * sizeof(*tmp));
+
+		err = -ENOMEM;
+		if (!tmp)
+			goto fail;
+		merge_runs(v, tmp, run, n_runs);
+		free(tmp);
+	}
 	free(run);
 	*out = v;
 	*n_out = k;
