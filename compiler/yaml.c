@@ -9,6 +9,7 @@
 
 #include <yaml.h>
 
+#include "keywords.h"
 #include "yaml.h"
 
 struct pol_yaml {
@@ -19,31 +20,6 @@ struct pol_yaml {
 	bool have_ev;
 	bool failed; /* a syntax error was reported; stop */
 };
-
-static const char *const pol_yaml_keywords[] = {
-	"default", "allow", "deny",  "set", "include", "to", "port",
-	"proto",   "netns", "log",   "any", "tcp",     "udp", "backstop",
-};
-
-static bool pol_yaml_valid_name(const char *s)
-{
-	size_t i;
-
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-	      *s == '_'))
-		return false;
-	for (i = 1; s[i]; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		      s[i] == '-'))
-			return false;
-	for (i = 0; i < sizeof(pol_yaml_keywords) / sizeof(*pol_yaml_keywords);
-	     i++)
-		if (!strcmp(s, pol_yaml_keywords[i]))
-			return false;
-	return true;
-}
 
 static struct pol_loc pol_yaml_loc(const struct pol_yaml *y,
 				   const yaml_event_t *e)
@@ -171,7 +147,7 @@ static int pol_yaml_mapping(struct pol_yaml *y, struct ast_stmts *out)
 		if (y->ev.type != YAML_SCALAR_EVENT) {
 			pol_error(y->d, &loc, "a set name must be a string");
 			err = pol_yaml_skip(y);
-		} else if (!pol_yaml_valid_name((const char *)y->ev.data.scalar.value)) {
+		} else if (!pol_name_valid((const char *)y->ev.data.scalar.value)) {
 			pol_error(y->d, &loc, "'%s' is not a valid set name",
 				  (const char *)y->ev.data.scalar.value);
 		} else {
