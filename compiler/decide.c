@@ -818,6 +818,10 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d,
 		err = build_lpm(nodes, n_nodes, 6, &lpm6, &t.n_lpm6);
 	if (!err)
 		err = build_dec(&dc, &dec, &t.n_dec);
+	/* From here t owns the tables, freed at cleanup unless handed out. */
+	t.lpm4 = t.owned[0] = lpm4;
+	t.lpm6 = t.owned[1] = lpm6;
+	t.dec = t.owned[2] = dec;
 	/* The RULES and STRINGS sections: where each rule came from, for the
 	 * writer; nothing after this can fail. */
 	if (!err)
@@ -833,21 +837,11 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d,
 	t.consts.n_rules = (uint32_t)p->n_rules + 1;
 	t.consts.n_dids = dc.fns.n;
 	t.consts.default_verdict = p->default_verdict;
-	t.lpm4 = lpm4;
-	t.lpm6 = lpm6;
-	t.dec = dec;
-	t.owned[0] = lpm4;
-	t.owned[1] = lpm6;
-	t.owned[2] = dec;
 	pol_tables_index(&t);
 	*out = t;
-	lpm4 = lpm6 = NULL;
-	dec = NULL;
-	err = 0;
+	memset(&t, 0, sizeof(t));
 cleanup:
-	free(lpm4);
-	free(lpm6);
-	free(dec);
+	pol_tables_free(&t);
 	free(nodes);
 	intern_free(&dc.sets);
 	intern_free(&dc.fns);
