@@ -4,7 +4,7 @@
 
 #include "htab.h"
 
-int pol_htab_reserve(struct pol_htab *t)
+int pol_htab_grow(struct pol_htab *t)
 {
 	size_t cap = t->slots ? t->mask + 1 : 0, ncap, i, j;
 	struct pol_htab_slot *s;

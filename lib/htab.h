@@ -43,7 +43,17 @@ struct pol_htab {
  * end in pol_htab_insert(): growing moves the items, so a position found
  * before it is stale.  Returns 0 or -ENOMEM (the table is unchanged).
  */
-int pol_htab_reserve(struct pol_htab *t);
+static inline int pol_htab_reserve(struct pol_htab *t);
+
+/* pol_htab_reserve()'s slow path: double the slots. */
+int pol_htab_grow(struct pol_htab *t);
+
+static inline int pol_htab_reserve(struct pol_htab *t)
+{
+	if (t->slots && (t->n + 1) * 2 <= t->mask + 1)
+		return 0;
+	return pol_htab_grow(t);
+}
 
 /* Where the probe for hash starts. */
 static inline size_t pol_htab_pos(const struct pol_htab *t, uint32_t hash)
