@@ -441,7 +441,7 @@ static int collect_items(const struct pol_policy *p, struct item **out,
 			if (pf->family == 4)
 				memset(v[k].addr + 4, 0, 12);
 			v[k].rule = (uint32_t)(i + 1);
-			pol_mask_bits(v[k].addr, v[k].addr, sizeof(v[k].addr), v[k].len);
+			pol_mask_bits(v[k].addr, v[k].addr, max / 8, v[k].len);
 			if (k > start && sorted && item_cmp(&v[k - 1], &v[k]) > 0)
 				sorted = false;
 			k++;
