@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "decide.h"
-#include "mergesort.h"
-#include "origins.h"
 #include "hash.h"
 #include "htab.h"
+#include "mergesort.h"
+#include "origins.h"
 
 #define NONE UINT32_MAX
 #define N_PORTS 65536u
