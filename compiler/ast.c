@@ -79,7 +79,8 @@ int ast_elems_add_addr(struct pol_diag *d, struct ast_elems *el,
 	case POL_ADDR_BAD_LENGTH:
 		ast_report_length(d, text, loc);
 		return 0;
-	default:
+	case POL_ADDR_BAD_ADDRESS:
+	case POL_ADDR_ERR_MAX: /* every kind listed: -Wswitch sees a new one */
 		pol_error(d, loc, "'%.80s' is not a valid address", text);
 		return 0;
 	}

@@ -13,6 +13,10 @@
 #include <string.h>
 
 #include "decide.h"
+#include "hash.h"
+#include "htab.h"
+#include "mergesort.h"
+#include "origins.h"
 
 #define NONE UINT32_MAX
 #define N_PORTS 65536u
@@ -22,17 +26,21 @@
 struct intern {
 	uint32_t *pool;
 	size_t pool_n, pool_cap;
-	uint32_t *off, *cnt, *hash;
+	uint32_t *off, *cnt;
 	uint32_t n, cap;
-	uint32_t *slots; /* id + 1, 0 = empty */
-	uint32_t nslots;
+	struct pol_htab ids;
 };
 
 /* (class, rule) -> class with that rule added. */
+struct memo_ent {
+	uint64_t key;
+	uint32_t val;
+};
+
 struct memo {
-	uint64_t *keys; /* UINT64_MAX = empty */
-	uint32_t *vals;
+	struct memo_ent *v;
 	size_t n, cap;
+	struct pol_htab idx;
 };
 
 struct item {
@@ -49,13 +57,6 @@ struct node {
 	uint32_t cls;
 	uint32_t parent;
 	uint32_t did, host_did;
-};
-
-struct strtab {
-	char *buf;
-	size_t len, cap;
-	uint32_t *slots; /* offset + 1, 0 = empty */
-	size_t nslots, n;
 };
 
 struct decider {
@@ -75,39 +76,6 @@ struct decider {
 	bool *decided; /* per rule number */
 };
 
-static uint32_t hash_u32s(const uint32_t *v, uint32_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-	uint32_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= v[i];
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 29;
-	}
-	return (uint32_t)(h ^ (h >> 32));
-}
-
-static int intern_rehash(struct intern *in)
-{
-	uint32_t ns = in->nslots ? in->nslots * 2 : 64, i;
-	uint32_t *s = calloc(ns, sizeof(*s));
-
-	if (!s)
-		return -ENOMEM;
-	for (i = 0; i < in->n; i++) {
-		uint32_t j = in->hash[i] & (ns - 1);
-
-		while (s[j])
-			j = (j + 1) & (ns - 1);
-		s[j] = i + 1;
-	}
-	free(in->slots);
-	in->slots = s;
-	in->nslots = ns;
-	return 0;
-}
-
 static const uint32_t *intern_data(const struct intern *in, uint32_t id)
 {
 	return in->pool + in->off[id];
@@ -117,39 +85,32 @@ static const uint32_t *intern_data(const struct intern *in, uint32_t id)
 static int intern_get(struct intern *in, const uint32_t *v, uint32_t n,
 		      uint32_t *id)
 {
-	uint32_t h = hash_u32s(v, n), j;
-	size_t cap;
+	uint32_t h = (uint32_t)pol_hash_bytes(v, n * sizeof(*v)), c;
+	size_t cap, pos;
 	int err;
 
-	if ((in->n + 1) * 2 > in->nslots) {
-		err = intern_rehash(in);
-		if (err)
-			return err;
-	}
-	for (j = h & (in->nslots - 1); in->slots[j]; j = (j + 1) & (in->nslots - 1)) {
-		uint32_t c = in->slots[j] - 1;
-
-		if (in->hash[c] == h && in->cnt[c] == n &&
+	err = pol_htab_reserve(&in->ids);
+	if (err)
+		return err;
+	for (pos = pol_htab_pos(&in->ids, h);
+	     (c = pol_htab_next(&in->ids, h, &pos)) != POL_HTAB_END;) {
+		if (in->cnt[c] == n &&
 		    !memcmp(intern_data(in, c), v, n * sizeof(*v))) {
 			*id = c;
 			return 0;
 		}
 	}
-	err = pol_grow((void **)&in->pool, &in->pool_cap, in->pool_n + n + 1,
-		   sizeof(*in->pool));
+	err = POL_GROW(in->pool, in->pool_cap, in->pool_n + n + 1);
 	if (err)
 		return err;
 	cap = in->cap;
 	if (in->n + 1 > cap) {
 		size_t c2 = cap;
 
-		err = pol_grow((void **)&in->off, &c2, in->n + 1, sizeof(uint32_t));
+		err = POL_GROW(in->off, c2, in->n + 1);
 		c2 = cap;
 		if (!err)
-			err = pol_grow((void **)&in->cnt, &c2, in->n + 1, sizeof(uint32_t));
-		c2 = cap;
-		if (!err)
-			err = pol_grow((void **)&in->hash, &c2, in->n + 1, sizeof(uint32_t));
+			err = POL_GROW(in->cnt, c2, in->n + 1);
 		if (err)
 			return err;
 		in->cap = (uint32_t)c2;
@@ -157,9 +118,8 @@ static int intern_get(struct intern *in, const uint32_t *v, uint32_t n,
 	memcpy(in->pool + in->pool_n, v, n * sizeof(*v));
 	in->off[in->n] = (uint32_t)in->pool_n;
 	in->cnt[in->n] = n;
-	in->hash[in->n] = h;
 	in->pool_n += n;
-	in->slots[j] = in->n + 1;
+	pol_htab_insert(&in->ids, pos, h, in->n);
 	*id = in->n++;
 	return 0;
 }
@@ -169,67 +129,13 @@ static void intern_free(struct intern *in)
 	free(in->pool);
 	free(in->off);
 	free(in->cnt);
-	free(in->hash);
-	free(in->slots);
+	pol_htab_free(&in->ids);
 }
 
-static size_t memo_slot(const struct memo *m, uint64_t key)
+static void memo_free(struct memo *m)
 {
-	uint64_t h = key * 0x9e3779b97f4a7c15ull;
-	size_t j = (size_t)(h >> 32) & (m->cap - 1);
-
-	while (m->keys[j] != UINT64_MAX && m->keys[j] != key)
-		j = (j + 1) & (m->cap - 1);
-	return j;
-}
-
-static int memo_put(struct memo *m, uint64_t key, uint32_t val)
-{
-	size_t j;
-
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 64, i;
-		struct memo nm = { .cap = ncap };
-
-		nm.keys = malloc(ncap * sizeof(*nm.keys));
-		nm.vals = malloc(ncap * sizeof(*nm.vals));
-		if (!nm.keys || !nm.vals) {
-			free(nm.keys);
-			free(nm.vals);
-			return -ENOMEM;
-		}
-		memset(nm.keys, 0xff, ncap * sizeof(*nm.keys));
-		for (i = 0; i < m->cap; i++) {
-			if (m->keys[i] == UINT64_MAX)
-				continue;
-			j = memo_slot(&nm, m->keys[i]);
-			nm.keys[j] = m->keys[i];
-			nm.vals[j] = m->vals[i];
-		}
-		nm.n = m->n;
-		free(m->keys);
-		free(m->vals);
-		*m = nm;
-	}
-	j = memo_slot(m, key);
-	if (m->keys[j] == UINT64_MAX)
-		m->n++;
-	m->keys[j] = key;
-	m->vals[j] = val;
-	return 0;
-}
-
-static bool memo_get(const struct memo *m, uint64_t key, uint32_t *val)
-{
-	size_t j;
-
-	if (!m->cap)
-		return false;
-	j = memo_slot(m, key);
-	if (m->keys[j] == UINT64_MAX)
-		return false;
-	*val = m->vals[j];
-	return true;
+	free(m->v);
+	pol_htab_free(&m->idx);
 }
 
 static int scratch_need(struct decider *dc, size_t n)
@@ -286,12 +192,22 @@ static bool set_has(const uint32_t *v, uint32_t n, uint32_t r)
 static int class_add(struct decider *dc, uint32_t c, uint32_t r, uint32_t *out)
 {
 	uint64_t key = (uint64_t)c << 32 | r;
+	uint32_t h = (uint32_t)pol_hash_u64(key), n, i, k = 0, m;
+	struct memo *memo = &dc->add;
 	const uint32_t *v;
-	uint32_t n, i, k = 0;
+	size_t pos;
 	int err;
 
-	if (memo_get(&dc->add, key, out))
-		return 0;
+	err = pol_htab_reserve(&memo->idx);
+	if (err)
+		return err;
+	for (pos = pol_htab_pos(&memo->idx, h);
+	     (m = pol_htab_next(&memo->idx, h, &pos)) != POL_HTAB_END;) {
+		if (memo->v[m].key == key) {
+			*out = memo->v[m].val;
+			return 0;
+		}
+	}
 	n = dc->sets.cnt[c];
 	if (set_has(intern_data(&dc->sets, c), n, r)) {
 		*out = c;
@@ -309,7 +225,13 @@ static int class_add(struct decider *dc, uint32_t c, uint32_t r, uint32_t *out)
 		if (err)
 			return err;
 	}
-	return memo_put(&dc->add, key, *out);
+	/* set_intern() changed another table: pos is still free in this one. */
+	err = POL_GROW(memo->v, memo->cap, memo->n + 1);
+	if (err)
+		return err;
+	memo->v[memo->n] = (struct memo_ent){ .key = key, .val = *out };
+	pol_htab_insert(&memo->idx, pos, h, (uint32_t)memo->n++);
+	return 0;
 }
 
 /* The class of set(c) plus every host rule. */
@@ -469,16 +391,6 @@ static int class_did(struct decider *dc, uint32_t c, uint32_t *did)
 	return 0;
 }
 
-static bool prefix_covers(const uint8_t *a, unsigned int alen,
-			  const uint8_t *b, unsigned int blen)
-{
-	unsigned int full = alen / 8, rem = alen % 8;
-
-	if (alen > blen || memcmp(a, b, full))
-		return false;
-	return !rem || !((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rem)));
-}
-
 static int item_cmp(const void *a, const void *b)
 {
 	const struct item *x = a, *y = b;
@@ -494,60 +406,9 @@ static int item_cmp(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
-static void item_mask(struct item *it)
-{
-	unsigned int i, len = it->len;
-
-	for (i = 0; i < 16; i++) {
-		if (len >= 8)
-			len -= 8;
-		else if (len)
-			it->addr[i] &= (uint8_t)(0xff << (8 - len)), len = 0;
-		else
-			it->addr[i] = 0;
-	}
-}
-
-/*
- * Merge the sorted runs v[run[i]..run[i + 1]) pairwise until one is left:
- * O(P log R) for R runs, where a plain sort of a million prefixes costs
- * several times more.
- */
-static int merge_runs(struct item *v, size_t *run, size_t n_runs)
-{
-	struct item *tmp, *src = v, *dst;
-	size_t i, k;
-
-	if (n_runs < 2)
-		return 0;
-	tmp = malloc(run[n_runs] * sizeof(*tmp));
-	if (!tmp)
-		return -ENOMEM;
-	dst = tmp;
-	while (n_runs > 1) {
-		for (i = 0, k = 0; i < n_runs; i += 2, k++) {
-			size_t a = run[i], am = run[i + 1];
-			size_t b = am, bm = i + 2 <= n_runs ? run[i + 2] : am, o = a;
-
-			if (i + 1 >= n_runs)
-				bm = b = am;
-			while (a < am && b < bm)
-				dst[o++] = item_cmp(&src[a], &src[b]) <= 0 ? src[a++] : src[b++];
-			memcpy(dst + o, src + a, (am - a) * sizeof(*dst));
-			o += am - a;
-			memcpy(dst + o, src + b, (bm - b) * sizeof(*dst));
-			run[k] = run[i];
-		}
-		run[k] = run[n_runs];
-		n_runs = k;
-		src = dst;
-		dst = dst == tmp ? v : tmp;
-	}
-	if (src != v)
-		memcpy(v, src, run[1] * sizeof(*v));
-	free(tmp);
-	return 0;
-}
+/* Merging the rules' sorted runs costs O(P log R) for R runs, where a
+ * plain sort of a million prefixes costs several times more. */
+POL_MERGE_RUNS_DEFINE(merge_runs, struct item, item_cmp)
 
 static int collect_items(const struct pol_policy *p, struct item **out,
 			 size_t *n_out)
@@ -580,7 +441,7 @@ static int collect_items(const struct pol_policy *p, struct item **out,
 			if (pf->family == 4)
 				memset(v[k].addr + 4, 0, 12);
 			v[k].rule = (uint32_t)(i + 1);
-			item_mask(&v[k]);
+			pol_mask_bits(v[k].addr, v[k].addr, max / 8, v[k].len);
 			if (k > start && sorted && item_cmp(&v[k - 1], &v[k]) > 0)
 				sorted = false;
 			k++;
@@ -592,9 +453,15 @@ static int collect_items(const struct pol_policy *p, struct item **out,
 			run[n_runs++] = start;
 	}
 	run[n_runs] = k;
-	err = merge_runs(v, run, n_runs);
-	if (err)
-		goto fail;
+	if (n_runs > 1) {
+		struct item *tmp = malloc(k * sizeof(*tmp));
+
+		err = -ENOMEM;
+		if (!tmp)
+			goto fail;
+		merge_runs(v, tmp, run, n_runs);
+		free(tmp);
+	}
 	free(run);
 	*out = v;
 	*n_out = k;
@@ -633,10 +500,11 @@ static int sweep(struct decider *dc, const struct item *it, size_t n_items,
 			struct node *top;
 			uint32_t cls;
 
+			/* Pop the prefixes that do not contain this one. */
 			while (depth > 1 &&
-			       !prefix_covers(nodes[stack[depth - 1]].addr,
-					      nodes[stack[depth - 1]].len,
-					      it[i].addr, it[i].len))
+			       (nodes[stack[depth - 1]].len > it[i].len ||
+				!pol_bits_equal(nodes[stack[depth - 1]].addr, it[i].addr,
+						nodes[stack[depth - 1]].len)))
 				depth--;
 			top = &nodes[stack[depth - 1]];
 			if (top->len == it[i].len && !memcmp(top->addr, it[i].addr, 16)) {
@@ -843,94 +711,6 @@ static int build_lpm(const struct node *nodes, size_t n_nodes, int family,
 	return 0;
 }
 
-static uint32_t str_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h;
-}
-
-static int strtab_add(struct strtab *st, const char *s, uint32_t *off)
-{
-	size_t len, j;
-	int err;
-
-	if (!s)
-		s = "";
-	if ((st->n + 1) * 2 > st->nslots) {
-		size_t ns = st->nslots ? st->nslots * 2 : 64, i;
-		uint32_t *slots = calloc(ns, sizeof(*slots));
-
-		if (!slots)
-			return -ENOMEM;
-		for (i = 0; i < st->nslots; i++) {
-			if (!st->slots[i])
-				continue;
-			j = str_hash(st->buf + st->slots[i] - 1) & (ns - 1);
-			while (slots[j])
-				j = (j + 1) & (ns - 1);
-			slots[j] = st->slots[i];
-		}
-		free(st->slots);
-		st->slots = slots;
-		st->nslots = ns;
-	}
-	for (j = str_hash(s) & (st->nslots - 1); st->slots[j];
-	     j = (j + 1) & (st->nslots - 1)) {
-		if (!strcmp(st->buf + st->slots[j] - 1, s)) {
-			*off = st->slots[j] - 1;
-			return 0;
-		}
-	}
-	len = strlen(s) + 1;
-	if (st->len + len > UINT32_MAX - 1)
-		return -E2BIG;
-	err = pol_grow((void **)&st->buf, &st->cap, st->len + len, 1);
-	if (err)
-		return err;
-	memcpy(st->buf + st->len, s, len);
-	*off = (uint32_t)st->len;
-	st->slots[j] = (uint32_t)st->len + 1;
-	st->len += len;
-	st->n++;
-	return 0;
-}
-
-static int build_rules(const struct pol_policy *p, struct strtab *st,
-		       struct pol_rule_rec **out, uint32_t *source_name)
-{
-	struct pol_rule_rec *v;
-	size_t i;
-	int err;
-
-	v = calloc(p->n_rules + 1, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	err = strtab_add(st, "", source_name);
-	if (!err)
-		err = strtab_add(st, p->source_name, source_name);
-	for (i = 0; i <= p->n_rules && !err; i++) {
-		const struct pol_loc *loc = i ? &p->rules[i - 1].loc : &p->default_loc;
-		const char *text = i ? p->rules[i - 1].text : p->default_text;
-
-		err = strtab_add(st, loc->file, &v[i].file);
-		if (!err)
-			err = strtab_add(st, text, &v[i].text);
-		v[i].line = loc->line > 0 ? (uint32_t)loc->line : 0;
-		v[i].col = loc->col > 0 ? (uint32_t)loc->col : 0;
-		v[i].verdict = i ? p->rules[i - 1].verdict : p->default_verdict;
-		v[i].flags = i ? p->rules[i - 1].flags : 0;
-	}
-	if (err) {
-		free(v);
-		return err;
-	}
-	*out = v;
-	return 0;
-}
-
 /* Report a rule that decides nothing, with the rules that decide in its
  * place wherever it is a candidate. */
 static void lint_shadow(struct decider *dc, struct pol_diag *d, uint32_t r)
@@ -978,11 +758,9 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d,
 {
 	struct decider dc = { .p = p };
 	struct pol_tables t;
-	struct strtab st = { 0 };
 	struct item *items = NULL;
 	struct node *nodes = NULL;
 	struct pol_dec_entry *dec = NULL;
-	struct pol_rule_rec *rules = NULL;
 	void *lpm4 = NULL, *lpm6 = NULL;
 	size_t n_items, n_nodes = 0, i;
 	uint32_t root = 0, k = 0;
@@ -1040,8 +818,14 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d,
 		err = build_lpm(nodes, n_nodes, 6, &lpm6, &t.n_lpm6);
 	if (!err)
 		err = build_dec(&dc, &dec, &t.n_dec);
+	/* From here t owns the tables, freed at cleanup unless handed out. */
+	t.lpm4 = t.owned[0] = lpm4;
+	t.lpm6 = t.owned[1] = lpm6;
+	t.dec = t.owned[2] = dec;
+	/* The RULES and STRINGS sections: where each rule came from, for the
+	 * writer; nothing after this can fail. */
 	if (!err)
-		err = build_rules(p, &st, &rules, &t.source_name);
+		err = pol_origins_build(p, &t);
 	if (err)
 		goto cleanup;
 
@@ -1053,37 +837,15 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d,
 	t.consts.n_rules = (uint32_t)p->n_rules + 1;
 	t.consts.n_dids = dc.fns.n;
 	t.consts.default_verdict = p->default_verdict;
-	t.lpm4 = lpm4;
-	t.lpm6 = lpm6;
-	t.dec = dec;
-	t.rules = rules;
-	t.n_rules = t.consts.n_rules;
-	t.strings = st.buf;
-	t.strings_size = (uint32_t)st.len;
-	t.owned[0] = lpm4;
-	t.owned[1] = lpm6;
-	t.owned[2] = dec;
-	t.owned[3] = rules;
-	t.owned[4] = st.buf;
 	pol_tables_index(&t);
 	*out = t;
-	lpm4 = lpm6 = NULL;
-	dec = NULL;
-	rules = NULL;
-	st.buf = NULL;
-	err = 0;
+	memset(&t, 0, sizeof(t));
 cleanup:
-	free(lpm4);
-	free(lpm6);
-	free(dec);
-	free(rules);
-	free(st.buf);
-	free(st.slots);
+	pol_tables_free(&t);
 	free(nodes);
 	intern_free(&dc.sets);
 	intern_free(&dc.fns);
-	free(dc.add.keys);
-	free(dc.add.vals);
+	memo_free(&dc.add);
 	free(dc.class_fn);
 	free(dc.class_host);
 	free(dc.host_rules);

@@ -263,15 +263,21 @@ static void pol_diag_mute(struct pol_diag *d, bool mute)
 		head->mute_notes = mute;
 }
 
+void pol_verror(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
+		va_list ap)
+{
+	d->n_errors++;
+	pol_diag_mute(d, false);
+	pol_diag_vprint(d, POL_DIAG_ERROR, NULL, loc, fmt, ap);
+}
+
 void pol_error(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
 	       ...)
 {
 	va_list ap;
 
-	d->n_errors++;
-	pol_diag_mute(d, false);
 	va_start(ap, fmt);
-	pol_diag_vprint(d, POL_DIAG_ERROR, NULL, loc, fmt, ap);
+	pol_verror(d, loc, fmt, ap);
 	va_end(ap);
 }
 

@@ -12,6 +12,7 @@
 #ifndef JAILPOL_DIAG_H
 #define JAILPOL_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -61,6 +62,9 @@ const char *pol_warning_name(enum pol_warning w);
 /* loc may be NULL for a message about no particular place. */
 void pol_error(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
 	       ...) __attribute__((format(printf, 3, 4)));
+/* pol_error() for a caller with a va_list of its own. */
+void pol_verror(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
+		va_list ap) __attribute__((format(printf, 3, 0)));
 void pol_warn(struct pol_diag *d, enum pol_warning w,
 	      const struct pol_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -42,9 +42,19 @@ static void flags_text(char *buf, size_t len, uint32_t flags)
 		 flags & POL_CF_BACKSTOP ? " backstop" : "", flags ? "" : " none");
 }
 
+/* One LPM entry, the prefix column as wide as the family's longest. */
+static void text_lpm(FILE *out, uint8_t family, uint32_t plen, const uint8_t *addr,
+		     const struct pol_addr_val *v)
+{
+	char a[POL_PREFIX_STRLEN];
+
+	format_lpm(a, sizeof(a), family, plen, addr);
+	fprintf(out, "  %-*s d%u  host:d%u\n", family == 4 ? 20 : 44, a, v->did, v->host_did);
+}
+
 static void dump_text(FILE *out, const struct pol_tables *t, size_t file_size)
 {
-	char a[POL_PREFIX_STRLEN], hash[65], flags[64];
+	char hash[65], flags[64];
 	uint32_t i;
 
 	pol_hex(hash, t->content_hash, sizeof(t->content_hash));
@@ -69,20 +79,12 @@ static void dump_text(FILE *out, const struct pol_tables *t, size_t file_size)
 
 	fprintf(out, "\nipv4 (%u entries): prefix -> decision, decision if host\n",
 		t->n_lpm4);
-	for (i = 0; i < t->n_lpm4; i++) {
-		const struct pol_lpm4_entry *e = &t->lpm4[i];
-
-		format_lpm(a, sizeof(a), 4, e->key.prefixlen, e->key.addr);
-		fprintf(out, "  %-20s d%u  host:d%u\n", a, e->val.did, e->val.host_did);
-	}
+	for (i = 0; i < t->n_lpm4; i++)
+		text_lpm(out, 4, t->lpm4[i].key.prefixlen, t->lpm4[i].key.addr, &t->lpm4[i].val);
 	fprintf(out, "\nipv6 (%u entries): prefix -> decision, decision if host\n",
 		t->n_lpm6);
-	for (i = 0; i < t->n_lpm6; i++) {
-		const struct pol_lpm6_entry *e = &t->lpm6[i];
-
-		format_lpm(a, sizeof(a), 6, e->key.prefixlen, e->key.addr);
-		fprintf(out, "  %-44s d%u  host:d%u\n", a, e->val.did, e->val.host_did);
-	}
+	for (i = 0; i < t->n_lpm6; i++)
+		text_lpm(out, 6, t->lpm6[i].key.prefixlen, t->lpm6[i].key.addr, &t->lpm6[i].val);
 	fprintf(out, "\ndecisions (%u entries): decision proto/netns ports -> verdict rule\n",
 		t->n_dec);
 	for (i = 0; i < t->n_dec; i++) {

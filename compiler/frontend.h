@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * frontend.h - from a .jp file to a resolved struct pol_policy:
- * scanner.l -> parser.y -> ast.c -> eval.c.
+ * source.c -> scanner.l -> parser.y -> ast.c (yaml.c) -> eval.c (sets.c),
+ * driven by frontend.c.
  */
 #ifndef JAILPOL_FRONTEND_H
 #define JAILPOL_FRONTEND_H

@@ -4,11 +4,13 @@
  * million addresses is streamed straight into one element vector.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
 
+#include "keywords.h"
 #include "yaml.h"
 
 struct pol_yaml {
@@ -19,31 +21,6 @@ struct pol_yaml {
 	bool have_ev;
 	bool failed; /* a syntax error was reported; stop */
 };
-
-static const char *const pol_yaml_keywords[] = {
-	"default", "allow", "deny",  "set", "include", "to", "port",
-	"proto",   "netns", "log",   "any", "tcp",     "udp", "backstop",
-};
-
-static bool pol_yaml_valid_name(const char *s)
-{
-	size_t i;
-
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-	      *s == '_'))
-		return false;
-	for (i = 1; s[i]; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		      s[i] == '-'))
-			return false;
-	for (i = 0; i < sizeof(pol_yaml_keywords) / sizeof(*pol_yaml_keywords);
-	     i++)
-		if (!strcmp(s, pol_yaml_keywords[i]))
-			return false;
-	return true;
-}
 
 static struct pol_loc pol_yaml_loc(const struct pol_yaml *y,
 				   const yaml_event_t *e)
@@ -118,39 +95,41 @@ static int pol_yaml_skip(struct pol_yaml *y)
 	}
 }
 
+static int pol_yaml_refuse(struct pol_yaml *y, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Report the node whose first event is current, at its start, and skip it. */
+static int pol_yaml_refuse(struct pol_yaml *y, const char *fmt, ...)
+{
+	struct pol_loc loc = pol_yaml_loc(y, &y->ev);
+	va_list ap;
+
+	va_start(ap, fmt);
+	pol_verror(y->d, &loc, fmt, ap);
+	va_end(ap);
+	return pol_yaml_skip(y);
+}
+
 /* The current event is the sequence start of set name's value. */
 static int pol_yaml_list(struct pol_yaml *y, struct ast_stmt *s)
 {
-	struct pol_loc loc;
 	int err;
 
-	for (;;) {
-		err = pol_yaml_next(y);
+	while (!(err = pol_yaml_next(y)) && y->ev.type != YAML_SEQUENCE_END_EVENT) {
+		if (y->ev.type == YAML_SCALAR_EVENT) {
+			struct pol_loc loc = pol_yaml_loc(y, &y->ev);
+
+			err = ast_elems_add_addr(y->d, s->elems,
+						 (const char *)y->ev.data.scalar.value, &loc);
+		} else {
+			s->elems->listed++;
+			err = pol_yaml_refuse(y, "elements of set '%s' must be address strings",
+					      s->name);
+		}
 		if (err)
 			return err;
-		switch (y->ev.type) {
-		case YAML_SEQUENCE_END_EVENT:
-			return 0;
-		case YAML_SCALAR_EVENT:
-			loc = pol_yaml_loc(y, &y->ev);
-			err = ast_elems_add_addr(y->d, s->elems,
-						 (const char *)y->ev.data.scalar.value,
-						 &loc);
-			if (err)
-				return err;
-			break;
-		default:
-			loc = pol_yaml_loc(y, &y->ev);
-			s->elems->listed++;
-			pol_error(y->d, &loc,
-				  "elements of set '%s' must be address strings",
-				  s->name);
-			err = pol_yaml_skip(y);
-			if (err)
-				return err;
-			break;
-		}
 	}
+	return err;
 }
 
 /* The current event is the top-level mapping start. */
@@ -169,9 +148,8 @@ static int pol_yaml_mapping(struct pol_yaml *y, struct ast_stmts *out)
 		loc = pol_yaml_loc(y, &y->ev);
 		s = NULL;
 		if (y->ev.type != YAML_SCALAR_EVENT) {
-			pol_error(y->d, &loc, "a set name must be a string");
-			err = pol_yaml_skip(y);
-		} else if (!pol_yaml_valid_name((const char *)y->ev.data.scalar.value)) {
+			err = pol_yaml_refuse(y, "a set name must be a string");
+		} else if (!pol_name_valid((const char *)y->ev.data.scalar.value)) {
 			pol_error(y->d, &loc, "'%s' is not a valid set name",
 				  (const char *)y->ev.data.scalar.value);
 		} else {
@@ -202,13 +180,12 @@ static int pol_yaml_mapping(struct pol_yaml *y, struct ast_stmts *out)
 			continue;
 		}
 		if (s) {
-			loc = pol_yaml_loc(y, &y->ev);
-			pol_error(y->d, &loc,
-				  "set '%s' must be a list of addresses", s->name);
+			err = pol_yaml_refuse(y, "set '%s' must be a list of addresses",
+					      s->name);
 			ast_stmt_free(s);
-			s = NULL;
+		} else {
+			err = pol_yaml_skip(y);
 		}
-		err = pol_yaml_skip(y);
 		if (err)
 			return err;
 	}
@@ -223,7 +200,6 @@ int pol_yaml_parse(struct pol_diag *d, const char *file, const char *text,
 {
 	struct pol_yaml y = { .d = d, .file = file };
 	size_t first = out->n;
-	struct pol_loc loc;
 	int err = -ENOMEM;
 
 	if (!yaml_parser_initialize(&y.parser))
@@ -245,10 +221,8 @@ int pol_yaml_parse(struct pol_diag *d, const char *file, const char *text,
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_SCALAR_EVENT:
 		case YAML_ALIAS_EVENT:
-			loc = pol_yaml_loc(&y, &y.ev);
-			pol_error(d, &loc,
-				  "a YAML list must be a mapping of set names to lists of addresses");
-			err = pol_yaml_skip(&y);
+			err = pol_yaml_refuse(&y,
+					      "a YAML list must be a mapping of set names to lists of addresses");
 			if (err)
 				goto cleanup;
 			break;

@@ -25,18 +25,26 @@ void pol_addr_canonicalise(uint8_t *family, uint8_t *addr)
 bool pol_mask_bits(uint8_t *dst, const uint8_t *src, size_t nbytes,
 		   unsigned int len)
 {
-	bool changed = false;
-	size_t i;
+	size_t full = len / 8, i;
+	uint8_t keep, cleared;
 
-	for (i = 0; i < nbytes; i++) {
-		uint8_t keep = len >= 8 ? 0xff : (uint8_t)(0xff00u >> len);
-
-		if (src[i] & ~keep)
-			changed = true;
-		dst[i] = src[i] & keep;
-		len = len >= 8 ? len - 8 : 0;
+	/* Whole bytes copied, one byte masked, the rest zeroed: decide.c
+	 * masks every prefix of a million-prefix policy through here. */
+	if (full >= nbytes) {
+		if (dst != src)
+			memmove(dst, src, nbytes);
+		return false;
 	}
-	return changed;
+	if (dst != src)
+		memmove(dst, src, full);
+	keep = (uint8_t)(0xff00u >> (len % 8));
+	cleared = src[full] & (uint8_t)~keep;
+	dst[full] = src[full] & keep;
+	for (i = full + 1; i < nbytes; i++) {
+		cleared |= src[i];
+		dst[i] = 0;
+	}
+	return cleared != 0;
 }
 
 bool pol_bits_equal(const uint8_t *a, const uint8_t *b, unsigned int len)

@@ -91,6 +91,28 @@ for suite in $suites; do
 			grep -o '"[^"]*"' | tr -d '"')
 		[ -z "$missing" ] || echo "man/jailpol.5 does not list these built-in set elements:$missing"
 		count docs/jailpol.5-builtins "$([ -z "$missing" ] && echo 0 || echo 1)"
+		# docs/language.md lists the keywords of compiler/keywords.h, in
+		# its order.
+		table=$(sed -n 's/^[[:space:]]*X([A-Z_]*, "\([a-z]*\)").*/\1/p' compiler/keywords.h | tr '\n' ' ')
+		listed=$(sed -n 's/^| keywords | `\([^`]*\)`.*/\1 /p' docs/language.md)
+		rc=0
+		if [ -z "$table" ] || [ "$table" != "$listed" ]; then
+			echo "docs/language.md lists the keywords '$listed', compiler/keywords.h has '$table'"
+			rc=1
+		fi
+		# parser.y declares a token for each of them and for no other word.
+		tokens=$(sed -n "s/^%token [A-Z_]* \"'\([a-z]*\)'\"\$/\1/p" compiler/parser.y | tr '\n' ' ')
+		if [ "$table" != "$tokens" ]; then
+			echo "compiler/parser.y has the keyword tokens '$tokens', compiler/keywords.h '$table'"
+			rc=1
+		fi
+		# ... and the scanner's name syntax.
+		ident=$(sed -n 's/^IDENT[[:space:]]*//p' compiler/scanner.l)
+		if [ -z "$ident" ] || ! grep -qF "| name | \`$ident\`" docs/language.md; then
+			echo "docs/language.md does not give the scanner's name syntax '$ident'"
+			rc=1
+		fi
+		count docs/language.md-keywords $rc
 		;;
 	layers)
 		# compiler/ and runtime/ both stand on lib/, never on each other

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * frontend.c - pol_compile_file(): each file read (source.c), scanned and
+ * parsed (scanner.l, parser.y, ast.c; yaml.c for a block list), its
+ * includes loaded where they stand, its statements checked (eval.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "eval.h"
+#include "frontend.h"
+#include "source.h"
+#include "yaml.h"
+
+struct pol_frontend {
+	struct pol_source src;
+	struct pol_eval ev;
+};
+
+static int pol_frontend_load(struct pol_frontend *fe, const char *path,
+			     const struct pol_loc *at);
+
+/* An include is loaded where it stands: its sets are defined, and its
+ * rules numbered, before those of the statements after it. */
+static int pol_frontend_include(struct pol_frontend *fe,
+				const struct ast_stmt *s, const char *from)
+{
+	char *path;
+	int err;
+
+	err = pol_source_include(&fe->src, s->name, from, &s->loc, &path);
+	if (err || !path)
+		return err;
+	err = pol_frontend_load(fe, path, &s->loc);
+	free(path);
+	return err;
+}
+
+/* at is the include statement, NULL for the top file. */
+static int pol_frontend_load(struct pol_frontend *fe, const char *path,
+			     const struct pol_loc *at)
+{
+	struct ast_stmts stmts = { 0 };
+	const char *name;
+	char *text = NULL;
+	size_t len = 0, i;
+	int err;
+
+	err = pol_source_push(&fe->src, path, at, &name, &text, &len);
+	if (err || !name)
+		return err;
+	if (pol_source_is_yaml(path))
+		err = pol_yaml_parse(fe->ev.d, name, text, len, &stmts);
+	else
+		err = pol_parse_buffer(fe->ev.d, name, text, len, &stmts);
+	free(text);
+	for (i = 0; i < stmts.n && !err; i++) {
+		if (stmts.v[i]->kind == AST_INCLUDE)
+			err = pol_frontend_include(fe, stmts.v[i], name);
+		else
+			err = pol_eval_stmt(&fe->ev, &stmts.v[i]);
+	}
+	pol_source_pop(&fe->src);
+	ast_stmts_release(&stmts);
+	return err;
+}
+
+int pol_compile_file(const char *path, struct pol_diag *d,
+		     struct pol_policy **out)
+{
+	struct pol_frontend fe = { .src = { .d = d } };
+	const char *top;
+	int err;
+
+	pol_eval_init(&fe.ev, d);
+	err = pol_frontend_load(&fe, path, NULL);
+	if (!err) {
+		top = pol_source_top(&fe.src);
+		err = pol_eval_finish(&fe.ev, path, top ? top : path, out);
+	}
+	pol_eval_release(&fe.ev);
+	pol_source_release(&fe.src);
+	return err;
+}
