@@ -72,58 +72,69 @@ static const void *bsearch_range(const void *base, size_t size, size_t off,
 	return NULL;
 }
 
+/* The longest-prefix match of key (nbytes of key data) among sorted entries
+ * of stride esz with their key data at off: prefix lengths max down to
+ * base, entries of length L at [idx[L - base], idx[L - base + 1]). */
+static const void *lpm_find(const void *ents, size_t esz, size_t off, size_t nbytes,
+			    const uint32_t *idx, unsigned int base, unsigned int max,
+			    const uint8_t *key)
+{
+	uint8_t data[16];
+	unsigned int l;
+
+	for (l = max + 1; l-- > base;) {
+		const uint32_t *range = idx + (l - base);
+		const void *e;
+
+		if (range[0] == range[1])
+			continue;
+		pol_mask_bits(data, key, nbytes, l);
+		e = bsearch_range(ents, esz, off, nbytes, range[0], range[1], data);
+		if (e)
+			return e;
+	}
+	return NULL;
+}
+
+/* The host entry (unsorted, exact) whose key data at off equals key. */
+static const void *host_find(const void *ents, uint32_t n, size_t esz, size_t off,
+			     size_t nbytes, const uint8_t *key)
+{
+	const uint8_t *e = ents;
+	uint32_t i;
+
+	for (i = 0; i < n; i++, e += esz)
+		if (!memcmp(e + off, key, nbytes))
+			return e;
+	return NULL;
+}
+
 const struct pol_addr_val *pol_tables_lookup4(const struct pol_tables *t,
 					      const struct pol_lpm4_key *k)
 {
+	const size_t off = offsetof(struct pol_lpm4_entry, key.addr);
 	unsigned int max = k->prefixlen > 32 ? 32 : k->prefixlen;
-	uint8_t data[4];
-	uint32_t i;
-	int l;
+	const struct pol_lpm4_entry *e = NULL;
 
 	if (max == 32)
-		for (i = 0; i < t->n_host4; i++)
-			if (!memcmp(t->host4[i].key.addr, k->addr, 4))
-				return &t->host4[i].val;
-	for (l = (int)max; l >= 0; l--) {
-		const struct pol_lpm4_entry *e;
-
-		if (t->idx4[l] == t->idx4[l + 1])
-			continue;
-		pol_mask_bits(data, k->addr, 4, (unsigned int)l);
-		e = bsearch_range(t->lpm4, sizeof(*e),
-				  offsetof(struct pol_lpm4_entry, key.addr), 4,
-				  t->idx4[l], t->idx4[l + 1], data);
-		if (e)
-			return &e->val;
-	}
-	return NULL;
+		e = host_find(t->host4, t->n_host4, sizeof(*e), off, 4, k->addr);
+	if (!e)
+		e = lpm_find(t->lpm4, sizeof(*e), off, 4, t->idx4, 0, max, k->addr);
+	return e ? &e->val : NULL;
 }
 
 const struct pol_addr_val *pol_tables_lookup6(const struct pol_tables *t,
 					      const struct pol_lpm6_key *k)
 {
+	const size_t off = offsetof(struct pol_lpm6_entry, key.addr);
 	unsigned int max = k->prefixlen > 128 ? 128 : k->prefixlen;
-	uint8_t data[16];
-	uint32_t i;
-	int l;
+	const struct pol_lpm6_entry *e = NULL;
 
 	if (max == 128)
-		for (i = 0; i < t->n_host6; i++)
-			if (!memcmp(t->host6[i].key.addr, k->addr, 16))
-				return &t->host6[i].val;
-	for (l = (int)max; l >= 0; l--) {
-		const struct pol_lpm6_entry *e;
-
-		if (t->idx6[l] == t->idx6[l + 1])
-			continue;
-		pol_mask_bits(data, k->addr, 16, (unsigned int)l);
-		e = bsearch_range(t->lpm6, sizeof(*e),
-				  offsetof(struct pol_lpm6_entry, key.addr), 16,
-				  t->idx6[l], t->idx6[l + 1], data);
-		if (e)
-			return &e->val;
-	}
-	return NULL;
+		e = host_find(t->host6, t->n_host6, sizeof(*e), off, 16, k->addr);
+	if (!e)
+		e = lpm_find(t->lpm6, sizeof(*e), off, 16, t->idx6, 0, max, k->addr);
+	return e ? &e->val : NULL;
 }
 
 const struct pol_dec_val *pol_tables_lookup_dec(const struct pol_tables *t,
@@ -131,25 +142,14 @@ const struct pol_dec_val *pol_tables_lookup_dec(const struct pol_tables *t,
 {
 	unsigned int max = k->prefixlen > POL_DEC_PREFIX_MAX ? POL_DEC_PREFIX_MAX
 							    : k->prefixlen;
-	uint8_t data[8];
-	int l;
+	const struct pol_dec_entry *e;
 
 	if (max < POL_DEC_PREFIX_BASE)
 		return NULL;
-	for (l = (int)max; l >= POL_DEC_PREFIX_BASE; l--) {
-		int i = l - POL_DEC_PREFIX_BASE;
-		const struct pol_dec_entry *e;
-
-		if (t->idxdec[i] == t->idxdec[i + 1])
-			continue;
-		pol_mask_bits(data, (const uint8_t *)&k->did, 8, (unsigned int)l);
-		e = bsearch_range(t->dec, sizeof(*e),
-				  offsetof(struct pol_dec_entry, key.did), 8,
-				  t->idxdec[i], t->idxdec[i + 1], data);
-		if (e)
-			return &e->val;
-	}
-	return NULL;
+	/* The prefix covers did, sel, zero and port: 8 bytes from did. */
+	e = lpm_find(t->dec, sizeof(*e), offsetof(struct pol_dec_entry, key.did), 8, t->idxdec,
+		     POL_DEC_PREFIX_BASE, max, (const uint8_t *)&k->did);
+	return e ? &e->val : NULL;
 }
 
 void pol_tables_classify(const struct pol_tables *t, struct pol_query *q,

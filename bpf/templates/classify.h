@@ -103,6 +103,24 @@ static __always_inline int pol_is_unspecified(const struct pol_query *q)
 	return 1;
 }
 
+/*
+ * The unspecified-address rule, for the classifier and the reference
+ * evaluator alike: if r allows q and q is 0.0.0.0 or ::, rewrite q as the
+ * loopback address it reaches (127.0.0.1, ::1) and return 1, and the
+ * caller judges q again; else 0.
+ */
+static __always_inline int pol_reaches_loopback(struct pol_query *q,
+						const struct pol_result *r)
+{
+	if (r->verdict != POL_ALLOW || !pol_is_unspecified(q))
+		return 0;
+	if (q->family == 4)
+		q->addr[0] = 127, q->addr[3] = 1;
+	else
+		q->addr[15] = 1;
+	return 1;
+}
+
 #ifndef POL_CLASSIFY_TYPES_ONLY
 /* Two lookups: address -> decision id -> verdict. */
 static __always_inline void pol_lookup(void *ctx, const struct pol_query *q,
@@ -155,12 +173,8 @@ static __always_inline void pol_classify(void *ctx, struct pol_query *q,
 	pol_canonicalise(q);
 	pol_lookup(ctx, q, r);
 	r->reached = 0;
-	if (r->verdict != POL_ALLOW || !pol_is_unspecified(q))
+	if (!pol_reaches_loopback(q, r))
 		return;
-	if (q->family == 4)
-		q->addr[0] = 127, q->addr[3] = 1;
-	else
-		q->addr[15] = 1;
 	pol_lookup(ctx, q, r);
 	r->reached = 1;
 }

@@ -8,7 +8,7 @@
 
 /* classify.h's types and canonicalisation, without its lookups. */
 #define POL_CLASSIFY_TYPES_ONLY
-#include "../bpf/templates/classify.h"
+#include "../../bpf/templates/classify.h"
 
 /* True if one of the n prefixes v[] holds q's address. */
 static bool any_contains(const struct pol_prefix *v, size_t n, const struct pol_query *q)
@@ -75,12 +75,8 @@ void pol_ref_eval(const struct pol_policy *p, const struct pol_hostset *hosts,
 	pol_canonicalise(q);
 	ref_judge(p, hosts, q, r);
 	r->reached = 0;
-	if (r->verdict != POL_ALLOW || !pol_is_unspecified(q))
+	if (!pol_reaches_loopback(q, r))
 		return;
-	if (q->family == 4)
-		q->addr[0] = 127, q->addr[3] = 1;
-	else
-		q->addr[15] = 1;
 	ref_judge(p, hosts, q, r);
 	r->reached = 1;
 }

@@ -67,6 +67,22 @@ static void add_addr_msg(struct reply *r, uint16_t flags, uint32_t seq, int fami
 	add_msg(r, RTM_NEWADDR, flags, seq, payload, off);
 }
 
+/* What jp_host_dump_batch() folds a reply into. */
+struct dump {
+	struct jp_hosts h;
+	size_t cap;
+	bool intr;
+	char err[256];
+};
+
+static int run_batch(struct dump *d, const struct reply *r, uint32_t seq)
+{
+	d->intr = false;
+	d->err[0] = '\0';
+	return jp_host_dump_batch(r->u.b, r->len, seq, &d->h, &d->cap, &d->intr, d->err,
+				  sizeof(d->err));
+}
+
 static bool has(const struct jp_hosts *h, int family, const char *text)
 {
 	uint8_t a[16] = { 0 };
@@ -83,10 +99,7 @@ static bool has(const struct jp_hosts *h, int family, const char *text)
 static void test_addresses(void)
 {
 	struct reply r = { 0 };
-	struct jp_hosts h = { 0 };
-	size_t cap = 0;
-	bool intr = false;
-	char err[256] = "";
+	struct dump d = { 0 };
 	int ret;
 
 	add_addr_msg(&r, NLM_F_MULTI, 7, AF_INET, "192.0.2.1", NULL);
@@ -97,62 +110,55 @@ static void test_addresses(void)
 	add_addr_msg(&r, NLM_F_MULTI, 7, AF_INET, "127.0.0.1", NULL);
 	add_addr_msg(&r, NLM_F_MULTI, 7, AF_INET6, "::1", NULL);
 	add_addr_msg(&r, NLM_F_MULTI, 8, AF_INET, "203.0.113.5", NULL);
-	ret = jp_host_dump_batch(r.u.b, r.len, 7, &h, &cap, &intr, err, sizeof(err));
-	CHECK(ret == 0, "batch without DONE returns %d (%s)", ret, err);
-	CHECK(!intr, "not interrupted");
-	CHECK(h.n == 3, "3 addresses, got %zu", h.n);
-	CHECK(has(&h, AF_INET, "192.0.2.1"), "192.0.2.1 (mapped twin deduped)");
-	CHECK(has(&h, AF_INET, "198.51.100.1"), "IFA_LOCAL taken");
-	CHECK(!has(&h, AF_INET, "198.51.100.9"), "the peer is not ours");
-	CHECK(has(&h, AF_INET6, "2001:db8::1"), "2001:db8::1");
-	CHECK(!has(&h, AF_INET, "203.0.113.5"), "another sequence is skipped");
+	ret = run_batch(&d, &r, 7);
+	CHECK(ret == 0, "batch without DONE returns %d (%s)", ret, d.err);
+	CHECK(!d.intr, "not interrupted");
+	CHECK(d.h.n == 3, "3 addresses, got %zu", d.h.n);
+	CHECK(has(&d.h, AF_INET, "192.0.2.1"), "192.0.2.1 (mapped twin deduped)");
+	CHECK(has(&d.h, AF_INET, "198.51.100.1"), "IFA_LOCAL taken");
+	CHECK(!has(&d.h, AF_INET, "198.51.100.9"), "the peer is not ours");
+	CHECK(has(&d.h, AF_INET6, "2001:db8::1"), "2001:db8::1");
+	CHECK(!has(&d.h, AF_INET, "203.0.113.5"), "another sequence is skipped");
 
 	r.len = 0;
 	add_msg(&r, NLMSG_DONE, NLM_F_MULTI, 7, &(int){ 0 }, sizeof(int));
-	ret = jp_host_dump_batch(r.u.b, r.len, 7, &h, &cap, &intr, err, sizeof(err));
-	CHECK(ret == 1 && !intr, "DONE returns 1, got %d", ret);
-	jp_hosts_free(&h);
+	ret = run_batch(&d, &r, 7);
+	CHECK(ret == 1 && !d.intr, "DONE returns 1, got %d", ret);
+	jp_hosts_free(&d.h);
 }
 
 static void test_interrupted(void)
 {
 	struct reply r = { 0 };
-	struct jp_hosts h = { 0 };
-	size_t cap = 0;
-	bool intr = false;
-	char err[256] = "";
+	struct dump d = { 0 };
 	int ret;
 
 	add_addr_msg(&r, NLM_F_MULTI, 3, AF_INET, "192.0.2.1", NULL);
 	add_addr_msg(&r, NLM_F_MULTI | NLM_F_DUMP_INTR, 3, AF_INET, "192.0.2.2", NULL);
-	ret = jp_host_dump_batch(r.u.b, r.len, 3, &h, &cap, &intr, err, sizeof(err));
-	CHECK(ret == 0 && intr, "NLM_F_DUMP_INTR on an address: ret %d, interrupted %d", ret,
-	      intr);
+	ret = run_batch(&d, &r, 3);
+	CHECK(ret == 0 && d.intr, "NLM_F_DUMP_INTR on an address: ret %d, interrupted %d", ret,
+	      d.intr);
 
 	/* The kernel may mark only the final NLMSG_DONE. */
 	r.len = 0;
-	intr = false;
 	add_msg(&r, NLMSG_DONE, NLM_F_MULTI | NLM_F_DUMP_INTR, 3, &(int){ 0 }, sizeof(int));
-	ret = jp_host_dump_batch(r.u.b, r.len, 3, &h, &cap, &intr, err, sizeof(err));
-	CHECK(ret == 1 && intr, "NLM_F_DUMP_INTR on DONE: ret %d, interrupted %d", ret, intr);
-	jp_hosts_free(&h);
+	ret = run_batch(&d, &r, 3);
+	CHECK(ret == 1 && d.intr, "NLM_F_DUMP_INTR on DONE: ret %d, interrupted %d", ret, d.intr);
+	jp_hosts_free(&d.h);
 }
 
 static void test_error(void)
 {
 	struct nlmsgerr e = { .error = -EPERM };
 	struct reply r = { 0 };
-	struct jp_hosts h = { 0 };
-	size_t cap = 0;
-	bool intr = false;
-	char err[256] = "";
+	struct dump d = { 0 };
 	int ret;
 
 	add_msg(&r, NLMSG_ERROR, 0, 5, &e, sizeof(e));
-	ret = jp_host_dump_batch(r.u.b, r.len, 5, &h, &cap, &intr, err, sizeof(err));
+	ret = run_batch(&d, &r, 5);
 	CHECK(ret == -EPERM, "NLMSG_ERROR gives its errno, got %d", ret);
-	CHECK(strstr(err, "netlink address dump") != NULL, "message: '%s'", err);
-	jp_hosts_free(&h);
+	CHECK(strstr(d.err, "netlink address dump") != NULL, "message: '%s'", d.err);
+	jp_hosts_free(&d.h);
 }
 
 int main(void)
