@@ -113,6 +113,19 @@ for suite in $suites; do
 			rc=1
 		fi
 		count docs/language.md-keywords $rc
+		# README's layout tables name every source file of the layers and
+		# only files that exist.
+		rc=0
+		named=$(sed -n '/^## Layout/,/^## /p' README.md | grep '^|' | grep -o '`[a-z0-9/_.]*\.[a-z]*`' |
+			tr -d '`' | sort -u)
+		for f in $named; do
+			[ -e "$f" ] || { rc=1; echo "README.md's layout names '$f', which does not exist"; }
+		done
+		for f in lib/*.c compiler/*.c compiler/*.l compiler/*.y runtime/*.c bpf/templates/*.c \
+			tests/lib/*.c; do
+			grep -qxF "$f" <<<"$named" || { rc=1; echo "README.md's layout does not name '$f'"; }
+		done
+		count docs/README-layout $rc
 		;;
 	layers)
 		# compiler/ and runtime/ both stand on lib/, never on each other
