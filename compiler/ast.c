@@ -29,8 +29,7 @@ void ast_elems_free(struct ast_elems *el)
 	free(el);
 }
 
-static struct ast_elem *ast_elems_push(struct ast_elems *el,
-				       const struct pol_loc *loc)
+static struct ast_elem *ast_elems_push(struct ast_elems *el, const struct pol_loc *loc)
 {
 	struct ast_elem *e;
 
@@ -43,24 +42,20 @@ static struct ast_elem *ast_elems_push(struct ast_elems *el,
 }
 
 /* The message for a prefix length pol_prefix_parse() refused. */
-static void ast_report_length(struct pol_diag *d, const char *text,
-			      const struct pol_loc *loc)
+static void ast_report_length(struct pol_diag *d, const char *text, const struct pol_loc *loc)
 {
 	const char *len = strchr(text, '/') + 1;
 	bool v6 = strchr(text, ':') != NULL;
 
-	if (*len && strspn(len, "0123456789") == strlen(len) &&
-	    strlen(len) <= 9)
-		pol_error(d, loc,
-			  "prefix length %s is too long for %s (at most %d)",
-			  len, v6 ? "IPv6" : "IPv4", v6 ? 128 : 32);
+	if (*len && strspn(len, "0123456789") == strlen(len) && strlen(len) <= 9)
+		pol_error(d, loc, "prefix length %s is too long for %s (at most %d)", len,
+			  v6 ? "IPv6" : "IPv4", v6 ? 128 : 32);
 	else
-		pol_error(d, loc, "'%.80s' has an invalid prefix length",
-			  text);
+		pol_error(d, loc, "'%.80s' has an invalid prefix length", text);
 }
 
-int ast_elems_add_addr(struct pol_diag *d, struct ast_elems *el,
-		       const char *text, const struct pol_loc *loc)
+int ast_elems_add_addr(struct pol_diag *d, struct ast_elems *el, const char *text,
+		       const struct pol_loc *loc)
 {
 	char canon[POL_PREFIX_STRLEN];
 	struct pol_prefix p;
@@ -73,8 +68,8 @@ int ast_elems_add_addr(struct pol_diag *d, struct ast_elems *el,
 		break;
 	case POL_ADDR_HOST_BITS:
 		pol_prefix_format(&p, canon, sizeof(canon));
-		pol_warn(d, POL_W_HOST_BITS, loc,
-			 "'%s' has host bits set; using '%s'", text, canon);
+		pol_warn(d, POL_W_HOST_BITS, loc, "'%s' has host bits set; using '%s'", text,
+			 canon);
 		break;
 	case POL_ADDR_BAD_LENGTH:
 		ast_report_length(d, text, loc);
@@ -92,9 +87,10 @@ int ast_elems_add_addr(struct pol_diag *d, struct ast_elems *el,
 	if (!mapped)
 		return 0;
 
-	pol_warn(d, POL_W_MAPPED, loc,
-		 "'%s' contains the IPv4-mapped range ::ffff:0:0/96, so it also matches every IPv4 destination",
-		 text);
+	pol_warn(
+		d, POL_W_MAPPED, loc,
+		"'%s' contains the IPv4-mapped range ::ffff:0:0/96, so it also matches every IPv4 destination",
+		text);
 	e = ast_elems_push(el, loc);
 	if (!e)
 		return -ENOMEM;
@@ -104,8 +100,7 @@ int ast_elems_add_addr(struct pol_diag *d, struct ast_elems *el,
 	return 0;
 }
 
-int ast_elems_add_name(struct ast_elems *el, char *name,
-		       const struct pol_loc *loc)
+int ast_elems_add_name(struct ast_elems *el, char *name, const struct pol_loc *loc)
 {
 	struct ast_elem *e = ast_elems_push(el, loc);
 
@@ -156,8 +151,7 @@ void ast_rule_free(struct ast_rule *r)
 	free(r);
 }
 
-struct ast_stmt *ast_stmt_new(enum ast_stmt_kind kind,
-			      const struct pol_loc *loc)
+struct ast_stmt *ast_stmt_new(enum ast_stmt_kind kind, const struct pol_loc *loc)
 {
 	struct ast_stmt *s = calloc(1, sizeof(*s));
 
@@ -219,8 +213,8 @@ char *ast_text_collapse(const char *text, size_t from, size_t to)
 			space = n > 0;
 			continue;
 		}
-		if (!quoted && (c == ' ' || c == '\t' || c == '\n' ||
-				c == '\r' || c == '\f' || c == '\v')) {
+		if (!quoted &&
+		    (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')) {
 			space = n > 0;
 			continue;
 		}

@@ -33,9 +33,9 @@ enum ast_elem_kind {
 
 struct ast_elem {
 	struct pol_prefix pfx;
-	uint8_t kind;  /* enum ast_elem_kind */
-	bool implied;  /* 0.0.0.0/0 added for an IPv6 prefix covering IPv4 */
-	char *name;    /* AST_ELEM_NAME; owned */
+	uint8_t kind; /* enum ast_elem_kind */
+	bool implied; /* 0.0.0.0/0 added for an IPv6 prefix covering IPv4 */
+	char *name;   /* AST_ELEM_NAME; owned */
 	struct pol_loc loc;
 };
 
@@ -71,8 +71,8 @@ enum ast_stmt_kind {
 };
 
 struct ast_stmt {
-	uint8_t kind;    /* enum ast_stmt_kind */
-	uint8_t verdict; /* AST_DEFAULT, AST_RULE */
+	uint8_t kind;            /* enum ast_stmt_kind */
+	uint8_t verdict;         /* AST_DEFAULT, AST_RULE */
 	struct pol_loc loc;      /* the whole statement */
 	struct pol_loc name_loc; /* AST_SET: the name; AST_INCLUDE: the path */
 	char *name;              /* AST_SET: set name; AST_INCLUDE: path */
@@ -102,11 +102,10 @@ struct ast_elems *ast_elems_new(void);
 void ast_elems_free(struct ast_elems *el);
 /* Parse and check an address or CIDR, report problems at loc, and append
  * it unless it is invalid.  Returns 0 or -ENOMEM. */
-int ast_elems_add_addr(struct pol_diag *d, struct ast_elems *el,
-		       const char *text, const struct pol_loc *loc);
-/* Append a set reference; takes ownership of name (freed on failure). */
-int ast_elems_add_name(struct ast_elems *el, char *name,
+int ast_elems_add_addr(struct pol_diag *d, struct ast_elems *el, const char *text,
 		       const struct pol_loc *loc);
+/* Append a set reference; takes ownership of name (freed on failure). */
+int ast_elems_add_name(struct ast_elems *el, char *name, const struct pol_loc *loc);
 
 struct ast_ports *ast_ports_new(void);
 void ast_ports_free(struct ast_ports *p);
@@ -115,8 +114,7 @@ int ast_ports_add(struct ast_ports *p, uint16_t lo, uint16_t hi);
 struct ast_rule *ast_rule_new(void);
 void ast_rule_free(struct ast_rule *r);
 
-struct ast_stmt *ast_stmt_new(enum ast_stmt_kind kind,
-			      const struct pol_loc *loc);
+struct ast_stmt *ast_stmt_new(enum ast_stmt_kind kind, const struct pol_loc *loc);
 void ast_stmt_free(struct ast_stmt *s);
 /* Append s; takes ownership (frees s on failure). */
 int ast_stmts_add(struct ast_stmts *v, struct ast_stmt *s);
@@ -128,7 +126,7 @@ char *ast_text_collapse(const char *text, size_t from, size_t to);
 
 /* Parse a .jp buffer; statements are appended to out.  Errors go to d.
  * Returns 0 or -ENOMEM (syntax errors are not a failure here). */
-int pol_parse_buffer(struct pol_diag *d, const char *file, const char *text,
-		     size_t len, struct ast_stmts *out);
+int pol_parse_buffer(struct pol_diag *d, const char *file, const char *text, size_t len,
+		     struct ast_stmts *out);
 
 #endif /* JAILPOL_AST_H */

@@ -64,7 +64,7 @@ struct decider {
 	struct intern sets;
 	struct intern fns;
 	struct memo add;
-	uint32_t *class_fn; /* per class: did, or NONE */
+	uint32_t *class_fn;   /* per class: did, or NONE */
 	uint32_t *class_host; /* per class: class with the host rules, or NONE */
 	size_t class_cap;
 	uint32_t *host_rules;
@@ -82,8 +82,7 @@ static const uint32_t *intern_data(const struct intern *in, uint32_t id)
 }
 
 /* v must not point into in->pool. */
-static int intern_get(struct intern *in, const uint32_t *v, uint32_t n,
-		      uint32_t *id)
+static int intern_get(struct intern *in, const uint32_t *v, uint32_t n, uint32_t *id)
 {
 	uint32_t h = (uint32_t)pol_hash_bytes(v, n * sizeof(*v)), c;
 	size_t cap, pos;
@@ -94,8 +93,7 @@ static int intern_get(struct intern *in, const uint32_t *v, uint32_t n,
 		return err;
 	for (pos = pol_htab_pos(&in->ids, h);
 	     (c = pol_htab_next(&in->ids, h, &pos)) != POL_HTAB_END;) {
-		if (in->cnt[c] == n &&
-		    !memcmp(intern_data(in, c), v, n * sizeof(*v))) {
+		if (in->cnt[c] == n && !memcmp(intern_data(in, c), v, n * sizeof(*v))) {
 			*id = c;
 			return 0;
 		}
@@ -293,8 +291,7 @@ static int u32_cmp(const void *a, const void *b)
  * of segments, then (first port, deciding rule) per segment.  Built in
  * dc->scratch from offset base; returns its length through *len.
  */
-static int fn_build(struct decider *dc, const uint32_t *v, uint32_t n,
-		    uint32_t *len)
+static int fn_build(struct decider *dc, const uint32_t *v, uint32_t n, uint32_t *len)
 {
 	const struct pol_policy *p = dc->p;
 	size_t k = 0;
@@ -320,8 +317,8 @@ static int fn_build(struct decider *dc, const uint32_t *v, uint32_t n,
 			nc = i + 1;
 			if (!r->n_ports)
 				break;
-			err = pol_grow((void **)&dc->bp, &dc->bp_cap,
-				   nbp + 2 * r->n_ports, sizeof(uint32_t));
+			err = pol_grow((void **)&dc->bp, &dc->bp_cap, nbp + 2 * r->n_ports,
+				       sizeof(uint32_t));
 			if (err)
 				return err;
 			for (j = 0; j < r->n_ports; j++) {
@@ -410,8 +407,7 @@ static int item_cmp(const void *a, const void *b)
  * plain sort of a million prefixes costs several times more. */
 POL_MERGE_RUNS_DEFINE(merge_runs, struct item, item_cmp)
 
-static int collect_items(const struct pol_policy *p, struct item **out,
-			 size_t *n_out)
+static int collect_items(const struct pol_policy *p, struct item **out, size_t *n_out)
 {
 	size_t i, j, n = 0, k = 0, n_runs = 0, *run;
 	struct item *v;
@@ -477,8 +473,8 @@ fail:
  * prefix's class is its nearest ancestor's plus its own rules.  A /0 root
  * opens each family.
  */
-static int sweep(struct decider *dc, const struct item *it, size_t n_items,
-		 uint32_t root_cls, struct node **out, size_t *n_out)
+static int sweep(struct decider *dc, const struct item *it, size_t n_items, uint32_t root_cls,
+		 struct node **out, size_t *n_out)
 {
 	struct node *nodes;
 	uint32_t stack[130];
@@ -561,8 +557,7 @@ static size_t port_blocks(uint32_t lo, uint32_t hi, struct pol_dec_entry *out,
 	return n;
 }
 
-static void dec_val(const struct pol_policy *p, uint32_t rule,
-		    struct pol_dec_val *v)
+static void dec_val(const struct pol_policy *p, uint32_t rule, struct pol_dec_val *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->rule = rule;
@@ -584,8 +579,7 @@ static int dec_entry_cmp(const void *a, const void *b)
  * most blocks, then blocks for every other segment.  The more specific
  * blocks win the lookup, so the /48 only ever answers for its own ports.
  */
-static int build_dec(struct decider *dc, struct pol_dec_entry **out,
-		     uint32_t *n_out)
+static int build_dec(struct decider *dc, struct pol_dec_entry **out, uint32_t *n_out)
 {
 	const struct pol_policy *p = dc->p;
 	struct pol_dec_entry *v = NULL, tmpl;
@@ -610,7 +604,8 @@ static int build_dec(struct decider *dc, struct pol_dec_entry **out,
 
 				/* Segments of one rule are few; sum them. */
 				for (t = 0; t < nseg; t++) {
-					uint32_t end = t + 1 < nseg ? f[2 * t + 2] - 1 : N_PORTS - 1;
+					uint32_t end = t + 1 < nseg ? f[2 * t + 2] - 1
+								    : N_PORTS - 1;
 
 					if (f[2 * t + 1] == rule)
 						cost += port_blocks(f[2 * t], end, NULL, NULL);
@@ -651,13 +646,12 @@ fail:
 	return err;
 }
 
-static int build_lpm(const struct node *nodes, size_t n_nodes, int family,
-		     void **out, uint32_t *n_out)
+static int build_lpm(const struct node *nodes, size_t n_nodes, int family, void **out,
+		     uint32_t *n_out)
 {
 	unsigned int max = family == 4 ? 32 : 128, l;
 	size_t count[130] = { 0 }, pos[130], i, total = 0;
-	size_t esz = family == 4 ? sizeof(struct pol_lpm4_entry)
-				 : sizeof(struct pol_lpm6_entry);
+	size_t esz = family == 4 ? sizeof(struct pol_lpm4_entry) : sizeof(struct pol_lpm6_entry);
 	bool *keep;
 	uint8_t *v;
 
@@ -692,13 +686,15 @@ static int build_lpm(const struct node *nodes, size_t n_nodes, int family,
 		if (!keep[i])
 			continue;
 		if (family == 4) {
-			struct pol_lpm4_entry *e = (struct pol_lpm4_entry *)(void *)v + pos[nd->len]++;
+			struct pol_lpm4_entry *e =
+				(struct pol_lpm4_entry *)(void *)v + pos[nd->len]++;
 
 			e->key.prefixlen = nd->len;
 			memcpy(e->key.addr, nd->addr, 4);
 			e->val = av;
 		} else {
-			struct pol_lpm6_entry *e = (struct pol_lpm6_entry *)(void *)v + pos[nd->len]++;
+			struct pol_lpm6_entry *e =
+				(struct pol_lpm6_entry *)(void *)v + pos[nd->len]++;
 
 			e->key.prefixlen = nd->len;
 			memcpy(e->key.addr, nd->addr, 16);
@@ -753,8 +749,7 @@ static void lint_shadow(struct decider *dc, struct pol_diag *d, uint32_t r)
 		pol_note(d, &dc->p->rules[cover[i] - 1].loc, "covered by this rule");
 }
 
-int pol_decide(const struct pol_policy *p, struct pol_diag *d,
-	       struct pol_tables *out)
+int pol_decide(const struct pol_policy *p, struct pol_diag *d, struct pol_tables *out)
 {
 	struct decider dc = { .p = p };
 	struct pol_tables t;

@@ -16,7 +16,6 @@
  * POL_W_SHADOW, naming earlier rules that cover it.  Returns 0 or -ENOMEM;
  * *out is untouched on failure.  Runs in O(P log P) for P prefixes.
  */
-int pol_decide(const struct pol_policy *p, struct pol_diag *d,
-	       struct pol_tables *out);
+int pol_decide(const struct pol_policy *p, struct pol_diag *d, struct pol_tables *out);
 
 #endif /* JAILPOL_DECIDE_H */

@@ -31,8 +31,7 @@ static const char *const pol_warning_names[] = {
 	[POL_W_MAPPED] = "mapped",
 };
 
-_Static_assert(sizeof(pol_warning_names) / sizeof(pol_warning_names[0]) ==
-		       POL_W_MAX,
+_Static_assert(sizeof(pol_warning_names) / sizeof(pol_warning_names[0]) == POL_W_MAX,
 	       "pol_warning_names out of sync with enum pol_warning");
 
 enum pol_diag_kind {
@@ -74,8 +73,7 @@ static struct pol_diag_file *pol_diag_head(struct pol_diag *d)
 	return d->files;
 }
 
-const char *pol_diag_add_file(struct pol_diag *d, const char *name,
-			      const char *text, size_t len)
+const char *pol_diag_add_file(struct pol_diag *d, const char *name, const char *text, size_t len)
 {
 	struct pol_diag_file *head = pol_diag_head(d), *f = NULL;
 
@@ -151,8 +149,7 @@ bool pol_diag_failed(const struct pol_diag *d)
 	return d->n_errors > 0 || (d->werror && d->n_warnings > 0);
 }
 
-static struct pol_diag_file *pol_diag_find(struct pol_diag *d,
-					   const char *name)
+static struct pol_diag_file *pol_diag_find(struct pol_diag *d, const char *name)
 {
 	struct pol_diag_file *f;
 
@@ -224,29 +221,25 @@ static void pol_diag_quote(struct pol_diag *d, const struct pol_loc *loc)
 	fputc('\n', d->out);
 }
 
-static void pol_diag_vprint(struct pol_diag *d, enum pol_diag_kind kind,
-			    const char *wname, const struct pol_loc *loc,
-			    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void pol_diag_vprint(struct pol_diag *d, enum pol_diag_kind kind, const char *wname,
+			    const struct pol_loc *loc, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 
-static void pol_diag_vprint(struct pol_diag *d, enum pol_diag_kind kind,
-			    const char *wname, const struct pol_loc *loc,
-			    const char *fmt, va_list ap)
+static void pol_diag_vprint(struct pol_diag *d, enum pol_diag_kind kind, const char *wname,
+			    const struct pol_loc *loc, const char *fmt, va_list ap)
 {
 	static const char *const labels[] = { "error", "warning", "note" };
-	static const char *const colors[] = { "\033[1;31m", "\033[1;35m",
-					      "\033[1;36m" };
+	static const char *const colors[] = { "\033[1;31m", "\033[1;35m", "\033[1;36m" };
 	const char *bold = d->color ? "\033[1m" : "";
 	const char *reset = d->color ? "\033[0m" : "";
 
 	if (!d->out)
 		return;
 	if (loc && loc->file && loc->line > 0)
-		fprintf(d->out, "%s%s:%d:%d:%s ", bold, loc->file, loc->line,
-			loc->col, reset);
+		fprintf(d->out, "%s%s:%d:%d:%s ", bold, loc->file, loc->line, loc->col, reset);
 	else if (loc && loc->file)
 		fprintf(d->out, "%s%s:%s ", bold, loc->file, reset);
-	fprintf(d->out, "%s%s:%s ", d->color ? colors[kind] : "", labels[kind],
-		reset);
+	fprintf(d->out, "%s%s:%s ", d->color ? colors[kind] : "", labels[kind], reset);
 	vfprintf(d->out, fmt, ap);
 	if (wname)
 		fprintf(d->out, " [-W%s%s]", d->werror ? "error=" : "", wname);
@@ -263,16 +256,14 @@ static void pol_diag_mute(struct pol_diag *d, bool mute)
 		head->mute_notes = mute;
 }
 
-void pol_verror(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
-		va_list ap)
+void pol_verror(struct pol_diag *d, const struct pol_loc *loc, const char *fmt, va_list ap)
 {
 	d->n_errors++;
 	pol_diag_mute(d, false);
 	pol_diag_vprint(d, POL_DIAG_ERROR, NULL, loc, fmt, ap);
 }
 
-void pol_error(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
-	       ...)
+void pol_error(struct pol_diag *d, const struct pol_loc *loc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -281,8 +272,8 @@ void pol_error(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
 	va_end(ap);
 }
 
-void pol_warn(struct pol_diag *d, enum pol_warning w,
-	      const struct pol_loc *loc, const char *fmt, ...)
+void pol_warn(struct pol_diag *d, enum pol_warning w, const struct pol_loc *loc, const char *fmt,
+	      ...)
 {
 	va_list ap;
 
@@ -293,13 +284,12 @@ void pol_warn(struct pol_diag *d, enum pol_warning w,
 	d->n_warnings++;
 	pol_diag_mute(d, false);
 	va_start(ap, fmt);
-	pol_diag_vprint(d, d->werror ? POL_DIAG_ERROR : POL_DIAG_WARNING,
-			pol_warning_names[w], loc, fmt, ap);
+	pol_diag_vprint(d, d->werror ? POL_DIAG_ERROR : POL_DIAG_WARNING, pol_warning_names[w], loc,
+			fmt, ap);
 	va_end(ap);
 }
 
-void pol_note(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
-	      ...)
+void pol_note(struct pol_diag *d, const struct pol_loc *loc, const char *fmt, ...)
 {
 	va_list ap;
 

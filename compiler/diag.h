@@ -34,7 +34,7 @@ struct pol_diag {
 	FILE *out;
 	bool color;
 	bool enabled[POL_W_MAX];
-	bool werror;        /* -Werror: warnings count as errors */
+	bool werror; /* -Werror: warnings count as errors */
 	unsigned n_errors;
 	unsigned n_warnings;
 	struct pol_diag_file *files; /* sources kept to quote lines */
@@ -49,8 +49,7 @@ void pol_diag_free(struct pol_diag *d);
  * the diag's own copy of name, valid until pol_diag_free(); pol_loc.file
  * points at it.  NULL on allocation failure.
  */
-const char *pol_diag_add_file(struct pol_diag *d, const char *name,
-			      const char *text, size_t len);
+const char *pol_diag_add_file(struct pol_diag *d, const char *name, const char *text, size_t len);
 
 /* Apply "-Wshadow", "-Wno-duplicate", "-Werror", "-Wall", "-Wnone".
  * Returns 0 or -EINVAL for an unknown name. */
@@ -60,17 +59,16 @@ int pol_diag_option(struct pol_diag *d, const char *opt);
 const char *pol_warning_name(enum pol_warning w);
 
 /* loc may be NULL for a message about no particular place. */
-void pol_error(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
-	       ...) __attribute__((format(printf, 3, 4)));
+void pol_error(struct pol_diag *d, const struct pol_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* pol_error() for a caller with a va_list of its own. */
-void pol_verror(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
-		va_list ap) __attribute__((format(printf, 3, 0)));
-void pol_warn(struct pol_diag *d, enum pol_warning w,
-	      const struct pol_loc *loc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+void pol_verror(struct pol_diag *d, const struct pol_loc *loc, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+void pol_warn(struct pol_diag *d, enum pol_warning w, const struct pol_loc *loc, const char *fmt,
+	      ...) __attribute__((format(printf, 4, 5)));
 /* A note attached to the previous message ("note: first defined here"). */
-void pol_note(struct pol_diag *d, const struct pol_loc *loc, const char *fmt,
-	      ...) __attribute__((format(printf, 3, 4)));
+void pol_note(struct pol_diag *d, const struct pol_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* True once an error (or, under -Werror, a warning) was reported. */
 bool pol_diag_failed(const struct pol_diag *d);

@@ -13,8 +13,7 @@
 #include "names.h"
 #include "sha256.h"
 
-static void format_lpm(char *buf, size_t len, uint8_t family, uint32_t plen,
-		       const uint8_t *addr)
+static void format_lpm(char *buf, size_t len, uint8_t family, uint32_t plen, const uint8_t *addr)
 {
 	struct pol_prefix p = { .family = family, .len = (uint8_t)plen };
 
@@ -37,8 +36,7 @@ static void dec_ports(const struct pol_dec_entry *e, unsigned *lo, unsigned *hi)
 static void flags_text(char *buf, size_t len, uint32_t flags)
 {
 	snprintf(buf, len, "%s%s%s%s%s", flags & POL_CF_USES_HOST ? " host" : "",
-		 flags & POL_CF_USES_SCOPE ? " netns" : "",
-		 flags & POL_CF_USES_LOG ? " log" : "",
+		 flags & POL_CF_USES_SCOPE ? " netns" : "", flags & POL_CF_USES_LOG ? " log" : "",
 		 flags & POL_CF_BACKSTOP ? " backstop" : "", flags ? "" : " none");
 }
 
@@ -65,24 +63,22 @@ static void dump_text(FILE *out, const struct pol_tables *t, size_t file_size)
 		fprintf(out, ", %zu bytes", file_size);
 	fprintf(out, "\ncontent sha256:%s\n", hash);
 	fprintf(out, "default %s, %u rules, %u decisions, uses:%s\n",
-		pol_verdict_name(t->consts.default_verdict), t->consts.n_rules,
-		t->consts.n_dids, flags);
+		pol_verdict_name(t->consts.default_verdict), t->consts.n_rules, t->consts.n_dids,
+		flags);
 
 	fprintf(out, "\nrules:\n");
 	for (i = 0; i < t->n_rules; i++) {
 		const struct pol_rule_rec *r = &t->rules[i];
 
-		fprintf(out, "  #%-3u %-5s %s:%u:%u: %s\n", i,
-			pol_verdict_name(r->verdict), pol_tables_string(t, r->file),
-			r->line, r->col, pol_tables_string(t, r->text));
+		fprintf(out, "  #%-3u %-5s %s:%u:%u: %s\n", i, pol_verdict_name(r->verdict),
+			pol_tables_string(t, r->file), r->line, r->col,
+			pol_tables_string(t, r->text));
 	}
 
-	fprintf(out, "\nipv4 (%u entries): prefix -> decision, decision if host\n",
-		t->n_lpm4);
+	fprintf(out, "\nipv4 (%u entries): prefix -> decision, decision if host\n", t->n_lpm4);
 	for (i = 0; i < t->n_lpm4; i++)
 		text_lpm(out, 4, t->lpm4[i].key.prefixlen, t->lpm4[i].key.addr, &t->lpm4[i].val);
-	fprintf(out, "\nipv6 (%u entries): prefix -> decision, decision if host\n",
-		t->n_lpm6);
+	fprintf(out, "\nipv6 (%u entries): prefix -> decision, decision if host\n", t->n_lpm6);
 	for (i = 0; i < t->n_lpm6; i++)
 		text_lpm(out, 6, t->lpm6[i].key.prefixlen, t->lpm6[i].key.addr, &t->lpm6[i].val);
 	fprintf(out, "\ndecisions (%u entries): decision proto/netns ports -> verdict rule\n",
@@ -95,16 +91,14 @@ static void dump_text(FILE *out, const struct pol_tables *t, size_t file_size)
 		dec_ports(e, &lo, &hi);
 		snprintf(ports, sizeof(ports), lo == hi ? "%u" : "%u-%u", lo, hi);
 		fprintf(out, "  d%-4u %5s/%-9s %-11s -> %-5s #%u%s\n", e->key.did,
-			pol_proto_name(proto),
-			pol_scope_name(e->key.sel % POL_SCOPE_MAX),
-			proto == POL_PROTO_OTHER ? "-" : ports,
-			pol_verdict_name(e->val.verdict), e->val.rule,
-			e->val.flags & POL_RF_LOG ? " log" : "");
+			pol_proto_name(proto), pol_scope_name(e->key.sel % POL_SCOPE_MAX),
+			proto == POL_PROTO_OTHER ? "-" : ports, pol_verdict_name(e->val.verdict),
+			e->val.rule, e->val.flags & POL_RF_LOG ? " log" : "");
 	}
 }
 
-static void json_lpm(struct pol_json *j, uint8_t family, uint32_t plen,
-		     const uint8_t *addr, const struct pol_addr_val *v)
+static void json_lpm(struct pol_json *j, uint8_t family, uint32_t plen, const uint8_t *addr,
+		     const struct pol_addr_val *v)
 {
 	char a[POL_PREFIX_STRLEN];
 

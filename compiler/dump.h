@@ -13,7 +13,6 @@
 #include "../lib/tables.h"
 
 /* file_size is the policy.bin's size (0 if not from a file). */
-void pol_dump(FILE *out, const struct pol_tables *t, size_t file_size,
-	      bool json);
+void pol_dump(FILE *out, const struct pol_tables *t, size_t file_size, bool json);
 
 #endif /* JAILPOL_DUMP_H */

@@ -22,8 +22,7 @@
 
 #define ALIGN8(x) (((x) + 7) & ~(size_t)7)
 
-static void set_section(struct pol_section *s, uint32_t type,
-			uint32_t entry_size, uint32_t count)
+static void set_section(struct pol_section *s, uint32_t type, uint32_t entry_size, uint32_t count)
 {
 	s->type = type;
 	s->entry_size = entry_size;

@@ -19,8 +19,8 @@ void pol_eval_init(struct pol_eval *ev, struct pol_diag *d)
 }
 
 /* Report the second of two statements that may appear once. */
-static void pol_eval_duplicate(struct pol_eval *ev, const struct pol_loc *loc,
-			       const char *what, const struct pol_loc *first)
+static void pol_eval_duplicate(struct pol_eval *ev, const struct pol_loc *loc, const char *what,
+			       const struct pol_loc *first)
 {
 	pol_error(ev->d, loc, "duplicate '%s' statement", what);
 	pol_note(ev->d, first, "the first '%s' statement is here", what);
@@ -61,8 +61,7 @@ int pol_eval_stmt(struct pol_eval *ev, struct ast_stmt **sp)
 	return 0;
 }
 
-static int pol_eval_rule(struct pol_eval *ev, struct ast_stmt *s,
-			 struct pol_rule *r)
+static int pol_eval_rule(struct pol_eval *ev, struct ast_stmt *s, struct pol_rule *r)
 {
 	const struct ast_rule *ar = s->rule;
 	int err;
@@ -70,12 +69,13 @@ static int pol_eval_rule(struct pol_eval *ev, struct ast_stmt *s,
 	memset(r, 0, sizeof(*r));
 	r->verdict = s->verdict;
 	r->flags = ar->log ? POL_RF_LOG : 0;
-	r->proto_mask = ar->proto_mask ? ar->proto_mask :
-		(1 << POL_PROTO_TCP) | (1 << POL_PROTO_UDP) | (1 << POL_PROTO_OTHER);
+	r->proto_mask = ar->proto_mask ? ar->proto_mask
+				       : (1 << POL_PROTO_TCP) | (1 << POL_PROTO_UDP) |
+						 (1 << POL_PROTO_OTHER);
 	if (ar->ports)
-		r->proto_mask &= (uint8_t)~(1 << POL_PROTO_OTHER);
-	r->scope_mask = ar->scope_mask ? ar->scope_mask :
-		(1 << POL_SCOPE_HOST) | (1 << POL_SCOPE_CONTAINER);
+		r->proto_mask &= (uint8_t) ~(1 << POL_PROTO_OTHER);
+	r->scope_mask = ar->scope_mask ? ar->scope_mask
+				       : (1 << POL_SCOPE_HOST) | (1 << POL_SCOPE_CONTAINER);
 	r->loc = s->loc;
 
 	if (!ar->dest || ar->dest->any) {
@@ -83,8 +83,8 @@ static int pol_eval_rule(struct pol_eval *ev, struct ast_stmt *s,
 	} else if (!ar->dest->listed) {
 		pol_error(ev->d, &s->loc, "rule has an empty destination set");
 	} else {
-		err = pol_sets_expand(&ev->sets, ar->dest, "this rule",
-				      &r->prefixes, &r->n_prefixes, &r->host);
+		err = pol_sets_expand(&ev->sets, ar->dest, "this rule", &r->prefixes,
+				      &r->n_prefixes, &r->host);
 		if (err)
 			return err;
 	}
@@ -100,8 +100,8 @@ static int pol_eval_rule(struct pol_eval *ev, struct ast_stmt *s,
 	return 0;
 }
 
-int pol_eval_finish(struct pol_eval *ev, const char *source_name,
-		    const char *top, struct pol_policy **out)
+int pol_eval_finish(struct pol_eval *ev, const char *source_name, const char *top,
+		    struct pol_policy **out)
 {
 	struct pol_policy *p = NULL;
 	struct pol_loc top_loc = { .file = top };

@@ -41,8 +41,8 @@ int pol_eval_stmt(struct pol_eval *ev, struct ast_stmt **s);
  * anything since pol_eval_init() was an error, or -ENOMEM; *out is
  * untouched on failure.
  */
-int pol_eval_finish(struct pol_eval *ev, const char *source_name,
-		    const char *top, struct pol_policy **out);
+int pol_eval_finish(struct pol_eval *ev, const char *source_name, const char *top,
+		    struct pol_policy **out);
 
 /* Free what ev holds. */
 void pol_eval_release(struct pol_eval *ev);

@@ -59,10 +59,11 @@ int pol_probe_parse(const char *s, struct pol_probe *out, char *err, size_t errl
 		int proto = parse_proto(slash + 1);
 
 		if (proto == -2) {
-			snprintf(err, errlen,
-				 "'%s': expected ADDR[:PORT][/tcp|udp|icmp], and '%s' is not a protocol "
-				 "(explain takes one address, not a prefix)",
-				 s, slash + 1);
+			snprintf(
+				err, errlen,
+				"'%s': expected ADDR[:PORT][/tcp|udp|icmp], and '%s' is not a protocol "
+				"(explain takes one address, not a prefix)",
+				s, slash + 1);
 			return -EINVAL;
 		}
 		p.proto = proto;
@@ -130,13 +131,11 @@ static int outcome_push(struct outcomes *o, const struct outcome *x)
 
 static bool same_result(const struct pol_result *a, const struct pol_result *b)
 {
-	return a->rule == b->rule && a->verdict == b->verdict &&
-	       a->reached == b->reached;
+	return a->rule == b->rule && a->verdict == b->verdict && a->reached == b->reached;
 }
 
-static struct pol_result classify(const struct pol_tables *t,
-				  const struct pol_probe *p, int proto, int scope,
-				  unsigned port)
+static struct pol_result classify(const struct pol_tables *t, const struct pol_probe *p, int proto,
+				  int scope, unsigned port)
 {
 	struct pol_query q = {
 		.family = p->family,
@@ -153,8 +152,8 @@ static struct pol_result classify(const struct pol_tables *t,
 
 /* Collect outcomes for one (host?) pass; without a port, run of equal
  * results over 0..65535 become one outcome each. */
-static int collect(struct outcomes *o, const struct pol_tables *t,
-		   const struct pol_probe *p, int host)
+static int collect(struct outcomes *o, const struct pol_tables *t, const struct pol_probe *p,
+		   int host)
 {
 	int protos[2], n_protos = 0, i, scope;
 
@@ -200,8 +199,8 @@ static int collect(struct outcomes *o, const struct pol_tables *t,
 	return 0;
 }
 
-static void rule_origin(const struct pol_tables *t, uint32_t rule,
-			const char **file, unsigned *line, const char **text)
+static void rule_origin(const struct pol_tables *t, uint32_t rule, const char **file,
+			unsigned *line, const char **text)
 {
 	if (rule >= t->n_rules) {
 		*file = "?";
@@ -221,8 +220,7 @@ struct pol_outcomes_view {
 	const char *canon;
 };
 
-static void print_json(FILE *out, const struct pol_tables *t,
-		       const struct pol_outcomes_view *v)
+static void print_json(FILE *out, const struct pol_tables *t, const struct pol_outcomes_view *v)
 {
 	struct pol_json j;
 	size_t i;
@@ -264,8 +262,8 @@ static void print_json(FILE *out, const struct pol_tables *t,
  * (labels at indent); when all agree, one verdict is printed at the end of
  * the line already started.
  */
-static void print_cases(FILE *out, const struct pol_tables *t,
-			const struct outcome *v, size_t n, const char *indent)
+static void print_cases(FILE *out, const struct pol_tables *t, const struct outcome *v, size_t n,
+			const char *indent)
 {
 	bool vary_proto = false, vary_scope = false, vary_port = false;
 	bool all_same = true;
@@ -295,9 +293,9 @@ static void print_cases(FILE *out, const struct pol_tables *t,
 						      x->lo, x->hi);
 			if (vary_scope && x->scope >= 0)
 				l += (size_t)snprintf(label + l, sizeof(label) - l, "%s ",
-						      x->scope == POL_SCOPE_HOST ?
-							      "from the host netns" :
-							      "from a container netns");
+						      x->scope == POL_SCOPE_HOST
+							      ? "from the host netns"
+							      : "from a container netns");
 			if (l)
 				label[l - 1] = '\0';
 			fprintf(out, "\n%s%s:", indent, label);
@@ -306,8 +304,8 @@ static void print_cases(FILE *out, const struct pol_tables *t,
 		}
 		/* "by" sits under the line it explains. */
 		fprintf(out, " %s%s\n%s%s  by %s:%u: %s", pol_verdict_name(x->r.verdict),
-			x->r.reached ? " (it reaches the local host through loopback)" : "",
-			indent, all_same ? "" : "  ", file, line, text);
+			x->r.reached ? " (it reaches the local host through loopback)" : "", indent,
+			all_same ? "" : "  ", file, line, text);
 	}
 }
 
@@ -317,8 +315,7 @@ static bool same_case(const struct outcome *a, const struct outcome *b)
 }
 
 /* Cases of v with the given protocol and scope, in order, into idx. */
-static size_t select_cases(const struct outcome *v, size_t n, int proto, int scope,
-			   size_t *idx)
+static size_t select_cases(const struct outcome *v, size_t n, int proto, int scope, size_t *idx)
 {
 	size_t i, k = 0;
 
@@ -328,8 +325,8 @@ static size_t select_cases(const struct outcome *v, size_t n, int proto, int sco
 	return k;
 }
 
-static bool runs_equal(const struct outcome *v, const size_t *a, size_t na,
-		       const size_t *b, size_t nb, bool check_scope)
+static bool runs_equal(const struct outcome *v, const size_t *a, size_t na, const size_t *b,
+		       size_t nb, bool check_scope)
 {
 	size_t i;
 
@@ -397,8 +394,7 @@ out:
 	return n;
 }
 
-static void print_text(FILE *out, const struct pol_tables *t,
-		       const struct pol_outcomes_view *v)
+static void print_text(FILE *out, const struct pol_tables *t, const struct pol_outcomes_view *v)
 {
 	struct outcome *plain = calloc(v->n + 1, sizeof(*plain)), *host;
 	size_t i, j, n_plain = 0, n_host = 0;
@@ -418,8 +414,8 @@ static void print_text(FILE *out, const struct pol_tables *t,
 		for (j = 0; j < n_plain; j++) {
 			const struct outcome *y = &plain[j];
 
-			if (y->proto == x->proto && y->scope == x->scope &&
-			    y->lo <= x->lo && x->lo <= y->hi) {
+			if (y->proto == x->proto && y->scope == x->scope && y->lo <= x->lo &&
+			    x->lo <= y->hi) {
 				if (y->r.verdict != x->r.verdict)
 					host[n_host++] = *x;
 				break;
@@ -441,8 +437,8 @@ static void print_text(FILE *out, const struct pol_tables *t,
 	if (plain[0].proto != POL_PROTO_OTHER && plain[0].lo == plain[0].hi && !vary_port)
 		fprintf(out, " port %u", plain[0].lo);
 	if (!vary_proto)
-		fprintf(out, " proto %s", plain[0].proto < 0 ? "tcp/udp" :
-				pol_proto_name((unsigned)plain[0].proto));
+		fprintf(out, " proto %s",
+			plain[0].proto < 0 ? "tcp/udp" : pol_proto_name((unsigned)plain[0].proto));
 	print_cases(out, t, plain, n_plain, "  ");
 	if (n_host) {
 		fprintf(out, "\n  if it is one of the host's own addresses");
@@ -452,8 +448,7 @@ static void print_text(FILE *out, const struct pol_tables *t,
 	free(plain);
 }
 
-int pol_explain(FILE *out, struct pol_tables *t, const struct pol_probe *p,
-		bool json)
+int pol_explain(FILE *out, struct pol_tables *t, const struct pol_probe *p, bool json)
 {
 	struct outcomes o = { 0 };
 	struct pol_outcomes_view v;

@@ -19,14 +19,13 @@ struct pol_probe {
 	uint8_t addr[16];
 	bool has_port;
 	uint16_t port;
-	int proto; /* enum pol_proto, or -1 for both tcp and udp */
-	int scope; /* enum pol_scope, or -1 for both */
+	int proto;     /* enum pol_proto, or -1 for both tcp and udp */
+	int scope;     /* enum pol_scope, or -1 for both */
 	char text[64]; /* the address as written */
 };
 
 /* Parse ADDR[:PORT][/PROTO].  0, or -EINVAL with a message in err. */
-int pol_probe_parse(const char *s, struct pol_probe *out, char *err,
-		    size_t errlen);
+int pol_probe_parse(const char *s, struct pol_probe *out, char *err, size_t errlen);
 
 /*
  * Print the verdict and deciding rule for every case the probe leaves open
@@ -34,7 +33,6 @@ int pol_probe_parse(const char *s, struct pol_probe *out, char *err,
  * port ranges when no port was given).  May add a host entry to t.
  * Returns 0 or -ENOMEM.
  */
-int pol_explain(FILE *out, struct pol_tables *t, const struct pol_probe *p,
-		bool json);
+int pol_explain(FILE *out, struct pol_tables *t, const struct pol_probe *p, bool json);
 
 #endif /* JAILPOL_EXPLAIN_H */

@@ -17,13 +17,11 @@ struct pol_frontend {
 	struct pol_eval ev;
 };
 
-static int pol_frontend_load(struct pol_frontend *fe, const char *path,
-			     const struct pol_loc *at);
+static int pol_frontend_load(struct pol_frontend *fe, const char *path, const struct pol_loc *at);
 
 /* An include is loaded where it stands: its sets are defined, and its
  * rules numbered, before those of the statements after it. */
-static int pol_frontend_include(struct pol_frontend *fe,
-				const struct ast_stmt *s, const char *from)
+static int pol_frontend_include(struct pol_frontend *fe, const struct ast_stmt *s, const char *from)
 {
 	char *path;
 	int err;
@@ -37,8 +35,7 @@ static int pol_frontend_include(struct pol_frontend *fe,
 }
 
 /* at is the include statement, NULL for the top file. */
-static int pol_frontend_load(struct pol_frontend *fe, const char *path,
-			     const struct pol_loc *at)
+static int pol_frontend_load(struct pol_frontend *fe, const char *path, const struct pol_loc *at)
 {
 	struct ast_stmts stmts = { 0 };
 	const char *name;
@@ -65,8 +62,7 @@ static int pol_frontend_load(struct pol_frontend *fe, const char *path,
 	return err;
 }
 
-int pol_compile_file(const char *path, struct pol_diag *d,
-		     struct pol_policy **out)
+int pol_compile_file(const char *path, struct pol_diag *d, struct pol_policy **out)
 {
 	struct pol_frontend fe = { .src = { .d = d } };
 	const char *top;

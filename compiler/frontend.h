@@ -15,7 +15,6 @@
  * and warning goes to d.  Returns 0 and sets *out, or a negative errno
  * (-EINVAL when the input had errors) and leaves *out untouched.
  */
-int pol_compile_file(const char *path, struct pol_diag *d,
-		     struct pol_policy **out);
+int pol_compile_file(const char *path, struct pol_diag *d, struct pol_policy **out);
 
 #endif /* JAILPOL_FRONTEND_H */

@@ -34,8 +34,7 @@ bool pol_name_valid(const char *s)
 	if (!pol_name_start(s[0]))
 		return false;
 	for (i = 1; s[i]; i++)
-		if (!pol_name_start(s[i]) && !(s[i] >= '0' && s[i] <= '9') &&
-		    s[i] != '-')
+		if (!pol_name_start(s[i]) && !(s[i] >= '0' && s[i] <= '9') && s[i] != '-')
 			return false;
 	return pol_keyword_find(s) < 0;
 }

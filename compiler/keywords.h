@@ -14,20 +14,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define POL_KEYWORDS(X)          \
-	X(DEFAULT, "default")    \
-	X(ALLOW, "allow")        \
-	X(DENY, "deny")          \
-	X(SET, "set")            \
-	X(INCLUDE, "include")    \
-	X(TO, "to")              \
-	X(PORT, "port")          \
-	X(PROTO, "proto")        \
-	X(NETNS, "netns")        \
-	X(LOG, "log")            \
-	X(BACKSTOP, "backstop")  \
-	X(ANY, "any")            \
-	X(TCP, "tcp")            \
+#define POL_KEYWORDS(X)         \
+	X(DEFAULT, "default")   \
+	X(ALLOW, "allow")       \
+	X(DENY, "deny")         \
+	X(SET, "set")           \
+	X(INCLUDE, "include")   \
+	X(TO, "to")             \
+	X(PORT, "port")         \
+	X(PROTO, "proto")       \
+	X(NETNS, "netns")       \
+	X(LOG, "log")           \
+	X(BACKSTOP, "backstop") \
+	X(ANY, "any")           \
+	X(TCP, "tcp")           \
 	X(UDP, "udp")
 
 /* The keyword s is, as an index into POL_KEYWORDS() order, or -1. */

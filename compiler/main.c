@@ -73,13 +73,13 @@ static int bad_option(char **argv, int c)
 	bool is_long = !strncmp(word, "--", 2);
 
 	if (c == ':')
-		return is_long ? usage_error("option '%s' needs an argument", word) :
-				 usage_error("option '-%c' needs an argument", optopt);
+		return is_long ? usage_error("option '%s' needs an argument", word)
+			       : usage_error("option '-%c' needs an argument", optopt);
 	if (!optopt)
 		return usage_error("unrecognized option '%s'", word);
 	if (is_long && strchr(word, '='))
-		return usage_error("option '%.*s' takes no argument", (int)(strchr(word, '=') - word),
-				   word);
+		return usage_error("option '%.*s' takes no argument",
+				   (int)(strchr(word, '=') - word), word);
 	return usage_error("unrecognized option '-%c'", optopt);
 }
 
@@ -157,8 +157,7 @@ static int read_bin(const char *path, struct pol_tables *t, size_t *size)
 }
 
 /* Explain against exactly the bytes the kernel would get: emit, re-read. */
-static int load_for_explain(const char *path, struct pol_diag *d,
-			    struct pol_tables *t)
+static int load_for_explain(const char *path, struct pol_diag *d, struct pol_tables *t)
 {
 	struct pol_tables compiled = { 0 };
 	void *buf = NULL;
@@ -277,7 +276,8 @@ int main(int argc, char **argv)
 	}
 	if (explain) {
 		if (output || check) {
-			ret = usage_error("%s", "--explain does not write a policy; drop -o/--check");
+			ret = usage_error("%s",
+					  "--explain does not write a policy; drop -o/--check");
 			goto out;
 		}
 		if (pol_probe_parse(explain, &probe, errbuf, sizeof(errbuf))) {

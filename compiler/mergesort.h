@@ -25,35 +25,35 @@
  * holds run[n_runs] elements; run[] is overwritten.  A pair already in
  * order (the last of one run <= the first of the next) is copied whole.
  */
-#define POL_MERGE_RUNS_DEFINE(name, type, cmp)                                   \
-	static void name(type *v, type *tmp, size_t *run, size_t n_runs)         \
-	{                                                                        \
-		type *src = v, *dst = tmp, *swap;                                \
-		size_t i, k;                                                     \
-                                                                                 \
-		while (n_runs > 1) {                                             \
-			for (i = 0, k = 0; i < n_runs; i += 2, k++) {            \
-				size_t a = run[i], am = run[i + 1], o = a;       \
-				size_t b = am, bm = i + 1 < n_runs ? run[i + 2] : am; \
-                                                                                 \
-				if (b < bm && cmp(&src[am - 1], &src[b]) > 0) {  \
-					while (a < am && b < bm)                 \
-						dst[o++] = cmp(&src[b], &src[a]) < 0 ? \
-								   src[b++] : src[a++]; \
-				}                                                \
-				memcpy(dst + o, src + a, (am - a) * sizeof(*v)); \
-				o += am - a;                                     \
-				memcpy(dst + o, src + b, (bm - b) * sizeof(*v)); \
-				run[k] = run[i];                                 \
-			}                                                        \
-			run[k] = run[n_runs];                                    \
-			n_runs = k;                                              \
-			swap = src;                                              \
-			src = dst;                                               \
-			dst = swap;                                              \
-		}                                                                \
-		if (src != v)                                                    \
-			memcpy(v, src, run[1] * sizeof(*v));                     \
+#define POL_MERGE_RUNS_DEFINE(name, type, cmp)                                                   \
+	static void name(type *v, type *tmp, size_t *run, size_t n_runs)                         \
+	{                                                                                        \
+		type *src = v, *dst = tmp, *swap;                                                \
+		size_t i, k;                                                                     \
+                                                                                                 \
+		while (n_runs > 1) {                                                             \
+			for (i = 0, k = 0; i < n_runs; i += 2, k++) {                            \
+				size_t a = run[i], am = run[i + 1], o = a;                       \
+				size_t b = am, bm = i + 1 < n_runs ? run[i + 2] : am;            \
+                                                                                                 \
+				if (b < bm && cmp(&src[am - 1], &src[b]) > 0) {                  \
+					while (a < am && b < bm)                                 \
+						dst[o++] = cmp(&src[b], &src[a]) < 0 ? src[b++]  \
+										     : src[a++]; \
+				}                                                                \
+				memcpy(dst + o, src + a, (am - a) * sizeof(*v));                 \
+				o += am - a;                                                     \
+				memcpy(dst + o, src + b, (bm - b) * sizeof(*v));                 \
+				run[k] = run[i];                                                 \
+			}                                                                        \
+			run[k] = run[n_runs];                                                    \
+			n_runs = k;                                                              \
+			swap = src;                                                              \
+			src = dst;                                                               \
+			dst = swap;                                                              \
+		}                                                                                \
+		if (src != v)                                                                    \
+			memcpy(v, src, run[1] * sizeof(*v));                                     \
 	}
 
 #endif /* JAILPOL_MERGESORT_H */

@@ -90,8 +90,7 @@ size_t pol_ports_normalise(struct pol_port_range *v, size_t n)
 	return out;
 }
 
-bool pol_prefix_contains(const struct pol_prefix *p, uint8_t family,
-			 const uint8_t *addr)
+bool pol_prefix_contains(const struct pol_prefix *p, uint8_t family, const uint8_t *addr)
 {
 	unsigned int max = family == 4 ? 32 : 128;
 

@@ -37,12 +37,12 @@ struct pol_loc {
 };
 
 struct pol_rule {
-	uint8_t verdict;    /* enum pol_verdict */
-	uint8_t flags;      /* POL_RF_* */
-	uint8_t proto_mask; /* bit (1 << enum pol_proto); port rules lack OTHER */
-	uint8_t scope_mask; /* bit (1 << enum pol_scope) */
-	bool any_dest;      /* matches every destination */
-	bool host;          /* also matches the runtime's host addresses */
+	uint8_t verdict;             /* enum pol_verdict */
+	uint8_t flags;               /* POL_RF_* */
+	uint8_t proto_mask;          /* bit (1 << enum pol_proto); port rules lack OTHER */
+	uint8_t scope_mask;          /* bit (1 << enum pol_scope) */
+	bool any_dest;               /* matches every destination */
+	bool host;                   /* also matches the runtime's host addresses */
 	struct pol_prefix *prefixes; /* sorted, unique; owned */
 	size_t n_prefixes;
 	struct pol_port_range *ports; /* sorted, merged; owned; none = any */
@@ -71,7 +71,6 @@ size_t pol_ports_normalise(struct pol_port_range *v, size_t n);
 int pol_prefix_cmp(const struct pol_prefix *a, const struct pol_prefix *b);
 
 /* 1 if prefix p contains the canonical address addr of the same family. */
-bool pol_prefix_contains(const struct pol_prefix *p, uint8_t family,
-			 const uint8_t *addr);
+bool pol_prefix_contains(const struct pol_prefix *p, uint8_t family, const uint8_t *addr);
 
 #endif /* JAILPOL_POLICY_H */

@@ -42,8 +42,7 @@ struct pol_dup_pair {
 	size_t dup, first;
 };
 
-static struct pol_set_def *pol_sets_find(const struct pol_sets *ss,
-					 const char *name)
+static struct pol_set_def *pol_sets_find(const struct pol_sets *ss, const char *name)
 {
 	uint32_t h = (uint32_t)pol_hash_str(name), i;
 	size_t pos;
@@ -86,8 +85,7 @@ static void pol_set_free(struct pol_set_def *def)
 }
 
 /* A built-in set, resolved on first use and kept in the table. */
-static int pol_sets_builtin(struct pol_sets *ss, const char *name,
-			    struct pol_set_def **out)
+static int pol_sets_builtin(struct pol_sets *ss, const char *name, struct pol_set_def **out)
 {
 	const struct pol_builtin *bi = pol_builtin_find(name);
 	struct pol_set_def *def = NULL;
@@ -133,8 +131,7 @@ static uint64_t pol_be64(const uint8_t *p)
 
 /* pol_prefix_cmp()'s order (family, address, length), then position.  Kept
  * local and branchy because it runs n log n times on a million keys. */
-static int pol_dup_key_cmp(const struct pol_dup_key *x,
-			   const struct pol_dup_key *y)
+static int pol_dup_key_cmp(const struct pol_dup_key *x, const struct pol_dup_key *y)
 {
 	uint64_t u, v;
 
@@ -199,9 +196,8 @@ static int pol_dup_pair_cmp(const void *a, const void *b)
  * million-element lists people paste in, and is the only sort such a list
  * needs: everything downstream finds it already in order.
  */
-static int pol_sets_direct(struct pol_sets *ss, const struct ast_elems *el,
-			   const char *where, struct pol_prefix **out,
-			   size_t *n_out)
+static int pol_sets_direct(struct pol_sets *ss, const struct ast_elems *el, const char *where,
+			   struct pol_prefix **out, size_t *n_out)
 {
 	struct pol_dup_key *keys = NULL;
 	struct pol_dup_pair *pairs = NULL;
@@ -229,8 +225,7 @@ static int pol_sets_direct(struct pol_sets *ss, const struct ast_elems *el,
 			continue;
 		}
 		/* The 0.0.0.0/0 implied by ::/0 is nobody's typo. */
-		if (el->v[keys[i].idx].implied ||
-		    el->v[keys[first].idx].implied)
+		if (el->v[keys[i].idx].implied || el->v[keys[first].idx].implied)
 			continue;
 		err = POL_GROW(pairs, cap_pairs, n_pairs + 1);
 		if (err)
@@ -246,8 +241,7 @@ static int pol_sets_direct(struct pol_sets *ss, const struct ast_elems *el,
 		const struct ast_elem *e = &el->v[pairs[i].dup];
 
 		pol_prefix_format(&e->pfx, buf, sizeof(buf));
-		pol_warn(ss->d, POL_W_DUPLICATE, &e->loc,
-			 "'%s' is listed twice in %s", buf, where);
+		pol_warn(ss->d, POL_W_DUPLICATE, &e->loc, "'%s' is listed twice in %s", buf, where);
 		pol_note(ss->d, &el->v[pairs[i].first].loc, "first listed here");
 	}
 	*out = v;
@@ -275,8 +269,7 @@ static bool pol_prefixes_sorted(const struct pol_prefix *v, size_t n)
 static int pol_sets_resolve(struct pol_sets *ss, struct pol_set_def *def);
 
 /* "a -> b -> a" for the sets from def up the resolution stack, and back. */
-static void pol_sets_cycle(struct pol_sets *ss, struct pol_set_def *def,
-			   const struct pol_loc *loc)
+static void pol_sets_cycle(struct pol_sets *ss, struct pol_set_def *def, const struct pol_loc *loc)
 {
 	char msg[512];
 	size_t i, len = 0;
@@ -291,9 +284,8 @@ static void pol_sets_cycle(struct pol_sets *ss, struct pol_set_def *def,
 	pol_error(ss->d, loc, "set reference cycle: %s", msg);
 }
 
-int pol_sets_expand(struct pol_sets *ss, const struct ast_elems *el,
-		    const char *where, struct pol_prefix **out, size_t *n_out,
-		    bool *host)
+int pol_sets_expand(struct pol_sets *ss, const struct ast_elems *el, const char *where,
+		    struct pol_prefix **out, size_t *n_out, bool *host)
 {
 	struct pol_prefix *v = NULL;
 	size_t n = 0, cap, i;
@@ -317,8 +309,7 @@ int pol_sets_expand(struct pol_sets *ss, const struct ast_elems *el,
 				goto fail;
 		}
 		if (!def) {
-			pol_error(ss->d, &e->loc, "set '%s' is not defined",
-				  e->name);
+			pol_error(ss->d, &e->loc, "set '%s' is not defined", e->name);
 			continue;
 		}
 		if (def->state == POL_SET_RESOLVING) {
@@ -362,8 +353,7 @@ static int pol_sets_resolve(struct pol_sets *ss, struct pol_set_def *def)
 		return err;
 	ss->rstack[ss->rdepth++] = def;
 	snprintf(where, sizeof(where), "set '%s'", def->name);
-	err = pol_sets_expand(ss, def->elems, where, &def->pfx, &def->n,
-			      &def->host);
+	err = pol_sets_expand(ss, def->elems, where, &def->pfx, &def->n, &def->host);
 	ss->rdepth--;
 	def->state = POL_SET_DONE;
 	/* The elements are not needed again; a big list should not linger. */
@@ -393,17 +383,14 @@ int pol_sets_define(struct pol_sets *ss, struct ast_stmt *s)
 	int err;
 
 	if (pol_builtin_find(s->name)) {
-		pol_error(ss->d, &s->name_loc,
-			  "set '%s' is a built-in set and cannot be redefined",
+		pol_error(ss->d, &s->name_loc, "set '%s' is a built-in set and cannot be redefined",
 			  s->name);
 		return 0;
 	}
 	old = pol_sets_find(ss, s->name);
 	if (old) {
-		pol_error(ss->d, &s->name_loc, "set '%s' is already defined",
-			  s->name);
-		pol_note(ss->d, &old->loc, "set '%s' was first defined here",
-			 s->name);
+		pol_error(ss->d, &s->name_loc, "set '%s' is already defined", s->name);
+		pol_note(ss->d, &old->loc, "set '%s' was first defined here", s->name);
 		return 0;
 	}
 	if (!s->elems->listed)

@@ -19,10 +19,10 @@ struct pol_set_def;
 
 struct pol_sets {
 	struct pol_diag *d;
-	struct pol_set_def **all;   /* user sets in definition order, then
+	struct pol_set_def **all; /* user sets in definition order, then
 				     * built-ins in order of first use; owned */
 	size_t n_all, cap_all;
-	struct pol_htab by_name;    /* items: indexes into all */
+	struct pol_htab by_name;     /* items: indexes into all */
 	struct pol_set_def **rstack; /* sets being resolved, for cycles */
 	size_t rdepth, rcap;
 };
@@ -46,9 +46,8 @@ int pol_sets_resolve_all(struct pol_sets *ss);
  * warning about a prefix listed twice.  Undefined names and cycles are
  * reported and contribute nothing.  Returns 0 or -ENOMEM.
  */
-int pol_sets_expand(struct pol_sets *ss, const struct ast_elems *el,
-		    const char *where, struct pol_prefix **out, size_t *n_out,
-		    bool *host);
+int pol_sets_expand(struct pol_sets *ss, const struct ast_elems *el, const char *where,
+		    struct pol_prefix **out, size_t *n_out, bool *host);
 
 /* Free every set; accepts a zeroed struct. */
 void pol_sets_release(struct pol_sets *ss);

@@ -103,8 +103,8 @@ fail:
 
 /* Report the include cycle that loading path (the file of st) would close,
  * if it would. */
-static bool pol_source_cycle(struct pol_source *src, const struct stat *st,
-			     const char *path, const struct pol_loc *at)
+static bool pol_source_cycle(struct pol_source *src, const struct stat *st, const char *path,
+			     const struct pol_loc *at)
 {
 	size_t i, j, mlen = 0;
 	char msg[1024];
@@ -126,9 +126,8 @@ static bool pol_source_cycle(struct pol_source *src, const struct stat *st,
 	return true;
 }
 
-int pol_source_push(struct pol_source *src, const char *path,
-		    const struct pol_loc *at, const char **name, char **text,
-		    size_t *len)
+int pol_source_push(struct pol_source *src, const char *path, const struct pol_loc *at,
+		    const char **name, char **text, size_t *len)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -154,8 +153,8 @@ int pol_source_push(struct pol_source *src, const char *path,
 
 		if (f->dev != st.st_dev || f->ino != st.st_ino)
 			continue;
-		pol_error(src->d, at, "'%s' is already included (at %s:%d)",
-			  path, f->at.file ? f->at.file : f->name, f->at.line);
+		pol_error(src->d, at, "'%s' is already included (at %s:%d)", path,
+			  f->at.file ? f->at.file : f->name, f->at.line);
 		goto cleanup;
 	}
 
@@ -163,14 +162,12 @@ int pol_source_push(struct pol_source *src, const char *path,
 	if (err == -ENOMEM)
 		goto cleanup;
 	if (err) {
-		pol_error(src->d, at, "cannot read '%s': %s", path,
-			  strerror(-err));
+		pol_error(src->d, at, "cannot read '%s': %s", path, strerror(-err));
 		err = 0;
 		goto cleanup;
 	}
 	if (n > INT_MAX) {
-		pol_error(src->d, at, "cannot read '%s': %s", path,
-			  strerror(EFBIG));
+		pol_error(src->d, at, "cannot read '%s': %s", path, strerror(EFBIG));
 		goto cleanup;
 	}
 	*name = pol_diag_add_file(src->d, path, buf, n);
@@ -204,14 +201,12 @@ void pol_source_pop(struct pol_source *src)
 	src->depth--;
 }
 
-int pol_source_include(struct pol_source *src, const char *rel,
-		       const char *from, const struct pol_loc *at,
-		       char **path)
+int pol_source_include(struct pol_source *src, const char *rel, const char *from,
+		       const struct pol_loc *at, char **path)
 {
 	*path = NULL;
 	if (src->depth >= POL_INCLUDE_DEPTH + 1) {
-		pol_error(src->d, at,
-			  "includes are nested too deeply (at most %d levels)",
+		pol_error(src->d, at, "includes are nested too deeply (at most %d levels)",
 			  POL_INCLUDE_DEPTH);
 		return 0;
 	}

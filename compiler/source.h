@@ -40,9 +40,8 @@ struct pol_source {
  * *len.  A file that cannot be used is reported at at and gives 0 with
  * *name NULL.  Returns 0 or -ENOMEM.
  */
-int pol_source_push(struct pol_source *src, const char *path,
-		    const struct pol_loc *at, const char **name, char **text,
-		    size_t *len);
+int pol_source_push(struct pol_source *src, const char *path, const struct pol_loc *at,
+		    const char **name, char **text, size_t *len);
 
 /* Pop the file the last successful pol_source_push() pushed. */
 void pol_source_pop(struct pol_source *src);
@@ -53,9 +52,8 @@ void pol_source_pop(struct pol_source *src);
  * When includes are nested too deeply already this is reported at at and
  * *path is NULL.  Returns 0 or -ENOMEM.
  */
-int pol_source_include(struct pol_source *src, const char *rel,
-		       const char *from, const struct pol_loc *at,
-		       char **path);
+int pol_source_include(struct pol_source *src, const char *rel, const char *from,
+		       const struct pol_loc *at, char **path);
 
 /* True for a YAML block list (.yaml or .yml), read by yaml.c. */
 bool pol_source_is_yaml(const char *path);

@@ -22,8 +22,7 @@ struct pol_yaml {
 	bool failed; /* a syntax error was reported; stop */
 };
 
-static struct pol_loc pol_yaml_loc(const struct pol_yaml *y,
-				   const yaml_event_t *e)
+static struct pol_loc pol_yaml_loc(const struct pol_yaml *y, const yaml_event_t *e)
 {
 	struct pol_loc loc = {
 		.file = y->file,
@@ -63,8 +62,7 @@ static int pol_yaml_next(struct pol_yaml *y)
 	loc.end_col = loc.col;
 	pol_error(y->d, &loc, "invalid YAML: %s%s%s",
 		  y->parser.problem ? y->parser.problem : "parse error",
-		  y->parser.context ? " " : "",
-		  y->parser.context ? y->parser.context : "");
+		  y->parser.context ? " " : "", y->parser.context ? y->parser.context : "");
 	y->failed = true;
 	return -EINVAL;
 }
@@ -180,8 +178,7 @@ static int pol_yaml_mapping(struct pol_yaml *y, struct ast_stmts *out)
 			continue;
 		}
 		if (s) {
-			err = pol_yaml_refuse(y, "set '%s' must be a list of addresses",
-					      s->name);
+			err = pol_yaml_refuse(y, "set '%s' must be a list of addresses", s->name);
 			ast_stmt_free(s);
 		} else {
 			err = pol_yaml_skip(y);
@@ -195,8 +192,8 @@ fail:
 	return err;
 }
 
-int pol_yaml_parse(struct pol_diag *d, const char *file, const char *text,
-		   size_t len, struct ast_stmts *out)
+int pol_yaml_parse(struct pol_diag *d, const char *file, const char *text, size_t len,
+		   struct ast_stmts *out)
 {
 	struct pol_yaml y = { .d = d, .file = file };
 	size_t first = out->n;
@@ -204,8 +201,7 @@ int pol_yaml_parse(struct pol_diag *d, const char *file, const char *text,
 
 	if (!yaml_parser_initialize(&y.parser))
 		return -ENOMEM;
-	yaml_parser_set_input_string(&y.parser, (const unsigned char *)text,
-				     len);
+	yaml_parser_set_input_string(&y.parser, (const unsigned char *)text, len);
 	for (;;) {
 		err = pol_yaml_next(&y);
 		if (err)
@@ -221,8 +217,9 @@ int pol_yaml_parse(struct pol_diag *d, const char *file, const char *text,
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_SCALAR_EVENT:
 		case YAML_ALIAS_EVENT:
-			err = pol_yaml_refuse(&y,
-					      "a YAML list must be a mapping of set names to lists of addresses");
+			err = pol_yaml_refuse(
+				&y,
+				"a YAML list must be a mapping of set names to lists of addresses");
 			if (err)
 				goto cleanup;
 			break;

@@ -20,7 +20,7 @@
  * append one AST_SET statement per key to out.  Problems are reported to d
  * with locations in file.  Returns 0 or -ENOMEM.
  */
-int pol_yaml_parse(struct pol_diag *d, const char *file, const char *text,
-		   size_t len, struct ast_stmts *out);
+int pol_yaml_parse(struct pol_diag *d, const char *file, const char *text, size_t len,
+		   struct ast_stmts *out);
 
 #endif /* JAILPOL_YAML_H */

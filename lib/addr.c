@@ -22,8 +22,7 @@ void pol_addr_canonicalise(uint8_t *family, uint8_t *addr)
 	pol_unmap(family, addr);
 }
 
-bool pol_mask_bits(uint8_t *dst, const uint8_t *src, size_t nbytes,
-		   unsigned int len)
+bool pol_mask_bits(uint8_t *dst, const uint8_t *src, size_t nbytes, unsigned int len)
 {
 	size_t full = len / 8, i;
 	uint8_t keep, cleared;
@@ -66,8 +65,7 @@ static bool pol_addr_covers_mapped(const uint8_t *addr, unsigned len)
 	return memcmp(tmp, addr, 16) == 0;
 }
 
-enum pol_addr_err pol_prefix_parse(const char *s, struct pol_prefix *out,
-				   bool *covers_mapped)
+enum pol_addr_err pol_prefix_parse(const char *s, struct pol_prefix *out, bool *covers_mapped)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	struct pol_prefix p = { 0 };

@@ -23,9 +23,9 @@ struct pol_prefix {
 
 enum pol_addr_err {
 	POL_ADDR_OK = 0,
-	POL_ADDR_BAD_ADDRESS,  /* not an IPv4 or IPv6 address */
-	POL_ADDR_BAD_LENGTH,   /* prefix length not a number or too long */
-	POL_ADDR_HOST_BITS,    /* host bits set (out holds the canonical form) */
+	POL_ADDR_BAD_ADDRESS, /* not an IPv4 or IPv6 address */
+	POL_ADDR_BAD_LENGTH,  /* prefix length not a number or too long */
+	POL_ADDR_HOST_BITS,   /* host bits set (out holds the canonical form) */
 	POL_ADDR_ERR_MAX,
 };
 
@@ -37,8 +37,7 @@ enum pol_addr_err {
  * when an IPv6 prefix shorter than /96 contains all of ::ffff:0:0/96, so it
  * also matches every IPv4 destination (the caller adds 0.0.0.0/0).
  */
-enum pol_addr_err pol_prefix_parse(const char *s, struct pol_prefix *out,
-				   bool *covers_mapped);
+enum pol_addr_err pol_prefix_parse(const char *s, struct pol_prefix *out, bool *covers_mapped);
 
 /* Canonical text: "10.0.0.0/8", "1.2.3.4" for a /32, "fd00::/8", "::1". */
 void pol_prefix_format(const struct pol_prefix *p, char *buf, size_t len);
@@ -53,8 +52,7 @@ void pol_addr_canonicalise(uint8_t *family, uint8_t *addr);
  * and clear the rest; dst may be src.  Returns true if a cleared bit was
  * set in src (the address had host bits past /len).
  */
-bool pol_mask_bits(uint8_t *dst, const uint8_t *src, size_t nbytes,
-		   unsigned int len);
+bool pol_mask_bits(uint8_t *dst, const uint8_t *src, size_t nbytes, unsigned int len);
 
 /* True if the first len bits of a and b are equal. */
 bool pol_bits_equal(const uint8_t *a, const uint8_t *b, unsigned int len);

@@ -66,8 +66,7 @@ static inline size_t pol_htab_pos(const struct pol_htab *t, uint32_t hash)
  * past it; POL_HTAB_END at the first empty slot, with *pos left on it (the
  * slot pol_htab_insert() fills).  On a table never reserved: POL_HTAB_END.
  */
-static inline uint32_t pol_htab_next(const struct pol_htab *t, uint32_t hash,
-				     size_t *pos)
+static inline uint32_t pol_htab_next(const struct pol_htab *t, uint32_t hash, size_t *pos)
 {
 	if (!t->slots)
 		return POL_HTAB_END;
@@ -84,8 +83,7 @@ static inline uint32_t pol_htab_next(const struct pol_htab *t, uint32_t hash,
 
 /* Store item (below POL_HTAB_END) with its hash in the free slot pos that
  * pol_htab_next() ended on, after a pol_htab_reserve(). */
-static inline void pol_htab_insert(struct pol_htab *t, size_t pos,
-				   uint32_t hash, uint32_t item)
+static inline void pol_htab_insert(struct pol_htab *t, size_t pos, uint32_t hash, uint32_t item)
 {
 	t->slots[pos].item = item + 1;
 	t->slots[pos].hash = hash;

@@ -29,8 +29,8 @@
 struct pol_json {
 	FILE *out;
 	unsigned int depth;
-	bool after_name;             /* a value follows its name: no comma */
-	bool more[POL_JSON_DEPTH];   /* the container at depth i has an item */
+	bool after_name;           /* a value follows its name: no comma */
+	bool more[POL_JSON_DEPTH]; /* the container at depth i has an item */
 };
 
 void pol_json_init(struct pol_json *j, FILE *out);

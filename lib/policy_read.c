@@ -26,9 +26,8 @@
 #define MAX_FILE_SIZE (1u << 30)
 
 static const char *const sec_names[POL_SEC_MAX] = {
-	[POL_SEC_CONSTS] = "CONSTS", [POL_SEC_LPM4] = "LPM4",
-	[POL_SEC_LPM6] = "LPM6",     [POL_SEC_DEC] = "DEC",
-	[POL_SEC_RULES] = "RULES",   [POL_SEC_STRINGS] = "STRINGS",
+	[POL_SEC_CONSTS] = "CONSTS", [POL_SEC_LPM4] = "LPM4",   [POL_SEC_LPM6] = "LPM6",
+	[POL_SEC_DEC] = "DEC",       [POL_SEC_RULES] = "RULES", [POL_SEC_STRINGS] = "STRINGS",
 };
 _Static_assert(POL_SEC_MAX == 7, "sec_names needs a name per section");
 
@@ -41,8 +40,8 @@ static const uint32_t sec_entry_size[POL_SEC_MAX] = {
 	[POL_SEC_STRINGS] = 1,
 };
 
-__attribute__((format(printf, 4, 5)))
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int code,
+						      const char *fmt, ...)
 {
 	va_list ap;
 
@@ -66,9 +65,8 @@ static int host_bits(const uint8_t *addr, size_t nbytes, unsigned int len)
 }
 
 /* Checks shared by LPM4 and LPM6: entries are {prefixlen, addr, val}. */
-static int check_lpm(const char *name, const uint8_t *base, size_t esz,
-		     size_t addr_len, uint32_t count, uint32_t n_dids,
-		     char *err, size_t errlen)
+static int check_lpm(const char *name, const uint8_t *base, size_t esz, size_t addr_len,
+		     uint32_t count, uint32_t n_dids, char *err, size_t errlen)
 {
 	unsigned int max = (unsigned int)addr_len * 8;
 	uint32_t i;
@@ -83,34 +81,30 @@ static int check_lpm(const char *name, const uint8_t *base, size_t esz,
 		memcpy(&plen, e, 4);
 		memcpy(&v, e + 4 + addr_len, sizeof(v));
 		if (plen > max)
-			return BAD("section %s: entry %u has prefix length %u (0..%u)",
-				   name, i, plen, max);
+			return BAD("section %s: entry %u has prefix length %u (0..%u)", name, i,
+				   plen, max);
 		if (host_bits(e + 4, addr_len, plen))
-			return BAD("section %s: entry %u has host bits set past /%u",
-				   name, i, plen);
+			return BAD("section %s: entry %u has host bits set past /%u", name, i,
+				   plen);
 		if (i) {
 			const uint8_t *p = e - esz;
 			uint32_t pplen;
 
 			memcpy(&pplen, p, 4);
-			if (pplen > plen ||
-			    (pplen == plen && memcmp(p + 4, e + 4, addr_len) >= 0))
-				return BAD("section %s: entries not sorted at entry %u",
-					   name, i);
+			if (pplen > plen || (pplen == plen && memcmp(p + 4, e + 4, addr_len) >= 0))
+				return BAD("section %s: entries not sorted at entry %u", name, i);
 		} else if (plen) {
 			return BAD("section %s: no /0 root entry", name);
 		}
 		if (v.did >= n_dids || v.host_did >= n_dids)
-			return BAD("section %s: entry %u names decision %u but there are %u",
-				   name, i, v.did >= n_dids ? v.did : v.host_did,
-				   n_dids);
+			return BAD("section %s: entry %u names decision %u but there are %u", name,
+				   i, v.did >= n_dids ? v.did : v.host_did, n_dids);
 	}
 	return 0;
 }
 
-static int check_dec(const struct pol_dec_entry *dec, uint32_t count,
-		     const struct pol_consts *c, const struct pol_rule_rec *rules,
-		     char *err, size_t errlen)
+static int check_dec(const struct pol_dec_entry *dec, uint32_t count, const struct pol_consts *c,
+		     const struct pol_rule_rec *rules, char *err, size_t errlen)
 {
 	uint64_t roots = 0, need = (uint64_t)c->n_dids * POL_SEL_MAX;
 	uint32_t i;
@@ -119,72 +113,70 @@ static int check_dec(const struct pol_dec_entry *dec, uint32_t count,
 		const struct pol_dec_entry *e = &dec[i];
 		uint16_t port;
 
-		if (e->key.prefixlen < POL_DEC_PREFIX_BASE ||
-		    e->key.prefixlen > POL_DEC_PREFIX_MAX)
-			return BAD("section DEC: entry %u has prefix length %u (%u..%u)",
-				   i, e->key.prefixlen, POL_DEC_PREFIX_BASE,
-				   POL_DEC_PREFIX_MAX);
+		if (e->key.prefixlen < POL_DEC_PREFIX_BASE || e->key.prefixlen > POL_DEC_PREFIX_MAX)
+			return BAD("section DEC: entry %u has prefix length %u (%u..%u)", i,
+				   e->key.prefixlen, POL_DEC_PREFIX_BASE, POL_DEC_PREFIX_MAX);
 		if (e->key.zero)
 			return BAD("section DEC: entry %u has a nonzero zero byte", i);
 		if (e->key.sel >= POL_SEL_MAX)
-			return BAD("section DEC: entry %u has selector %u (0..%u)",
-				   i, e->key.sel, POL_SEL_MAX - 1);
+			return BAD("section DEC: entry %u has selector %u (0..%u)", i, e->key.sel,
+				   POL_SEL_MAX - 1);
 		if (e->key.did >= c->n_dids)
-			return BAD("section DEC: entry %u names decision %u but there are %u",
-				   i, e->key.did, c->n_dids);
+			return BAD("section DEC: entry %u names decision %u but there are %u", i,
+				   e->key.did, c->n_dids);
 		memcpy(&port, &e->key.port, 2);
-		if (host_bits((const uint8_t *)&port, 2,
-			      e->key.prefixlen - POL_DEC_PREFIX_BASE))
-			return BAD("section DEC: entry %u has port bits set past /%u",
-				   i, e->key.prefixlen);
+		if (host_bits((const uint8_t *)&port, 2, e->key.prefixlen - POL_DEC_PREFIX_BASE))
+			return BAD("section DEC: entry %u has port bits set past /%u", i,
+				   e->key.prefixlen);
 		if (i && (dec[i - 1].key.prefixlen > e->key.prefixlen ||
 			  (dec[i - 1].key.prefixlen == e->key.prefixlen &&
 			   memcmp(&dec[i - 1].key.did, &e->key.did, 8) >= 0)))
 			return BAD("section DEC: entries not sorted at entry %u", i);
 		if (e->val.rule >= c->n_rules)
-			return BAD("section DEC: entry %u names rule %u but there are %u",
-				   i, e->val.rule, c->n_rules);
+			return BAD("section DEC: entry %u names rule %u but there are %u", i,
+				   e->val.rule, c->n_rules);
 		if (e->val.verdict >= POL_VERDICT_MAX)
-			return BAD("section DEC: entry %u has verdict %u (0..%u)",
-				   i, e->val.verdict, POL_VERDICT_MAX - 1);
+			return BAD("section DEC: entry %u has verdict %u (0..%u)", i,
+				   e->val.verdict, POL_VERDICT_MAX - 1);
 		if (e->val.verdict != rules[e->val.rule].verdict ||
 		    e->val.flags != rules[e->val.rule].flags)
-			return BAD("section DEC: entry %u disagrees with rule %u on verdict or flags",
-				   i, e->val.rule);
+			return BAD(
+				"section DEC: entry %u disagrees with rule %u on verdict or flags",
+				i, e->val.rule);
 		if (e->key.prefixlen == POL_DEC_PREFIX_BASE)
 			roots++;
 	}
 	/* Sorted strictly, in range and with port 0, the /48s are distinct
 	 * (did, sel) pairs: counting them proves every lookup finds one. */
 	if (roots != need)
-		return BAD("section DEC: %u decisions x %u selectors need %llu /48 entries, found %llu",
-			   c->n_dids, POL_SEL_MAX, (unsigned long long)need,
-			   (unsigned long long)roots);
+		return BAD(
+			"section DEC: %u decisions x %u selectors need %llu /48 entries, found %llu",
+			c->n_dids, POL_SEL_MAX, (unsigned long long)need,
+			(unsigned long long)roots);
 	return 0;
 }
 
-static int check_rules(const struct pol_rule_rec *r, uint32_t count,
-		       const struct pol_consts *c, uint32_t strings_size,
-		       char *err, size_t errlen)
+static int check_rules(const struct pol_rule_rec *r, uint32_t count, const struct pol_consts *c,
+		       uint32_t strings_size, char *err, size_t errlen)
 {
 	uint32_t i;
 
 	if (count != c->n_rules)
-		return BAD("section RULES: %u rules but CONSTS says n_rules %u",
-			   count, c->n_rules);
+		return BAD("section RULES: %u rules but CONSTS says n_rules %u", count, c->n_rules);
 	for (i = 0; i < count; i++) {
 		if (r[i].file >= strings_size)
-			return BAD("section RULES: rule %u file offset %u is outside the string table (%u bytes)",
-				   i, r[i].file, strings_size);
+			return BAD(
+				"section RULES: rule %u file offset %u is outside the string table (%u bytes)",
+				i, r[i].file, strings_size);
 		if (r[i].text >= strings_size)
-			return BAD("section RULES: rule %u text offset %u is outside the string table (%u bytes)",
-				   i, r[i].text, strings_size);
+			return BAD(
+				"section RULES: rule %u text offset %u is outside the string table (%u bytes)",
+				i, r[i].text, strings_size);
 		if (r[i].verdict >= POL_VERDICT_MAX)
-			return BAD("section RULES: rule %u has verdict %u (0..%u)",
-				   i, r[i].verdict, POL_VERDICT_MAX - 1);
+			return BAD("section RULES: rule %u has verdict %u (0..%u)", i, r[i].verdict,
+				   POL_VERDICT_MAX - 1);
 		if (r[i].flags & ~POL_RF_LOG)
-			return BAD("section RULES: rule %u has unknown flags 0x%x",
-				   i, r[i].flags);
+			return BAD("section RULES: rule %u has unknown flags 0x%x", i, r[i].flags);
 	}
 	if (r[0].verdict != c->default_verdict || r[0].flags)
 		return BAD("section RULES: rule 0 does not match the default verdict %u",
@@ -197,8 +189,8 @@ static int check_consts(const struct pol_consts *c, char *err, size_t errlen)
 	if (c->default_verdict >= POL_VERDICT_MAX)
 		return BAD("section CONSTS: default verdict %u is out of range (0..%u)",
 			   c->default_verdict, POL_VERDICT_MAX - 1);
-	if (c->flags & ~(uint32_t)(POL_CF_USES_HOST | POL_CF_USES_SCOPE | POL_CF_USES_LOG |
-				   POL_CF_BACKSTOP))
+	if (c->flags &
+	    ~(uint32_t)(POL_CF_USES_HOST | POL_CF_USES_SCOPE | POL_CF_USES_LOG | POL_CF_BACKSTOP))
 		return BAD("section CONSTS: unknown flags 0x%x", c->flags);
 	if (!c->n_rules)
 		return BAD("section CONSTS: n_rules is 0, the default rule is missing");
@@ -208,9 +200,8 @@ static int check_consts(const struct pol_consts *c, char *err, size_t errlen)
 }
 
 /* Header, checksum, content hash and section table; fills sec[] by type. */
-static int check_layout(const uint8_t *b, size_t len,
-			struct pol_file_header *h, struct pol_section *sec,
-			char *err, size_t errlen)
+static int check_layout(const uint8_t *b, size_t len, struct pol_file_header *h,
+			struct pol_section *sec, char *err, size_t errlen)
 {
 	struct pol_section tab[MAX_SECTIONS];
 	uint8_t hash[POL_SHA256_LEN];
@@ -219,33 +210,32 @@ static int check_layout(const uint8_t *b, size_t len,
 	uint32_t crc;
 
 	if (len < sizeof(*h))
-		return BAD("truncated: file is %zu bytes, the header needs %zu",
-			   len, sizeof(*h));
+		return BAD("truncated: file is %zu bytes, the header needs %zu", len, sizeof(*h));
 	memcpy(h, b, sizeof(*h));
 	if (memcmp(h->magic, POL_MAGIC, sizeof(h->magic)))
 		return fail(err, errlen, -EPROTO, "not a policy.bin: bad magic");
 	if (h->version != POL_FORMAT_VERSION)
 		return fail(err, errlen, -ENOTSUP,
-			    "unsupported format version %u (this build reads %u)",
-			    h->version, POL_FORMAT_VERSION);
+			    "unsupported format version %u (this build reads %u)", h->version,
+			    POL_FORMAT_VERSION);
 	if (h->file_size > len)
-		return BAD("truncated: file is %zu bytes, the header says %llu",
-			   len, (unsigned long long)h->file_size);
+		return BAD("truncated: file is %zu bytes, the header says %llu", len,
+			   (unsigned long long)h->file_size);
 	if (h->file_size != len)
 		return BAD("file_size mismatch: header says %llu, file is %zu bytes",
 			   (unsigned long long)h->file_size, len);
 	crc = pol_file_checksum(b, len);
 	if (crc != h->checksum)
-		return BAD("checksum mismatch: header says 0x%08x, content has 0x%08x",
-			   h->checksum, crc);
+		return BAD("checksum mismatch: header says 0x%08x, content has 0x%08x", h->checksum,
+			   crc);
 	if (h->header_size != sizeof(*h))
 		return BAD("header size %u, expected %zu", h->header_size, sizeof(*h));
 	pol_sha256(b + sizeof(*h), len - sizeof(*h), hash);
 	if (memcmp(hash, h->content_hash, sizeof(hash)))
-		return BAD("content hash mismatch: the header's SHA-256 is not that of the content");
+		return BAD(
+			"content hash mismatch: the header's SHA-256 is not that of the content");
 	if (!h->n_sections || h->n_sections > MAX_SECTIONS)
-		return BAD("n_sections %u is out of range (1..%u)", h->n_sections,
-			   MAX_SECTIONS);
+		return BAD("n_sections %u is out of range (1..%u)", h->n_sections, MAX_SECTIONS);
 	table_end = sizeof(*h) + (uint64_t)h->n_sections * sizeof(*tab);
 	if (table_end > len)
 		return BAD("truncated: the section table needs %llu bytes, file is %zu",
@@ -263,20 +253,20 @@ static int check_layout(const uint8_t *b, size_t len,
 		if (sec[s->type - 1].type)
 			return BAD("duplicate section %s", name);
 		if (s->entry_size != sec_entry_size[s->type])
-			return BAD("section %s: entry size %u, expected %u", name,
-				   s->entry_size, sec_entry_size[s->type]);
+			return BAD("section %s: entry size %u, expected %u", name, s->entry_size,
+				   sec_entry_size[s->type]);
 		/* Both factors are 32-bit: the product cannot overflow 64. */
 		if (s->size != (uint64_t)s->entry_size * s->count)
-			return BAD("section %s: size %llu is not count %u x entry size %u",
-				   name, (unsigned long long)s->size, s->count,
-				   s->entry_size);
+			return BAD("section %s: size %llu is not count %u x entry size %u", name,
+				   (unsigned long long)s->size, s->count, s->entry_size);
 		if (s->offset % 8)
-			return BAD("section %s: offset %llu is not 8-byte aligned",
-				   name, (unsigned long long)s->offset);
+			return BAD("section %s: offset %llu is not 8-byte aligned", name,
+				   (unsigned long long)s->offset);
 		if (s->offset > len || s->size > len - s->offset)
-			return BAD("section %s: offset %llu + size %llu runs past the end of the file (%zu bytes)",
-				   name, (unsigned long long)s->offset,
-				   (unsigned long long)s->size, len);
+			return BAD(
+				"section %s: offset %llu + size %llu runs past the end of the file (%zu bytes)",
+				name, (unsigned long long)s->offset, (unsigned long long)s->size,
+				len);
 		if (s->offset < table_end)
 			return BAD("section %s: offset %llu overlaps the header or section table",
 				   name, (unsigned long long)s->offset);
@@ -299,14 +289,13 @@ static int check_layout(const uint8_t *b, size_t len,
 		const struct pol_section *a = &sec[order[i - 1]], *c = &sec[order[i]];
 
 		if (a->offset + a->size > c->offset)
-			return BAD("section %s overlaps section %s",
-				   sec_names[a->type], sec_names[c->type]);
+			return BAD("section %s overlaps section %s", sec_names[a->type],
+				   sec_names[c->type]);
 	}
 	return 0;
 }
 
-int pol_read_buf(const void *buf, size_t len, struct pol_tables *out,
-		 char *err, size_t errlen)
+int pol_read_buf(const void *buf, size_t len, struct pol_tables *out, char *err, size_t errlen)
 {
 	struct pol_section sec[N_SEC], *s;
 	struct pol_file_header h;
@@ -363,16 +352,16 @@ int pol_read_buf(const void *buf, size_t len, struct pol_tables *out,
 	s = &sec[POL_SEC_LPM4 - 1];
 	t.lpm4 = (const struct pol_lpm4_entry *)(void *)(b + s->offset);
 	t.n_lpm4 = s->count;
-	ret = check_lpm("LPM4", b + s->offset, sizeof(*t.lpm4), 4, t.n_lpm4,
-			t.consts.n_dids, err, errlen);
+	ret = check_lpm("LPM4", b + s->offset, sizeof(*t.lpm4), 4, t.n_lpm4, t.consts.n_dids, err,
+			errlen);
 	if (ret)
 		goto fail;
 
 	s = &sec[POL_SEC_LPM6 - 1];
 	t.lpm6 = (const struct pol_lpm6_entry *)(void *)(b + s->offset);
 	t.n_lpm6 = s->count;
-	ret = check_lpm("LPM6", b + s->offset, sizeof(*t.lpm6), 16, t.n_lpm6,
-			t.consts.n_dids, err, errlen);
+	ret = check_lpm("LPM6", b + s->offset, sizeof(*t.lpm6), 16, t.n_lpm6, t.consts.n_dids, err,
+			errlen);
 	if (ret)
 		goto fail;
 
@@ -393,8 +382,7 @@ fail:
 	return ret;
 }
 
-int pol_read_file(const char *path, struct pol_tables *out, char *err,
-		  size_t errlen)
+int pol_read_file(const char *path, struct pol_tables *out, char *err, size_t errlen)
 {
 	char msg[256];
 	uint8_t *buf = NULL;
@@ -404,11 +392,9 @@ int pol_read_file(const char *path, struct pol_tables *out, char *err,
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "policy '%s': %s", path,
-			    strerror(errno));
+		return fail(err, errlen, -errno, "policy '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
-		ret = fail(err, errlen, -errno, "policy '%s': %s", path,
-			   strerror(errno));
+		ret = fail(err, errlen, -errno, "policy '%s': %s", path, strerror(errno));
 		goto cleanup;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -417,8 +403,8 @@ int pol_read_file(const char *path, struct pol_tables *out, char *err,
 	}
 	if (st.st_size > MAX_FILE_SIZE) {
 		ret = fail(err, errlen, -EFBIG,
-			   "policy '%s': file is %lld bytes, over the 1 GiB limit",
-			   path, (long long)st.st_size);
+			   "policy '%s': file is %lld bytes, over the 1 GiB limit", path,
+			   (long long)st.st_size);
 		goto cleanup;
 	}
 	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
@@ -432,8 +418,7 @@ int pol_read_file(const char *path, struct pol_tables *out, char *err,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			ret = fail(err, errlen, -errno, "policy '%s': %s", path,
-				   strerror(errno));
+			ret = fail(err, errlen, -errno, "policy '%s': %s", path, strerror(errno));
 			goto cleanup;
 		}
 		if (!n)

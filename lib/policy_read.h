@@ -22,11 +22,9 @@
  *   -ENOMEM
  * *out is untouched on failure.
  */
-int pol_read_buf(const void *buf, size_t len, struct pol_tables *out,
-		 char *err, size_t errlen);
+int pol_read_buf(const void *buf, size_t len, struct pol_tables *out, char *err, size_t errlen);
 
 /* Same for a file; read errors give -errno with the file named in err. */
-int pol_read_file(const char *path, struct pol_tables *out, char *err,
-		  size_t errlen);
+int pol_read_file(const char *path, struct pol_tables *out, char *err, size_t errlen);
 
 #endif /* JAILPOL_POLICY_READ_H */

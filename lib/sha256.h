@@ -13,9 +13,9 @@
 
 struct pol_sha256 {
 	uint32_t h[8];
-	uint64_t bytes;     /* message length so far */
-	uint8_t buf[64];    /* partial block */
-	size_t fill;        /* bytes in buf */
+	uint64_t bytes;  /* message length so far */
+	uint8_t buf[64]; /* partial block */
+	size_t fill;     /* bytes in buf */
 };
 
 void pol_sha256_init(struct pol_sha256 *s);

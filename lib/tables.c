@@ -33,29 +33,28 @@ static const struct pol_dec_val *lookup_dec(void *ctx, const struct pol_dec_key 
 
 /* Fill idx[0..nlen] so that entries of length L are [idx[L], idx[L + 1]).
  * len_of() is read from entries sorted by length. */
-#define BUILD_INDEX(idx, nlen, ents, n, base)                                 \
-	do {                                                                  \
-		uint32_t _i = 0, _l;                                          \
-		for (_l = 0; _l <= (nlen); _l++) {                            \
+#define BUILD_INDEX(idx, nlen, ents, n, base)                                      \
+	do {                                                                       \
+		uint32_t _i = 0, _l;                                               \
+		for (_l = 0; _l <= (nlen); _l++) {                                 \
 			while (_i < (n) && (ents)[_i].key.prefixlen - (base) < _l) \
-				_i++;                                         \
-			(idx)[_l] = _i;                                       \
-		}                                                             \
+				_i++;                                              \
+			(idx)[_l] = _i;                                            \
+		}                                                                  \
 	} while (0)
 
 void pol_tables_index(struct pol_tables *t)
 {
 	BUILD_INDEX(t->idx4, 33u, t->lpm4, t->n_lpm4, 0u);
 	BUILD_INDEX(t->idx6, 129u, t->lpm6, t->n_lpm6, 0u);
-	BUILD_INDEX(t->idxdec, (uint32_t)(POL_DEC_PREFIX_MAX - POL_DEC_PREFIX_BASE + 1),
-		    t->dec, t->n_dec, (uint32_t)POL_DEC_PREFIX_BASE);
+	BUILD_INDEX(t->idxdec, (uint32_t)(POL_DEC_PREFIX_MAX - POL_DEC_PREFIX_BASE + 1), t->dec,
+		    t->n_dec, (uint32_t)POL_DEC_PREFIX_BASE);
 }
 
 /* Binary search for exact key data among entries [lo, hi) of one length.
  * Entries have stride `size`, key data at `off`, `nbytes` long. */
-static const void *bsearch_range(const void *base, size_t size, size_t off,
-				 size_t nbytes, uint32_t lo, uint32_t hi,
-				 const uint8_t *data)
+static const void *bsearch_range(const void *base, size_t size, size_t off, size_t nbytes,
+				 uint32_t lo, uint32_t hi, const uint8_t *data)
 {
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -97,8 +96,8 @@ static const void *lpm_find(const void *ents, size_t esz, size_t off, size_t nby
 }
 
 /* The host entry (unsorted, exact) whose key data at off equals key. */
-static const void *host_find(const void *ents, uint32_t n, size_t esz, size_t off,
-			     size_t nbytes, const uint8_t *key)
+static const void *host_find(const void *ents, uint32_t n, size_t esz, size_t off, size_t nbytes,
+			     const uint8_t *key)
 {
 	const uint8_t *e = ents;
 	uint32_t i;
@@ -140,8 +139,7 @@ const struct pol_addr_val *pol_tables_lookup6(const struct pol_tables *t,
 const struct pol_dec_val *pol_tables_lookup_dec(const struct pol_tables *t,
 						const struct pol_dec_key *k)
 {
-	unsigned int max = k->prefixlen > POL_DEC_PREFIX_MAX ? POL_DEC_PREFIX_MAX
-							    : k->prefixlen;
+	unsigned int max = k->prefixlen > POL_DEC_PREFIX_MAX ? POL_DEC_PREFIX_MAX : k->prefixlen;
 	const struct pol_dec_entry *e;
 
 	if (max < POL_DEC_PREFIX_BASE)
@@ -152,16 +150,15 @@ const struct pol_dec_val *pol_tables_lookup_dec(const struct pol_tables *t,
 	return e ? &e->val : NULL;
 }
 
-void pol_tables_classify(const struct pol_tables *t, struct pol_query *q,
-			 struct pol_result *r)
+void pol_tables_classify(const struct pol_tables *t, struct pol_query *q, struct pol_result *r)
 {
 	/* classify.h takes a mutable context as the BPF side does; the
 	 * lookups only read it. */
 	pol_classify((void *)(uintptr_t)t, q, r);
 }
 
-int pol_tables_host_val(const struct pol_tables *t, uint8_t family,
-			const uint8_t *addr, struct pol_addr_val *out)
+int pol_tables_host_val(const struct pol_tables *t, uint8_t family, const uint8_t *addr,
+			struct pol_addr_val *out)
 {
 	const struct pol_addr_val *cover;
 
@@ -184,8 +181,7 @@ int pol_tables_host_val(const struct pol_tables *t, uint8_t family,
 	return 0;
 }
 
-int pol_tables_add_host(struct pol_tables *t, uint8_t family,
-			const uint8_t *addr)
+int pol_tables_add_host(struct pol_tables *t, uint8_t family, const uint8_t *addr)
 {
 	struct pol_addr_val v;
 	int err = pol_tables_host_val(t, family, addr, &v);

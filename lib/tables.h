@@ -28,7 +28,7 @@ struct pol_tables {
 	uint32_t n_rules;
 	const char *strings; /* strings[strings_size - 1] == '\0' */
 	uint32_t strings_size;
-	uint32_t source_name; /* STRINGS offset */
+	uint32_t source_name;     /* STRINGS offset */
 	uint8_t content_hash[32]; /* set by emit / read */
 
 	/* Lookup index (pol_tables_index): entries of prefix length L are
@@ -61,8 +61,7 @@ const struct pol_dec_val *pol_tables_lookup_dec(const struct pol_tables *t,
 						const struct pol_dec_key *k);
 
 /* classify.h's pol_classify() over these tables. */
-void pol_tables_classify(const struct pol_tables *t, struct pol_query *q,
-			 struct pol_result *r);
+void pol_tables_classify(const struct pol_tables *t, struct pol_query *q, struct pol_result *r);
 
 /*
  * The value of the exact (/32 or /128) entry the host set holds for addr
@@ -71,16 +70,15 @@ void pol_tables_classify(const struct pol_tables *t, struct pol_query *q,
  * runtime fills its maps with this.  0, -EINVAL for another family, -EBADMSG when nothing covers addr (tables
  * without their /0 root entries).
  */
-int pol_tables_host_val(const struct pol_tables *t, uint8_t family,
-			const uint8_t *addr, struct pol_addr_val *out);
+int pol_tables_host_val(const struct pol_tables *t, uint8_t family, const uint8_t *addr,
+			struct pol_addr_val *out);
 
 /*
  * Record addr (family 4 or 6, canonical) as a host address, exactly as the
  * runtime fills the host set (pol_tables_host_val()).  0, -ENOMEM, or the
  * errors of pol_tables_host_val().
  */
-int pol_tables_add_host(struct pol_tables *t, uint8_t family,
-			const uint8_t *addr);
+int pol_tables_add_host(struct pol_tables *t, uint8_t family, const uint8_t *addr);
 
 /*
  * True for addresses that are never in the host set, whatever the host's

@@ -19,8 +19,8 @@ static void unescape(char *s)
 	char *d = s;
 
 	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
 			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
 			s += 4;
 		} else {
@@ -88,8 +88,8 @@ static int cgroup_id(const char *path, uint64_t *id)
 	return 0;
 }
 
-int jp_cgroup_open(const char *mount, const char *path, struct jp_cgroup *out,
-		   char *err, size_t errlen)
+int jp_cgroup_open(const char *mount, const char *path, struct jp_cgroup *out, char *err,
+		   size_t errlen)
 {
 	char joined[PATH_MAX], real[PATH_MAX], realmount[PATH_MAX];
 	struct jp_cgroup cg = { .fd = -1 };
@@ -118,8 +118,8 @@ int jp_cgroup_open(const char *mount, const char *path, struct jp_cgroup *out,
 	mlen = strlen(realmount);
 	if (strncmp(real, realmount, mlen) || (real[mlen] != '/' && real[mlen] != '\0') ||
 	    statfs(real, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC) {
-		snprintf(err, errlen,
-			 "'%s' is not a cgroup in the cgroup v2 tree at '%s'", path, realmount);
+		snprintf(err, errlen, "'%s' is not a cgroup in the cgroup v2 tree at '%s'", path,
+			 realmount);
 		return -EINVAL;
 	}
 	snprintf(cg.abs, sizeof(cg.abs), "%s", real);
@@ -132,8 +132,7 @@ int jp_cgroup_open(const char *mount, const char *path, struct jp_cgroup *out,
 	}
 	ret = cgroup_id(real, &cg.id);
 	if (ret) {
-		snprintf(err, errlen, "cannot get the id of cgroup '%s': %s", real,
-			 strerror(-ret));
+		snprintf(err, errlen, "cannot get the id of cgroup '%s': %s", real, strerror(-ret));
 		close(cg.fd);
 		return ret;
 	}
@@ -196,9 +195,10 @@ int jp_cgroup_create(const char *mount, const char *parent, const char *prefix,
 			*slash = '\0';
 		ret = jp_cgroup_open(mount, up, &p, err, errlen);
 		if (ret) {
-			snprintf(err, errlen,
-				 "cannot create cgroup '%s': '%s' is not a cgroup in the cgroup v2 tree at '%s'",
-				 dir, up, mount);
+			snprintf(
+				err, errlen,
+				"cannot create cgroup '%s': '%s' is not a cgroup in the cgroup v2 tree at '%s'",
+				dir, up, mount);
 			return ret;
 		}
 		jp_cgroup_close(&p);

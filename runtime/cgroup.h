@@ -28,12 +28,11 @@ int jp_cgroup2_mount(char *out, size_t len, char *err, size_t errlen);
  * mount.  Refuses a path that does not exist, is not a directory, or lies
  * outside the cgroup v2 tree.  0 or -errno with err naming the path.
  */
-int jp_cgroup_open(const char *mount, const char *path, struct jp_cgroup *out,
-		   char *err, size_t errlen);
+int jp_cgroup_open(const char *mount, const char *path, struct jp_cgroup *out, char *err,
+		   size_t errlen);
 
 /* The cgroup v2 path (under the mount) of a running process. */
-int jp_cgroup_of_pid(pid_t pid, char *rel, size_t len, char *err,
-		     size_t errlen);
+int jp_cgroup_of_pid(pid_t pid, char *rel, size_t len, char *err, size_t errlen);
 
 /* Create a fresh cgroup "<parent>/<prefix>-<pid>-<n>" and open it. */
 int jp_cgroup_create(const char *mount, const char *parent, const char *prefix,

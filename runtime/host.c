@@ -79,8 +79,8 @@ static int parse_addr(struct nlmsghdr *nh, struct jp_hosts *h, size_t *cap)
 	return 0;
 }
 
-int jp_host_dump_batch(const void *buf, size_t len, uint32_t seq, struct jp_hosts *h,
-		       size_t *cap, bool *interrupted, char *err, size_t errlen)
+int jp_host_dump_batch(const void *buf, size_t len, uint32_t seq, struct jp_hosts *h, size_t *cap,
+		       bool *interrupted, char *err, size_t errlen)
 {
 	const struct nlmsghdr *nh;
 	size_t n = len;
@@ -99,7 +99,7 @@ int jp_host_dump_batch(const void *buf, size_t len, uint32_t seq, struct jp_host
 		if (nh->nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = NLMSG_DATA(nh);
 			int ret = nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) || !e->error ? -EPROTO
-											    : e->error;
+											: e->error;
 
 			snprintf(err, errlen, "netlink address dump: %s", strerror(-ret));
 			return ret;

@@ -36,8 +36,8 @@ int jp_host_addrs(struct jp_hosts *out, char *err, size_t errlen);
  * (the dump's NLMSG_ERROR, -ENOMEM).  jp_host_addrs()'s step, exposed for
  * its unit test.
  */
-int jp_host_dump_batch(const void *buf, size_t len, uint32_t seq, struct jp_hosts *h,
-		       size_t *cap, bool *interrupted, char *err, size_t errlen);
+int jp_host_dump_batch(const void *buf, size_t len, uint32_t seq, struct jp_hosts *h, size_t *cap,
+		       bool *interrupted, char *err, size_t errlen);
 
 void jp_hosts_free(struct jp_hosts *h);
 

@@ -101,8 +101,7 @@ static void log_reset(bool debug)
 }
 
 /* Fill one map from a policy table: entries are key then value. */
-static int fill_map(int fd, const void *entries, size_t n, size_t entry_size,
-		    size_t key_size)
+static int fill_map(int fd, const void *entries, size_t n, size_t entry_size, size_t key_size)
 {
 	const char *p = entries;
 	size_t i;
@@ -119,8 +118,8 @@ static int fill_map(int fd, const void *entries, size_t n, size_t entry_size,
  * are never inserted: the `loopback` and `unspecified` sets cover them with
  * their own netns scope, and a host entry would override that.
  */
-static int fill_hosts(struct jail_bpf *skel, const struct jp_load_opts *o,
-		      uint32_t *n_inserted, char *err, size_t errlen)
+static int fill_hosts(struct jail_bpf *skel, const struct jp_load_opts *o, uint32_t *n_inserted,
+		      char *err, size_t errlen)
 {
 	const struct jp_hosts *h = o->hosts;
 	int fd4 = bpf_map__fd(skel->maps.pol_lpm4);
@@ -190,8 +189,8 @@ static int set_size(struct bpf_map *m, size_t want, char *err, size_t errlen)
 
 /* Before load: the rodata knobs, the map sizes, whether the backstop
  * program loads at all. */
-static int configure_skel(struct jail_bpf *skel, const struct jp_load_opts *o,
-			  bool egress_cookie, char *err, size_t errlen)
+static int configure_skel(struct jail_bpf *skel, const struct jp_load_opts *o, bool egress_cookie,
+			  char *err, size_t errlen)
 {
 	const struct pol_tables *t = o->policy;
 	int ret;
@@ -241,18 +240,15 @@ static void load_error(int ret, char *err, size_t errlen)
 }
 
 /* After load: the policy's tables into the maps. */
-static int fill_tables(struct jail_bpf *skel, const struct pol_tables *t, char *err,
-		       size_t errlen)
+static int fill_tables(struct jail_bpf *skel, const struct pol_tables *t, char *err, size_t errlen)
 {
 	const struct {
 		struct bpf_map *map;
 		const void *entries;
 		size_t n, entry_size, key_size;
 	} tables[] = {
-		{ skel->maps.pol_lpm4, t->lpm4, t->n_lpm4, sizeof(*t->lpm4),
-		  sizeof(t->lpm4->key) },
-		{ skel->maps.pol_lpm6, t->lpm6, t->n_lpm6, sizeof(*t->lpm6),
-		  sizeof(t->lpm6->key) },
+		{ skel->maps.pol_lpm4, t->lpm4, t->n_lpm4, sizeof(*t->lpm4), sizeof(t->lpm4->key) },
+		{ skel->maps.pol_lpm6, t->lpm6, t->n_lpm6, sizeof(*t->lpm6), sizeof(t->lpm6->key) },
 		{ skel->maps.pol_dec, t->dec, t->n_dec, sizeof(*t->dec), sizeof(t->dec->key) },
 	};
 	size_t k;
@@ -271,8 +267,8 @@ static int fill_tables(struct jail_bpf *skel, const struct pol_tables *t, char *
 }
 
 /* Open, size and load the templates for o->policy, then fill the maps. */
-static int load_skel(const struct jp_load_opts *o, bool egress_cookie,
-		     struct jail_bpf **out, uint32_t *n_hosts, char *err, size_t errlen)
+static int load_skel(const struct jp_load_opts *o, bool egress_cookie, struct jail_bpf **out,
+		     uint32_t *n_hosts, char *err, size_t errlen)
 {
 	struct jail_bpf *skel;
 	int ret;
@@ -347,8 +343,8 @@ static void fill_info(struct jp_info *info, const struct jp_load_opts *o, uint32
 
 static uint32_t wanted_hooks(const struct pol_tables *t)
 {
-	uint32_t hooks = 1u << JP_HOOK_CONNECT4 | 1u << JP_HOOK_CONNECT6 |
-			 1u << JP_HOOK_SENDMSG4 | 1u << JP_HOOK_SENDMSG6;
+	uint32_t hooks = 1u << JP_HOOK_CONNECT4 | 1u << JP_HOOK_CONNECT6 | 1u << JP_HOOK_SENDMSG4 |
+			 1u << JP_HOOK_SENDMSG6;
 
 	if (t->consts.flags & POL_CF_BACKSTOP)
 		hooks |= 1u << JP_HOOK_EGRESS;
@@ -422,8 +418,8 @@ static void destroy_links(struct bpf_link *links[JP_HOOK_MAX])
 	}
 }
 
-static int attach_fresh(const struct jp_load_opts *o, struct jail_bpf *skel,
-			uint32_t n_hosts, char *err, size_t errlen)
+static int attach_fresh(const struct jp_load_opts *o, struct jail_bpf *skel, uint32_t n_hosts,
+			char *err, size_t errlen)
 {
 	struct bpf_link *links[JP_HOOK_MAX] = { 0 };
 	uint32_t hooks = wanted_hooks(o->policy);
@@ -461,12 +457,12 @@ cleanup:
  * failure before the commit rolls back to the old policy whole.
  */
 struct swap {
-	uint32_t hooks;                       /* what the new policy attaches */
-	int old_link[JP_HOOK_MAX];            /* pinned links, or -1 */
-	int old_prog[JP_HOOK_MAX];            /* the programs they ran, or -1 */
+	uint32_t hooks;                         /* what the new policy attaches */
+	int old_link[JP_HOOK_MAX];              /* pinned links, or -1 */
+	int old_prog[JP_HOOK_MAX];              /* the programs they ran, or -1 */
 	struct bpf_link *new_link[JP_HOOK_MAX]; /* hooks the new policy adds */
-	bool switched[JP_HOOK_MAX];           /* runs the new program */
-	bool pinned;                          /* _new pins or added links pinned */
+	bool switched[JP_HOOK_MAX];             /* runs the new program */
+	bool pinned;                            /* _new pins or added links pinned */
 };
 
 static uint32_t old_hooks(const struct swap *s)
@@ -539,8 +535,8 @@ static int swap_open_old(const struct jp_load_opts *o, struct swap *s, int h, ch
 
 /* Pin the new maps and info as "<name>_new": the old info's attach time
  * carries over. */
-static int swap_pin_tables(const struct jp_load_opts *o, struct jail_bpf *skel,
-			   uint32_t n_hosts, struct swap *s, char *err, size_t errlen)
+static int swap_pin_tables(const struct jp_load_opts *o, struct jail_bpf *skel, uint32_t n_hosts,
+			   struct swap *s, char *err, size_t errlen)
 {
 	struct jp_info old_info, info;
 
@@ -580,8 +576,7 @@ static int swap_switch(struct jail_bpf *skel, struct swap *s, char *err, size_t 
 }
 
 /* Pin the added links; from here on the new policy holds. */
-static int swap_pin_added(const struct jp_load_opts *o, struct swap *s, char *err,
-			  size_t errlen)
+static int swap_pin_added(const struct jp_load_opts *o, struct swap *s, char *err, size_t errlen)
 {
 	int ret;
 	size_t n;
@@ -613,8 +608,8 @@ static int swap_commit_tables(const struct jp_load_opts *o, char *err, size_t er
 
 /* Hooks the new policy drops go last: a detach cannot be undone.  The
  * first failure is kept in err unless err already holds one. */
-static int swap_detach_dropped(const struct jp_load_opts *o, struct swap *s, int ret,
-			       char *err, size_t errlen)
+static int swap_detach_dropped(const struct jp_load_opts *o, struct swap *s, int ret, char *err,
+			       size_t errlen)
 {
 	int h;
 
@@ -635,8 +630,7 @@ static int swap_detach_dropped(const struct jp_load_opts *o, struct swap *s, int
 
 /* Roll back: old programs back onto the switched links, new pins removed,
  * added links unpinned and (by swap_free) detached. */
-static void swap_rollback(const struct jp_load_opts *o, struct swap *s, char *err,
-			  size_t errlen)
+static void swap_rollback(const struct jp_load_opts *o, struct swap *s, char *err, size_t errlen)
 {
 	int h, m;
 
@@ -672,8 +666,8 @@ static void swap_free(struct swap *s)
 	}
 }
 
-static int replace(const struct jp_load_opts *o, struct jail_bpf *skel, uint32_t n_hosts,
-		   char *err, size_t errlen)
+static int replace(const struct jp_load_opts *o, struct jail_bpf *skel, uint32_t n_hosts, char *err,
+		   size_t errlen)
 {
 	struct swap s;
 	int ret = 0, h;
@@ -709,8 +703,8 @@ cleanup:
 
 static bool egress_has_cookie(void)
 {
-	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_netns_cookie,
-				       NULL) == 1;
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_netns_cookie, NULL) ==
+	       1;
 }
 
 int jp_load_attach(const struct jp_load_opts *o, char *err, size_t errlen)
@@ -780,7 +774,8 @@ int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen)
 	if (stat(pin_dir, &sb) < 0) {
 		ret = -errno;
 		if (ret == -ENOENT)
-			snprintf(err, errlen, "not jailed: there is no jail pinned at '%s'", pin_dir);
+			snprintf(err, errlen, "not jailed: there is no jail pinned at '%s'",
+				 pin_dir);
 		else
 			snprintf(err, errlen, "cannot read '%s': %s", pin_dir, strerror(-ret));
 		return ret;

@@ -53,8 +53,8 @@ struct jp_info {
 	char policy_path[256];    /* the policy.bin given to the runtime */
 	char cgroup[1024];        /* cgroup path under the cgroup2 mount */
 	uint64_t cgroup_id;
-	uint64_t attached_at; /* CLOCK_REALTIME, seconds */
-	uint64_t replaced_at; /* last policy replacement, 0 if none */
+	uint64_t attached_at;  /* CLOCK_REALTIME, seconds */
+	uint64_t replaced_at;  /* last policy replacement, 0 if none */
 	uint32_t policy_flags; /* pol_consts.flags */
 	uint32_t hooks;        /* bit (1 << enum jp_hook) per attached hook */
 	uint32_t n_hosts;      /* host addresses inserted */

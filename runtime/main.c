@@ -118,15 +118,14 @@ static const char detach_help[] =
 	"  -V, --version       print the version\n"
 	"  -h, --help          this text\n";
 
-static const char status_help[] =
-	"Usage: jail-ai-block status [--json]\n"
-	"\n"
-	"List jailed cgroups: path, policy, hash, hooks, since when.\n"
-	"\n"
-	"Options:\n"
-	"  -j, --json      JSON output\n"
-	"  -V, --version   print the version\n"
-	"  -h, --help      this text\n";
+static const char status_help[] = "Usage: jail-ai-block status [--json]\n"
+				  "\n"
+				  "List jailed cgroups: path, policy, hash, hooks, since when.\n"
+				  "\n"
+				  "Options:\n"
+				  "  -j, --json      JSON output\n"
+				  "  -V, --version   print the version\n"
+				  "  -h, --help      this text\n";
 
 static bool json_errors;
 
@@ -187,23 +186,42 @@ static int bad_option(const struct opts *o, char **argv, int opt)
 
 enum { OPT_PID = 256, OPT_PARENT };
 
-#define OPT_POLICY { "policy", required_argument, NULL, 'p' }
-#define OPT_CGROUP { "cgroup", required_argument, NULL, 'c' }
-#define OPT_PID_ { "pid", required_argument, NULL, OPT_PID }
-#define OPT_PARENT_ { "cgroup-parent", required_argument, NULL, OPT_PARENT }
-#define OPT_JSON { "json", no_argument, NULL, 'j' }
-#define OPT_DEBUG { "debug", no_argument, NULL, 'd' }
-#define OPT_COMMON                                          \
-	{ "help", no_argument, NULL, 'h' },                 \
-	{ "version", no_argument, NULL, 'V' },              \
-	{ NULL, 0, NULL, 0 }
+#define OPT_POLICY                                     \
+	{                                              \
+		"policy", required_argument, NULL, 'p' \
+	}
+#define OPT_CGROUP                                     \
+	{                                              \
+		"cgroup", required_argument, NULL, 'c' \
+	}
+#define OPT_PID_                                        \
+	{                                               \
+		"pid", required_argument, NULL, OPT_PID \
+	}
+#define OPT_PARENT_                                                  \
+	{                                                            \
+		"cgroup-parent", required_argument, NULL, OPT_PARENT \
+	}
+#define OPT_JSON                               \
+	{                                      \
+		"json", no_argument, NULL, 'j' \
+	}
+#define OPT_DEBUG                               \
+	{                                       \
+		"debug", no_argument, NULL, 'd' \
+	}
+#define OPT_COMMON                                                                 \
+	{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, \
+	{                                                                          \
+		NULL, 0, NULL, 0                                                   \
+	}
 
-static const struct option attach_opts[] = { OPT_POLICY, OPT_CGROUP, OPT_PID_, OPT_JSON,
-					     OPT_DEBUG, OPT_COMMON };
+static const struct option attach_opts[] = { OPT_POLICY, OPT_CGROUP, OPT_PID_,
+					     OPT_JSON,   OPT_DEBUG,  OPT_COMMON };
 /* --cgroup and --pid are there to be refused with a reason, and so that
  * getopt does not take "--cgroup" for an abbreviation of --cgroup-parent. */
-static const struct option exec_opts[] = { OPT_POLICY, OPT_PARENT_, OPT_CGROUP, OPT_PID_,
-					   OPT_DEBUG, OPT_COMMON };
+static const struct option exec_opts[] = { OPT_POLICY, OPT_PARENT_, OPT_CGROUP,
+					   OPT_PID_,   OPT_DEBUG,   OPT_COMMON };
 static const struct option detach_opts[] = { OPT_CGROUP, OPT_PID_, OPT_JSON, OPT_COMMON };
 static const struct option status_opts[] = { OPT_JSON, OPT_COMMON };
 
@@ -231,8 +249,8 @@ static int parse_opts(const struct verb *v, int argc, char **argv, struct opts *
 	o->verb = v;
 	opterr = 0;
 	optind = 1;
-	while (ret == PARSED && (opt = getopt_long(argc, argv, v->shortopts, v->longopts,
-						   NULL)) != -1) {
+	while (ret == PARSED &&
+	       (opt = getopt_long(argc, argv, v->shortopts, v->longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(v->help, stdout);
@@ -280,7 +298,8 @@ static int target_cgroup(const struct opts *o, struct jp_cgroup *cg)
 	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
 		return fail("%s", err);
 	if (!!o->cgroup == !!o->pid)
-		return usage_error(o, "name the cgroup with exactly one of --cgroup PATH or --pid PID");
+		return usage_error(
+			o, "name the cgroup with exactly one of --cgroup PATH or --pid PID");
 	if (o->pid) {
 		if (jp_cgroup_of_pid(o->pid, rel, sizeof(rel), err, sizeof(err)))
 			return fail("%s", err);
@@ -329,7 +348,8 @@ static void say_attached(const struct jp_cgroup *cg, const struct pol_tables *t,
 		fprintf(stderr, "jail-ai-block: cgroup '%s': policy replaced by '%s' (%s)\n",
 			cg->rel, pol_tables_string(t, t->source_name), hash);
 	else
-		fprintf(stderr, "jail-ai-block: cgroup '%s' jailed by '%s' (%s), %zu host addresses\n",
+		fprintf(stderr,
+			"jail-ai-block: cgroup '%s' jailed by '%s' (%s), %zu host addresses\n",
 			cg->rel, pol_tables_string(t, t->source_name), hash, n_hosts);
 }
 
@@ -509,8 +529,7 @@ static int cmd_status(const struct opts *o)
 	if (o->json)
 		pol_json_array_begin(&c.j);
 	else
-		printf("%-36s %-24s %-12s %-8s %s\n", "CGROUP", "POLICY", "HASH", "HOOKS",
-		       "SINCE");
+		printf("%-36s %-24s %-12s %-8s %s\n", "CGROUP", "POLICY", "HASH", "HOOKS", "SINCE");
 	/* No pin root: nothing is jailed. */
 	jp_pin_dir_foreach(JP_PIN_ROOT, JP_PIN_DIR_PREFIX, status_one, &c);
 	if (o->json)
@@ -600,8 +619,8 @@ static int cmd_exec(const struct opts *o)
 		return usage_error(o, "--policy POLICY.BIN is required");
 	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
 		return fail("%s", err);
-	if (jp_cgroup_create(mount, o->cgroup_parent ? o->cgroup_parent : "jailpol", "exec",
-			     &cg, err, sizeof(err)))
+	if (jp_cgroup_create(mount, o->cgroup_parent ? o->cgroup_parent : "jailpol", "exec", &cg,
+			     err, sizeof(err)))
 		return fail("%s", err);
 	ret = attach_cgroup(o, &cg);
 	if (ret) {
@@ -628,8 +647,13 @@ static const struct verb verbs[] = {
 };
 
 /* "jail-ai-block --policy P --cgroup C" is attach; its help is the overview. */
-static const struct verb no_verb = { NULL, cmd_attach, ":p:c:jdhV", attach_opts, overview,
-				     false, "; to run a command in a jail, use exec" };
+static const struct verb no_verb = { NULL,
+				     cmd_attach,
+				     ":p:c:jdhV",
+				     attach_opts,
+				     overview,
+				     false,
+				     "; to run a command in a jail, use exec" };
 
 static const struct verb *find_verb(const char *name)
 {
@@ -670,7 +694,8 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc < 2)
-		return usage_error(NULL, "no verb; try 'jail-ai-block --policy P.bin --cgroup PATH'");
+		return usage_error(NULL,
+				   "no verb; try 'jail-ai-block --policy P.bin --cgroup PATH'");
 	if (argv[1][0] != '-') {
 		if (!strcmp(argv[1], "help"))
 			return cmd_help(argc - 1, argv + 1);

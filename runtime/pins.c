@@ -20,11 +20,11 @@
 #include "pins.h"
 
 /* Each hook's name, and its link pin "link_<name>", from one list. */
-#define HOOKS(X)                              \
-	X(JP_HOOK_CONNECT4, "connect4")        \
-	X(JP_HOOK_CONNECT6, "connect6")        \
-	X(JP_HOOK_SENDMSG4, "sendmsg4")        \
-	X(JP_HOOK_SENDMSG6, "sendmsg6")        \
+#define HOOKS(X)                        \
+	X(JP_HOOK_CONNECT4, "connect4") \
+	X(JP_HOOK_CONNECT6, "connect6") \
+	X(JP_HOOK_SENDMSG4, "sendmsg4") \
+	X(JP_HOOK_SENDMSG6, "sendmsg6") \
 	X(JP_HOOK_EGRESS, "egress")
 #define HOOK_NAME(h, name) [h] = name,
 #define LINK_PIN(h, name) [h] = JP_PIN_LINK_PREFIX name,
@@ -109,8 +109,9 @@ int jp_pins_check(char *err, size_t errlen)
 {
 	if (is_bpffs(JP_BPFFS))
 		return 0;
-	snprintf(err, errlen, "'%s' is not a bpffs mount; mount it with "
-			      "'mount -t bpf bpf %s' and try again",
+	snprintf(err, errlen,
+		 "'%s' is not a bpffs mount; mount it with "
+		 "'mount -t bpf bpf %s' and try again",
 		 JP_BPFFS, JP_BPFFS);
 	return -ENOTDIR;
 }

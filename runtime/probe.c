@@ -55,8 +55,9 @@ static int probe_features(char *err, size_t errlen)
 
 	ret = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL);
 	if (ret != 1) {
-		snprintf(err, errlen,
-			 "this kernel cannot run cgroup sock_addr BPF programs (CONFIG_CGROUP_BPF?)");
+		snprintf(
+			err, errlen,
+			"this kernel cannot run cgroup sock_addr BPF programs (CONFIG_CGROUP_BPF?)");
 		return -EOPNOTSUPP;
 	}
 	ret = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, NULL);
@@ -89,8 +90,9 @@ static int probe_features(char *err, size_t errlen)
 		return 0;
 	}
 	if (errno == EINVAL) {
-		snprintf(err, errlen, "this kernel cannot attach cgroup BPF programs through "
-				      "bpf_link (Linux 5.7+)");
+		snprintf(err, errlen,
+			 "this kernel cannot attach cgroup BPF programs through "
+			 "bpf_link (Linux 5.7+)");
 		return -EOPNOTSUPP;
 	}
 	return 0;

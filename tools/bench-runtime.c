@@ -72,16 +72,16 @@ _Static_assert(ARRAY_SIZE(bench_mode_names) == BENCH_MODE_MAX,
 
 struct bench {
 	enum bench_mode mode;
-	int sink;		/* UDP socket bound to 127.0.0.1:0 */
-	int fd;			/* the socket under test */
-	int rx;			/* where the traffic arrives: sink, or fd for icmp */
+	int sink;               /* UDP socket bound to 127.0.0.1:0 */
+	int fd;                 /* the socket under test */
+	int rx;                 /* where the traffic arrives: sink, or fd for icmp */
 	struct sockaddr_in dst; /* the sink, or 127.0.0.1 for icmp */
 	unsigned char pkt[64];
 	size_t pkt_len;
 	uint16_t echo_id;
 	unsigned long long sent;     /* datagrams or echo requests sent */
 	unsigned long long received; /* datagrams or echo replies seen */
-	const char *what;	     /* the failing call, for the message */
+	const char *what;            /* the failing call, for the message */
 };
 
 static void set_rcvbuf(int fd)

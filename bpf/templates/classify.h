@@ -50,7 +50,7 @@ struct pol_query {
 	__u8 proto;  /* enum pol_proto */
 	__u8 scope;  /* enum pol_scope */
 	__u8 reserved;
-	__u16 port;  /* host byte order; ignored for POL_PROTO_OTHER */
+	__u16 port;    /* host byte order; ignored for POL_PROTO_OTHER */
 	__u8 addr[16]; /* network order; IPv4 in addr[0..3] */
 };
 
@@ -109,8 +109,7 @@ static __always_inline int pol_is_unspecified(const struct pol_query *q)
  * loopback address it reaches (127.0.0.1, ::1) and return 1, and the
  * caller judges q again; else 0.
  */
-static __always_inline int pol_reaches_loopback(struct pol_query *q,
-						const struct pol_result *r)
+static __always_inline int pol_reaches_loopback(struct pol_query *q, const struct pol_result *r)
 {
 	if (r->verdict != POL_ALLOW || !pol_is_unspecified(q))
 		return 0;
@@ -123,8 +122,7 @@ static __always_inline int pol_reaches_loopback(struct pol_query *q,
 
 #ifndef POL_CLASSIFY_TYPES_ONLY
 /* Two lookups: address -> decision id -> verdict. */
-static __always_inline void pol_lookup(void *ctx, const struct pol_query *q,
-				       struct pol_result *r)
+static __always_inline void pol_lookup(void *ctx, const struct pol_query *q, struct pol_result *r)
 {
 	const struct pol_addr_val *av;
 	const struct pol_dec_val *dv;
@@ -167,8 +165,7 @@ static __always_inline void pol_lookup(void *ctx, const struct pol_query *q,
  * reaches the local host through loopback, so it is allowed only if
  * 127.0.0.1 (or ::1) is allowed too.
  */
-static __always_inline void pol_classify(void *ctx, struct pol_query *q,
-					 struct pol_result *r)
+static __always_inline void pol_classify(void *ctx, struct pol_query *q, struct pol_result *r)
 {
 	pol_canonicalise(q);
 	pol_lookup(ctx, q, r);

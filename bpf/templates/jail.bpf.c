@@ -55,16 +55,13 @@ struct {
 } pol_dec SEC(".maps");
 
 /* Set by the loader before load; the verifier prunes what is unused. */
-const volatile __u64 host_netns_cookie; /* SO_NETNS_COOKIE of the host netns */
-const volatile __u32 uses_scope;        /* POL_CF_USES_SCOPE */
+const volatile __u64 host_netns_cookie;   /* SO_NETNS_COOKIE of the host netns */
+const volatile __u32 uses_scope;          /* POL_CF_USES_SCOPE */
 const volatile __u32 egress_netns_cookie; /* kernel has the helper for cgroup_skb */
 
-#define POL_LOOKUP_LPM4(ctx, k) \
-	((const struct pol_addr_val *)bpf_map_lookup_elem(&pol_lpm4, (k)))
-#define POL_LOOKUP_LPM6(ctx, k) \
-	((const struct pol_addr_val *)bpf_map_lookup_elem(&pol_lpm6, (k)))
-#define POL_LOOKUP_DEC(ctx, k) \
-	((const struct pol_dec_val *)bpf_map_lookup_elem(&pol_dec, (k)))
+#define POL_LOOKUP_LPM4(ctx, k) ((const struct pol_addr_val *)bpf_map_lookup_elem(&pol_lpm4, (k)))
+#define POL_LOOKUP_LPM6(ctx, k) ((const struct pol_addr_val *)bpf_map_lookup_elem(&pol_lpm6, (k)))
+#define POL_LOOKUP_DEC(ctx, k) ((const struct pol_dec_val *)bpf_map_lookup_elem(&pol_dec, (k)))
 #include "classify.h"
 
 static __always_inline __u8 jp_proto_class(__u32 protocol)
@@ -208,8 +205,7 @@ int jail_egress(struct __sk_buff *skb)
 		return 1;
 
 	q.scope = POL_SCOPE_HOST;
-	if (uses_scope && egress_netns_cookie &&
-	    bpf_get_netns_cookie(skb) != host_netns_cookie)
+	if (uses_scope && egress_netns_cookie && bpf_get_netns_cookie(skb) != host_netns_cookie)
 		q.scope = POL_SCOPE_CONTAINER;
 
 	pol_classify(NULL, &q, &r);

@@ -76,7 +76,7 @@ enum pol_scope {
 	POL_SCOPE_MAX,
 };
 
-#define POL_SEL(proto, scope) ((proto) * POL_SCOPE_MAX + (scope))
+#define POL_SEL(proto, scope) (POL_SCOPE_MAX * (proto) + (scope))
 #define POL_SEL_MAX (POL_PROTO_MAX * POL_SCOPE_MAX)
 
 /* Rule flags (pol_dec_val.flags, pol_rule_rec.flags). */
@@ -116,7 +116,7 @@ struct pol_dec_key {
 #define POL_DEC_PREFIX_MAX 64
 
 struct pol_dec_val {
-	__u32 rule;  /* deciding rule, 0 = default */
+	__u32 rule;   /* deciding rule, 0 = default */
 	__u8 verdict; /* enum pol_verdict */
 	__u8 flags;   /* POL_RF_* of the deciding rule */
 	__u16 reserved;
@@ -140,24 +140,24 @@ struct pol_dec_entry {
 };
 
 enum pol_section_type {
-	POL_SEC_CONSTS = 1, /* one struct pol_consts */
-	POL_SEC_LPM4 = 2,   /* struct pol_lpm4_entry[] */
-	POL_SEC_LPM6 = 3,   /* struct pol_lpm6_entry[] */
-	POL_SEC_DEC = 4,    /* struct pol_dec_entry[] */
-	POL_SEC_RULES = 5,  /* struct pol_rule_rec[], rule 0 = default */
+	POL_SEC_CONSTS = 1,  /* one struct pol_consts */
+	POL_SEC_LPM4 = 2,    /* struct pol_lpm4_entry[] */
+	POL_SEC_LPM6 = 3,    /* struct pol_lpm6_entry[] */
+	POL_SEC_DEC = 4,     /* struct pol_dec_entry[] */
+	POL_SEC_RULES = 5,   /* struct pol_rule_rec[], rule 0 = default */
 	POL_SEC_STRINGS = 6, /* NUL-terminated strings; offset 0 is "" */
 	POL_SEC_MAX,
 };
 
 struct pol_file_header {
-	__u8 magic[8];        /* POL_MAGIC */
-	__u32 version;        /* POL_FORMAT_VERSION */
-	__u32 header_size;    /* sizeof(struct pol_file_header) */
-	__u64 file_size;      /* whole file */
-	__u32 n_sections;     /* records following the header */
-	__u32 checksum;       /* CRC-32 of the file, this field as zero */
+	__u8 magic[8];         /* POL_MAGIC */
+	__u32 version;         /* POL_FORMAT_VERSION */
+	__u32 header_size;     /* sizeof(struct pol_file_header) */
+	__u64 file_size;       /* whole file */
+	__u32 n_sections;      /* records following the header */
+	__u32 checksum;        /* CRC-32 of the file, this field as zero */
 	__u8 content_hash[32]; /* SHA-256 of bytes [header_size, file_size) */
-	__u32 source_name;    /* STRINGS offset: the top .jp file as given */
+	__u32 source_name;     /* STRINGS offset: the top .jp file as given */
 	__u32 reserved;
 };
 
@@ -166,8 +166,8 @@ struct pol_section {
 	__u32 entry_size; /* size of one entry; 1 for STRINGS */
 	__u32 count;      /* number of entries */
 	__u32 reserved;
-	__u64 offset;     /* from the start of the file, 8-byte aligned */
-	__u64 size;       /* == entry_size * count */
+	__u64 offset; /* from the start of the file, 8-byte aligned */
+	__u64 size;   /* == entry_size * count */
 };
 
 /* pol_consts.flags */

@@ -101,8 +101,8 @@ struct outcome {
 	int opened;  /* reached means "the socket could be made" (AF_VSOCK) */
 	char note[120];
 };
-typedef void (*vector_fn)(const struct row *r, const struct sockaddr_storage *dst,
-			  socklen_t len, struct outcome *o);
+typedef void (*vector_fn)(const struct row *r, const struct sockaddr_storage *dst, socklen_t len,
+			  struct outcome *o);
 
 struct row {
 	const char *name;
@@ -121,12 +121,11 @@ struct row {
 };
 
 /* Run-time addresses and names. */
-static char tag[16], veth_hc[IFNAMSIZ], veth_ch[IFNAMSIZ], veth_ab[IFNAMSIZ],
-	veth_ba[IFNAMSIZ];
+static char tag[16], veth_hc[IFNAMSIZ], veth_ch[IFNAMSIZ], veth_ab[IFNAMSIZ], veth_ba[IFNAMSIZ];
 static char hc_ll[64], host_addr[64], rnd_lo[4][20];
 static uint8_t mac_ba[6];
-static char cg2[512], cg_jail[600], cg_free[600], build[512], self_exe[512],
-	policy_bin[600], workdir[64];
+static char cg2[512], cg_jail[600], cg_free[600], build[512], self_exe[512], policy_bin[600],
+	workdir[64];
 static int ns_fd[NS_MAX] = { -1, -1, -1, -1, -1 };
 static bool ns_made[NS_MAX], link_made, jail_made, free_made, had_exec_parent, had_pin_root;
 static unsigned int pass, fail;
@@ -218,8 +217,8 @@ static void enter_ns(enum ns n)
 static char payload[] = "x";
 
 /* connect(), then one byte; TCP-like sockets connect non-blocking. */
-static void v_connect(const struct row *r, const struct sockaddr_storage *d,
-		      socklen_t len, struct outcome *o)
+static void v_connect(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+		      struct outcome *o)
 {
 	int fd = socket(d->ss_family, r->type | SOCK_CLOEXEC, r->proto);
 
@@ -264,8 +263,8 @@ out:
 
 /* connect() only, no data: for a destination that must not get a packet
  * even if the jail failed (the machine's real address). */
-static void v_connect_only(const struct row *r, const struct sockaddr_storage *d,
-			   socklen_t len, struct outcome *o)
+static void v_connect_only(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+			   struct outcome *o)
 {
 	int fd = socket(d->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
@@ -290,8 +289,8 @@ static int dgram_socket(const struct row *r, int family, struct outcome *o)
 	return fd;
 }
 
-static void v_sendto(const struct row *r, const struct sockaddr_storage *d,
-		     socklen_t len, struct outcome *o)
+static void v_sendto(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+		     struct outcome *o)
 {
 	int fd = dgram_socket(r, d->ss_family, o);
 
@@ -301,12 +300,13 @@ static void v_sendto(const struct row *r, const struct sockaddr_storage *d,
 	close(fd);
 }
 
-static void v_sendmsg(const struct row *r, const struct sockaddr_storage *d,
-		      socklen_t len, struct outcome *o)
+static void v_sendmsg(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+		      struct outcome *o)
 {
 	struct iovec iov = { .iov_base = payload, .iov_len = 1 };
-	struct msghdr m = { .msg_name = (void *)d, .msg_namelen = len, .msg_iov = &iov,
-			    .msg_iovlen = 1 };
+	struct msghdr m = {
+		.msg_name = (void *)d, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1
+	};
 	int fd = dgram_socket(r, d->ss_family, o);
 
 	if (fd < 0)
@@ -315,8 +315,8 @@ static void v_sendmsg(const struct row *r, const struct sockaddr_storage *d,
 	close(fd);
 }
 
-static void v_sendmmsg(const struct row *r, const struct sockaddr_storage *d,
-		       socklen_t len, struct outcome *o)
+static void v_sendmmsg(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+		       struct outcome *o)
 {
 	struct iovec iov = { .iov_base = payload, .iov_len = 1 };
 	struct mmsghdr mm[2];
@@ -340,8 +340,8 @@ static void v_sendmmsg(const struct row *r, const struct sockaddr_storage *d,
 
 /* A UDP socket connected to an allowed address, then sendto() elsewhere:
  * the explicit address must be judged again. */
-static void v_redirect(const struct row *r, const struct sockaddr_storage *d,
-		       socklen_t len, struct outcome *o)
+static void v_redirect(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+		       struct outcome *o)
 {
 	struct sockaddr_storage ok;
 	socklen_t oklen;
@@ -349,7 +349,8 @@ static void v_redirect(const struct row *r, const struct sockaddr_storage *d,
 
 	if (fd < 0)
 		return;
-	ktest_parse_addr(d->ss_family == AF_INET ? "198.51.100.7" : "2001:db8:1::7", 9, &ok, &oklen);
+	ktest_parse_addr(d->ss_family == AF_INET ? "198.51.100.7" : "2001:db8:1::7", 9, &ok,
+			 &oklen);
 	if (connect(fd, (const struct sockaddr *)&ok, oklen) < 0) {
 		o->err = errno;
 		snprintf(o->note, sizeof(o->note), "connect to the allowed address failed");
@@ -359,8 +360,8 @@ static void v_redirect(const struct row *r, const struct sockaddr_storage *d,
 	close(fd);
 }
 
-static void v_fastopen(const struct row *r, const struct sockaddr_storage *d,
-		       socklen_t len, struct outcome *o)
+static void v_fastopen(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+		       struct outcome *o)
 {
 	struct timeval tv = { .tv_sec = 2 };
 	int fd = socket(d->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -379,8 +380,9 @@ static void uring_op(const struct row *r, const struct sockaddr_storage *d, sock
 		     struct outcome *o, bool is_connect)
 {
 	struct iovec iov = { .iov_base = payload, .iov_len = 1 };
-	struct msghdr m = { .msg_name = (void *)d, .msg_namelen = len, .msg_iov = &iov,
-			    .msg_iovlen = 1 };
+	struct msghdr m = {
+		.msg_name = (void *)d, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1
+	};
 	struct io_uring ring;
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
@@ -417,22 +419,22 @@ out:
 	io_uring_queue_exit(&ring);
 }
 
-static void v_uring_connect(const struct row *r, const struct sockaddr_storage *d,
-			    socklen_t len, struct outcome *o)
+static void v_uring_connect(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+			    struct outcome *o)
 {
 	uring_op(r, d, len, o, true);
 }
 
-static void v_uring_sendmsg(const struct row *r, const struct sockaddr_storage *d,
-			    socklen_t len, struct outcome *o)
+static void v_uring_sendmsg(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+			    struct outcome *o)
 {
 	uring_op(r, d, len, o, false);
 }
 
 /* One ICMP echo over an ICMP datagram socket (r->type SOCK_DGRAM) or a raw
  * socket (SOCK_RAW); reached when the reply comes back. */
-static void v_ping(const struct row *r, const struct sockaddr_storage *d,
-		   socklen_t len, struct outcome *o)
+static void v_ping(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+		   struct outcome *o)
 {
 	bool v6 = d->ss_family == AF_INET6;
 	struct icmphdr h = { .type = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO };
@@ -485,8 +487,8 @@ out:
 
 /* A raw socket of protocol UDP: the kernel adds the IP header, we write the
  * UDP header.  No socket-address hook sees it. */
-static void v_raw_udp(const struct row *r, const struct sockaddr_storage *d,
-		      socklen_t len, struct outcome *o)
+static void v_raw_udp(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+		      struct outcome *o)
 {
 	struct udphdr u = { .uh_sport = htons(40000), .uh_ulen = htons(9) };
 	struct sockaddr_storage to = *d;
@@ -517,8 +519,13 @@ static void v_raw_udp(const struct row *r, const struct sockaddr_storage *d,
 /* An IPv4 header and a UDP datagram, all hand-made (IP_HDRINCL). */
 static size_t build_ip_udp(uint8_t *pkt, uint32_t saddr, uint32_t daddr, uint16_t dport)
 {
-	struct iphdr ip = { .ihl = 5, .version = 4, .ttl = 64, .protocol = IPPROTO_UDP,
-			    .tot_len = htons(29), .saddr = saddr, .daddr = daddr };
+	struct iphdr ip = { .ihl = 5,
+			    .version = 4,
+			    .ttl = 64,
+			    .protocol = IPPROTO_UDP,
+			    .tot_len = htons(29),
+			    .saddr = saddr,
+			    .daddr = daddr };
 	struct udphdr u = { .uh_sport = htons(40000), .uh_dport = dport, .uh_ulen = htons(9) };
 
 	ip.check = ktest_inet_csum(&ip, sizeof(ip));
@@ -528,8 +535,8 @@ static size_t build_ip_udp(uint8_t *pkt, uint32_t saddr, uint32_t daddr, uint16_
 	return 29;
 }
 
-static void v_hdrincl(const struct row *r, const struct sockaddr_storage *d,
-		      socklen_t len, struct outcome *o)
+static void v_hdrincl(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+		      struct outcome *o)
 {
 	const struct sockaddr_in *a = (const struct sockaddr_in *)d;
 	/* From the sender's own address: a martian source is dropped. */
@@ -548,11 +555,12 @@ static void v_hdrincl(const struct row *r, const struct sockaddr_storage *d,
 
 /* AF_PACKET: a whole frame onto A's veth, addressed to B's MAC, carrying a
  * UDP datagram for the metadata address.  Below every IP hook. */
-static void v_packet(const struct row *r, const struct sockaddr_storage *d,
-		     socklen_t len, struct outcome *o)
+static void v_packet(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+		     struct outcome *o)
 {
 	const struct sockaddr_in *a = (const struct sockaddr_in *)d;
-	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET,
+				  .sll_protocol = htons(ETH_P_IP),
 				  .sll_halen = 6 };
 	uint8_t pkt[64];
 	size_t n;
@@ -575,10 +583,11 @@ static void v_packet(const struct row *r, const struct sockaddr_storage *d,
 /* AF_VSOCK: the socket is created and bound; no connect, since CID 2 is
  * this VM's hypervisor and CID 1 falls back to it without a loopback
  * transport. */
-static void v_vsock(const struct row *r, const struct sockaddr_storage *d,
-		    socklen_t len, struct outcome *o)
+static void v_vsock(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+		    struct outcome *o)
 {
-	struct sockaddr_vm vm = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY,
+	struct sockaddr_vm vm = { .svm_family = AF_VSOCK,
+				  .svm_cid = VMADDR_CID_ANY,
 				  .svm_port = VMADDR_PORT_ANY };
 	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -587,11 +596,12 @@ static void v_vsock(const struct row *r, const struct sockaddr_storage *d,
 	o->opened = 1;
 	o->err = fd < 0 ? errno : 0;
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&vm, sizeof(vm)) < 0)
-		snprintf(o->note, sizeof(o->note), "socket() ok, bind: %s", ktest_errno_name(errno, "ok"));
+		snprintf(o->note, sizeof(o->note), "socket() ok, bind: %s",
+			 ktest_errno_name(errno, "ok"));
 	else
 		snprintf(o->note, sizeof(o->note),
-			 fd >= 0 ? "socket() and bind() ok; no hook sees AF_VSOCK" :
-				   "socket(AF_VSOCK) failed");
+			 fd >= 0 ? "socket() and bind() ok; no hook sees AF_VSOCK"
+				 : "socket(AF_VSOCK) failed");
 	if (fd >= 0)
 		close(fd);
 }
@@ -603,8 +613,8 @@ static void v_vsock(const struct row *r, const struct sockaddr_storage *d,
 static const char *run_cg;
 
 /* The jailed process makes a child cgroup and moves into it. */
-static void v_child_cgroup(const struct row *r, const struct sockaddr_storage *d,
-			   socklen_t len, struct outcome *o)
+static void v_child_cgroup(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+			   struct outcome *o)
 {
 	char sub[700];
 
@@ -659,8 +669,8 @@ static void child_cgroup_allow_all(const struct row *r, const struct sockaddr_st
 	v_connect(r, d, len, o);
 }
 
-static void v_allow_all_none(const struct row *r, const struct sockaddr_storage *d,
-			     socklen_t len, struct outcome *o)
+static void v_allow_all_none(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+			     struct outcome *o)
 {
 	child_cgroup_allow_all(r, d, len, o, 0);
 }
@@ -671,8 +681,8 @@ static void v_allow_all_override(const struct row *r, const struct sockaddr_stor
 	child_cgroup_allow_all(r, d, len, o, BPF_F_ALLOW_OVERRIDE);
 }
 
-static void v_allow_all_multi(const struct row *r, const struct sockaddr_storage *d,
-			      socklen_t len, struct outcome *o)
+static void v_allow_all_multi(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+			      struct outcome *o)
 {
 	child_cgroup_allow_all(r, d, len, o, BPF_F_ALLOW_MULTI);
 }
@@ -680,8 +690,8 @@ static void v_allow_all_multi(const struct row *r, const struct sockaddr_storage
 /* unshare -Urn: a new user and network namespace.  Its only interface is
  * a loopback that is down, so nothing can arrive anywhere: the errno tells
  * whether the jail still judged the connect (EPERM) or routing did. */
-static void v_userns(const struct row *r, const struct sockaddr_storage *d,
-		     socklen_t len, struct outcome *o)
+static void v_userns(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+		     struct outcome *o)
 {
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
 		o->err = errno;
@@ -694,8 +704,8 @@ static void v_userns(const struct row *r, const struct sockaddr_storage *d,
 
 /* The process leaves the jail (writes its pid to another cgroup.procs, as
  * root may), then opens a new socket. */
-static void v_moved_out(const struct row *r, const struct sockaddr_storage *d,
-			socklen_t len, struct outcome *o)
+static void v_moved_out(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+			struct outcome *o)
 {
 	if (ktest_join_cgroup(cg_free) < 0) {
 		o->err = errno;
@@ -705,8 +715,7 @@ static void v_moved_out(const struct row *r, const struct sockaddr_storage *d,
 }
 
 /* connect() the datagram socket fd to d, send one byte, close it. */
-static void connect_send(int fd, const struct sockaddr_storage *d, socklen_t len,
-			 struct outcome *o)
+static void connect_send(int fd, const struct sockaddr_storage *d, socklen_t len, struct outcome *o)
 {
 	if (connect(fd, (const struct sockaddr *)d, len) < 0)
 		o->err = errno;
@@ -731,8 +740,8 @@ static void socket_then_join(const char *cg, const struct sockaddr_storage *d, s
 
 /* A socket made in the jail, used after the process left it: the socket
  * keeps the cgroup it was created in. */
-static void v_socket_then_out(const struct row *r, const struct sockaddr_storage *d,
-			      socklen_t len, struct outcome *o)
+static void v_socket_then_out(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+			      struct outcome *o)
 {
 	(void)r;
 	socket_then_join(cg_free, d, len, o);
@@ -742,8 +751,8 @@ static void v_socket_then_out(const struct row *r, const struct sockaddr_storage
 static bool join_late;
 
 /* A socket created before the process joined the jail. */
-static void v_socket_before(const struct row *r, const struct sockaddr_storage *d,
-			    socklen_t len, struct outcome *o)
+static void v_socket_before(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+			    struct outcome *o)
 {
 	(void)r;
 	socket_then_join(run_cg, d, len, o);
@@ -751,15 +760,17 @@ static void v_socket_before(const struct row *r, const struct sockaddr_storage *
 
 /* A socket passed in over SCM_RIGHTS by a process outside the jail, made
  * after the jailed process joined. */
-static void v_scm_rights(const struct row *r, const struct sockaddr_storage *d,
-			 socklen_t len, struct outcome *o)
+static void v_scm_rights(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+			 struct outcome *o)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = (char[1]){ 0 }, .iov_len = 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr m = { .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
 			    .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *c;
 	int sp[2], fd = -1, st;
@@ -837,124 +848,229 @@ static int count_bpf_fds(pid_t pid)
 
 /* ---- the matrix --------------------------------------------------- */
 
-#define ROW(n, vec, sk, dst, from, fn, ty, pr, lk, lns, la, x) \
-	{ n, vec, sk, dst, from, fn, ty, pr, lk, lns, la, x, false, NULL }
+#define ROW(n, vec, sk, dst, from, fn, ty, pr, lk, lns, la, x)                 \
+	{                                                                      \
+		n, vec, sk, dst, from, fn, ty, pr, lk, lns, la, x, false, NULL \
+	}
 
 static struct row rows[] = {
 	/* Socket-address hooks, host netns: the host's loopback. */
-	ROW("connect-tcp4-lo", "connect", "TCP/IPv4", "127.0.0.1", NS_HOST, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("connect-udp4-lo", "connect", "UDP/IPv4", "127.0.0.1", NS_HOST, v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("connect-tcp4-lo-r0", "connect", "TCP/IPv4", rnd_lo[0], NS_HOST, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, rnd_lo[0], X_REFUSED),
-	ROW("connect-tcp4-lo-r1", "connect", "TCP/IPv4", rnd_lo[1], NS_HOST, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, rnd_lo[1], X_REFUSED),
-	ROW("connect-udp4-lo-r2", "connect", "UDP/IPv4", rnd_lo[2], NS_HOST, v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, rnd_lo[2], X_REFUSED),
-	ROW("connect-udp4-lo-r3", "connect", "UDP/IPv4", rnd_lo[3], NS_HOST, v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, rnd_lo[3], X_REFUSED),
-	ROW("connect-tcp6-lo", "connect", "TCP/IPv6", "::1", NS_HOST, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "::1", X_REFUSED),
-	ROW("connect-udp6-lo", "connect", "UDP/IPv6", "::1", NS_HOST, v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, "::1", X_REFUSED),
-	ROW("connect-tcp6-mapped-lo", "connect", "TCP/IPv6", "::ffff:127.0.0.1", NS_HOST, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("connect-udp6-mapped-lo", "connect", "UDP/IPv6", "::ffff:127.0.0.1", NS_HOST, v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("connect-tcp4-unspec", "connect", "TCP/IPv4", "0.0.0.0", NS_HOST, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("connect-udp4-unspec", "connect", "UDP/IPv4", "0.0.0.0", NS_HOST, v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("connect-tcp6-unspec", "connect", "TCP/IPv6", "::", NS_HOST, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "::1", X_REFUSED),
-	ROW("connect-udp6-unspec", "connect", "UDP/IPv6", "::", NS_HOST, v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, "::1", X_REFUSED),
-	ROW("connect-tcp6-mapped-unspec", "connect", "TCP/IPv6", "::ffff:0.0.0.0", NS_HOST, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("connect-udp6-mapped-unspec", "connect", "UDP/IPv6", "::ffff:0.0.0.0", NS_HOST, v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("connect-tcp4-lo", "connect", "TCP/IPv4", "127.0.0.1", NS_HOST, v_connect, SOCK_STREAM,
+	    0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("connect-udp4-lo", "connect", "UDP/IPv4", "127.0.0.1", NS_HOST, v_connect, SOCK_DGRAM,
+	    0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("connect-tcp4-lo-r0", "connect", "TCP/IPv4", rnd_lo[0], NS_HOST, v_connect, SOCK_STREAM,
+	    0, L_TCP, NS_HOST, rnd_lo[0], X_REFUSED),
+	ROW("connect-tcp4-lo-r1", "connect", "TCP/IPv4", rnd_lo[1], NS_HOST, v_connect, SOCK_STREAM,
+	    0, L_TCP, NS_HOST, rnd_lo[1], X_REFUSED),
+	ROW("connect-udp4-lo-r2", "connect", "UDP/IPv4", rnd_lo[2], NS_HOST, v_connect, SOCK_DGRAM,
+	    0, L_UDP, NS_HOST, rnd_lo[2], X_REFUSED),
+	ROW("connect-udp4-lo-r3", "connect", "UDP/IPv4", rnd_lo[3], NS_HOST, v_connect, SOCK_DGRAM,
+	    0, L_UDP, NS_HOST, rnd_lo[3], X_REFUSED),
+	ROW("connect-tcp6-lo", "connect", "TCP/IPv6", "::1", NS_HOST, v_connect, SOCK_STREAM, 0,
+	    L_TCP, NS_HOST, "::1", X_REFUSED),
+	ROW("connect-udp6-lo", "connect", "UDP/IPv6", "::1", NS_HOST, v_connect, SOCK_DGRAM, 0,
+	    L_UDP, NS_HOST, "::1", X_REFUSED),
+	ROW("connect-tcp6-mapped-lo", "connect", "TCP/IPv6", "::ffff:127.0.0.1", NS_HOST, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("connect-udp6-mapped-lo", "connect", "UDP/IPv6", "::ffff:127.0.0.1", NS_HOST, v_connect,
+	    SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("connect-tcp4-unspec", "connect", "TCP/IPv4", "0.0.0.0", NS_HOST, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("connect-udp4-unspec", "connect", "UDP/IPv4", "0.0.0.0", NS_HOST, v_connect, SOCK_DGRAM,
+	    0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("connect-tcp6-unspec", "connect", "TCP/IPv6", "::", NS_HOST, v_connect, SOCK_STREAM, 0,
+	    L_TCP, NS_HOST, "::1", X_REFUSED),
+	ROW("connect-udp6-unspec", "connect", "UDP/IPv6", "::", NS_HOST, v_connect, SOCK_DGRAM, 0,
+	    L_UDP, NS_HOST, "::1", X_REFUSED),
+	ROW("connect-tcp6-mapped-unspec", "connect", "TCP/IPv6", "::ffff:0.0.0.0", NS_HOST,
+	    v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("connect-udp6-mapped-unspec", "connect", "UDP/IPv6", "::ffff:0.0.0.0", NS_HOST,
+	    v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
 	/* IPv4-compatible addresses, from netns without a route for them: in
 	 * the host netns a default route would carry them off the machine. */
-	{ "p-connect-tcp6-compat-lo", "connect", "TCP/IPv6", "::127.0.0.1", NS_P, v_connect, SOCK_STREAM, 0, L_TCP, NS_P, "127.0.0.1", X_REFUSED, true,
+	{ "p-connect-tcp6-compat-lo", "connect", "TCP/IPv6", "::127.0.0.1", NS_P, v_connect,
+	  SOCK_STREAM, 0, L_TCP, NS_P, "127.0.0.1", X_REFUSED, true,
 	  "connect (IPv4-compatible: no route here; a SIT tunnel would carry it to 127.0.0.1)" },
-	{ "p-connect-udp6-compat-lo", "connect", "UDP/IPv6", "::127.0.0.1", NS_P, v_connect, SOCK_DGRAM, 0, L_UDP, NS_P, "127.0.0.1", X_REFUSED, true,
+	{ "p-connect-udp6-compat-lo", "connect", "UDP/IPv6", "::127.0.0.1", NS_P, v_connect,
+	  SOCK_DGRAM, 0, L_UDP, NS_P, "127.0.0.1", X_REFUSED, true,
 	  "connect (IPv4-compatible: no route here without a SIT tunnel)" },
-	{ "a-connect-udp6-compat-imds", "connect", "UDP/IPv6", "::169.254.169.254", NS_A, v_connect, SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED, true,
+	{ "a-connect-udp6-compat-imds", "connect", "UDP/IPv6", "::169.254.169.254", NS_A, v_connect,
+	  SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED, true,
 	  "connect (IPv4-compatible: no route here without a SIT tunnel)" },
 	/* The host's own interface addresses. */
-	ROW("connect-tcp4-hostaddr", "connect", "TCP/IPv4", "203.0.113.1", NS_HOST, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "203.0.113.1", X_REFUSED),
-	ROW("connect-udp6-hostaddr", "connect", "UDP/IPv6", "2001:db8:feed::1", NS_HOST, v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, "2001:db8:feed::1", X_REFUSED),
-	ROW("c-connect-tcp4-hostaddr", "connect", "TCP/IPv4", "203.0.113.1", NS_C, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "203.0.113.1", X_REFUSED),
-	ROW("c-connect-udp4-hostaddr", "connect", "UDP/IPv4", "203.0.113.1", NS_C, v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, "203.0.113.1", X_REFUSED),
-	ROW("c-connect-tcp6-hostaddr", "connect", "TCP/IPv6", "2001:db8:feed::1", NS_C, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "2001:db8:feed::1", X_REFUSED),
-	ROW("c-connect-udp6-hostaddr", "connect", "UDP/IPv6", "2001:db8:feed::1", NS_C, v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, "2001:db8:feed::1", X_REFUSED),
-	ROW("c-connect-tcp6-hostlinklocal", "connect", "TCP/IPv6", hc_ll, NS_C, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "::", X_REFUSED),
-	{ "c-connect-udp4-hostmain", "connect", "UDP/IPv4", host_addr, NS_C, v_connect_only, SOCK_DGRAM, 0, L_NONE, NS_HOST, NULL, X_REFUSED, true,
+	ROW("connect-tcp4-hostaddr", "connect", "TCP/IPv4", "203.0.113.1", NS_HOST, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_HOST, "203.0.113.1", X_REFUSED),
+	ROW("connect-udp6-hostaddr", "connect", "UDP/IPv6", "2001:db8:feed::1", NS_HOST, v_connect,
+	    SOCK_DGRAM, 0, L_UDP, NS_HOST, "2001:db8:feed::1", X_REFUSED),
+	ROW("c-connect-tcp4-hostaddr", "connect", "TCP/IPv4", "203.0.113.1", NS_C, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_HOST, "203.0.113.1", X_REFUSED),
+	ROW("c-connect-udp4-hostaddr", "connect", "UDP/IPv4", "203.0.113.1", NS_C, v_connect,
+	    SOCK_DGRAM, 0, L_UDP, NS_HOST, "203.0.113.1", X_REFUSED),
+	ROW("c-connect-tcp6-hostaddr", "connect", "TCP/IPv6", "2001:db8:feed::1", NS_C, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_HOST, "2001:db8:feed::1", X_REFUSED),
+	ROW("c-connect-udp6-hostaddr", "connect", "UDP/IPv6", "2001:db8:feed::1", NS_C, v_connect,
+	    SOCK_DGRAM, 0, L_UDP, NS_HOST, "2001:db8:feed::1", X_REFUSED),
+	ROW("c-connect-tcp6-hostlinklocal", "connect", "TCP/IPv6", hc_ll, NS_C, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_HOST, "::", X_REFUSED),
+	{ "c-connect-udp4-hostmain", "connect", "UDP/IPv4", host_addr, NS_C, v_connect_only,
+	  SOCK_DGRAM, 0, L_NONE, NS_HOST, NULL, X_REFUSED, true,
 	  "connect() only, to the machine's own address (sends nothing, so nothing can arrive)" },
 	/* Broadcast and multicast reach the host's sockets on 0.0.0.0 / ::. */
-	ROW("c-sendto-udp4-bcast", "sendto", "UDP/IPv4", "255.255.255.255", NS_C, v_sendto, SOCK_DGRAM, 0, L_UDP, NS_HOST, "0.0.0.0", X_REFUSED),
-	ROW("c-sendto-udp4-subnetbcast", "sendto", "UDP/IPv4", "203.0.113.255", NS_C, v_sendto, SOCK_DGRAM, 0, L_UDP, NS_HOST, "0.0.0.0", X_REFUSED),
-	ROW("c-sendto-udp4-allhosts", "sendto", "UDP/IPv4", "224.0.0.1", NS_C, v_sendto, SOCK_DGRAM, 0, L_UDP, NS_HOST, "0.0.0.0", X_REFUSED),
-	ROW("c-connect-udp4-allhosts", "connect", "UDP/IPv4", "224.0.0.1", NS_C, v_connect, SOCK_DGRAM, 0, L_UDP, NS_HOST, "0.0.0.0", X_REFUSED),
-	ROW("c-sendto-udp6-allnodes", "sendto", "UDP/IPv6", "ff02::1%%C", NS_C, v_sendto, SOCK_DGRAM, 0, L_UDP, NS_HOST, "::", X_REFUSED),
+	ROW("c-sendto-udp4-bcast", "sendto", "UDP/IPv4", "255.255.255.255", NS_C, v_sendto,
+	    SOCK_DGRAM, 0, L_UDP, NS_HOST, "0.0.0.0", X_REFUSED),
+	ROW("c-sendto-udp4-subnetbcast", "sendto", "UDP/IPv4", "203.0.113.255", NS_C, v_sendto,
+	    SOCK_DGRAM, 0, L_UDP, NS_HOST, "0.0.0.0", X_REFUSED),
+	ROW("c-sendto-udp4-allhosts", "sendto", "UDP/IPv4", "224.0.0.1", NS_C, v_sendto, SOCK_DGRAM,
+	    0, L_UDP, NS_HOST, "0.0.0.0", X_REFUSED),
+	ROW("c-connect-udp4-allhosts", "connect", "UDP/IPv4", "224.0.0.1", NS_C, v_connect,
+	    SOCK_DGRAM, 0, L_UDP, NS_HOST, "0.0.0.0", X_REFUSED),
+	ROW("c-sendto-udp6-allnodes", "sendto", "UDP/IPv6", "ff02::1%%C", NS_C, v_sendto,
+	    SOCK_DGRAM, 0, L_UDP, NS_HOST, "::", X_REFUSED),
 	/* Metadata and rootless gateways, from a container routed to them. */
-	ROW("a-connect-tcp4-imds", "connect", "TCP/IPv4", "169.254.169.254", NS_A, v_connect, SOCK_STREAM, 0, L_TCP, NS_B, "169.254.169.254", X_REFUSED),
-	ROW("a-connect-udp4-imds", "connect", "UDP/IPv4", "169.254.169.254", NS_A, v_connect, SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED),
-	ROW("a-connect-tcp6-mapped-imds", "connect", "TCP/IPv6", "::ffff:169.254.169.254", NS_A, v_connect, SOCK_STREAM, 0, L_TCP, NS_B, "169.254.169.254", X_REFUSED),
-	ROW("a-connect-udp6-mapped-imds", "connect", "UDP/IPv6", "::ffff:169.254.169.254", NS_A, v_connect, SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED),
-	ROW("a-connect-tcp4-ecs", "connect", "TCP/IPv4", "169.254.170.2", NS_A, v_connect, SOCK_STREAM, 0, L_TCP, NS_B, "169.254.170.2", X_REFUSED),
-	ROW("a-connect-tcp4-alibaba", "connect", "TCP/IPv4", "100.100.100.200", NS_A, v_connect, SOCK_STREAM, 0, L_TCP, NS_B, "100.100.100.200", X_REFUSED),
-	ROW("a-connect-tcp4-azure-wire", "connect", "TCP/IPv4", "168.63.129.16", NS_A, v_connect, SOCK_STREAM, 0, L_TCP, NS_B, "168.63.129.16", X_REFUSED),
-	ROW("a-connect-tcp6-imds", "connect", "TCP/IPv6", "fd00:ec2::254", NS_A, v_connect, SOCK_STREAM, 0, L_TCP, NS_B, "fd00:ec2::254", X_REFUSED),
-	ROW("a-connect-udp6-imds", "connect", "UDP/IPv6", "fd00:ec2::254", NS_A, v_connect, SOCK_DGRAM, 0, L_UDP, NS_B, "fd00:ec2::254", X_REFUSED),
-	ROW("a-connect-tcp4-slirp", "connect", "TCP/IPv4", "10.0.2.2", NS_A, v_connect, SOCK_STREAM, 0, L_TCP, NS_B, "10.0.2.2", X_REFUSED),
-	ROW("a-connect-udp4-slirp", "connect", "UDP/IPv4", "10.0.2.2", NS_A, v_connect, SOCK_DGRAM, 0, L_UDP, NS_B, "10.0.2.2", X_REFUSED),
-	ROW("a-connect-tcp6-slirp", "connect", "TCP/IPv6", "fd00::2", NS_A, v_connect, SOCK_STREAM, 0, L_TCP, NS_B, "fd00::2", X_REFUSED),
-	ROW("a-connect-udp6-slirp", "connect", "UDP/IPv6", "fd00::2", NS_A, v_connect, SOCK_DGRAM, 0, L_UDP, NS_B, "fd00::2", X_REFUSED),
-	ROW("a-connect-tcp4-pasta", "connect", "TCP/IPv4", "169.254.1.2", NS_A, v_connect, SOCK_STREAM, 0, L_TCP, NS_B, "169.254.1.2", X_REFUSED),
+	ROW("a-connect-tcp4-imds", "connect", "TCP/IPv4", "169.254.169.254", NS_A, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_B, "169.254.169.254", X_REFUSED),
+	ROW("a-connect-udp4-imds", "connect", "UDP/IPv4", "169.254.169.254", NS_A, v_connect,
+	    SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED),
+	ROW("a-connect-tcp6-mapped-imds", "connect", "TCP/IPv6", "::ffff:169.254.169.254", NS_A,
+	    v_connect, SOCK_STREAM, 0, L_TCP, NS_B, "169.254.169.254", X_REFUSED),
+	ROW("a-connect-udp6-mapped-imds", "connect", "UDP/IPv6", "::ffff:169.254.169.254", NS_A,
+	    v_connect, SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED),
+	ROW("a-connect-tcp4-ecs", "connect", "TCP/IPv4", "169.254.170.2", NS_A, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_B, "169.254.170.2", X_REFUSED),
+	ROW("a-connect-tcp4-alibaba", "connect", "TCP/IPv4", "100.100.100.200", NS_A, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_B, "100.100.100.200", X_REFUSED),
+	ROW("a-connect-tcp4-azure-wire", "connect", "TCP/IPv4", "168.63.129.16", NS_A, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_B, "168.63.129.16", X_REFUSED),
+	ROW("a-connect-tcp6-imds", "connect", "TCP/IPv6", "fd00:ec2::254", NS_A, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_B, "fd00:ec2::254", X_REFUSED),
+	ROW("a-connect-udp6-imds", "connect", "UDP/IPv6", "fd00:ec2::254", NS_A, v_connect,
+	    SOCK_DGRAM, 0, L_UDP, NS_B, "fd00:ec2::254", X_REFUSED),
+	ROW("a-connect-tcp4-slirp", "connect", "TCP/IPv4", "10.0.2.2", NS_A, v_connect, SOCK_STREAM,
+	    0, L_TCP, NS_B, "10.0.2.2", X_REFUSED),
+	ROW("a-connect-udp4-slirp", "connect", "UDP/IPv4", "10.0.2.2", NS_A, v_connect, SOCK_DGRAM,
+	    0, L_UDP, NS_B, "10.0.2.2", X_REFUSED),
+	ROW("a-connect-tcp6-slirp", "connect", "TCP/IPv6", "fd00::2", NS_A, v_connect, SOCK_STREAM,
+	    0, L_TCP, NS_B, "fd00::2", X_REFUSED),
+	ROW("a-connect-udp6-slirp", "connect", "UDP/IPv6", "fd00::2", NS_A, v_connect, SOCK_DGRAM,
+	    0, L_UDP, NS_B, "fd00::2", X_REFUSED),
+	ROW("a-connect-tcp4-pasta", "connect", "TCP/IPv4", "169.254.1.2", NS_A, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_B, "169.254.1.2", X_REFUSED),
 	/* Unconnected datagrams: sendto, sendmsg, sendmmsg. */
-	ROW("sendto-udp4-lo", "sendto", "UDP/IPv4", "127.0.0.1", NS_HOST, v_sendto, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("sendto-udp6-lo", "sendto", "UDP/IPv6", "::1", NS_HOST, v_sendto, SOCK_DGRAM, 0, L_UDP, NS_HOST, "::1", X_REFUSED),
-	ROW("sendto-udp6-mapped-lo", "sendto", "UDP/IPv6", "::ffff:127.0.0.1", NS_HOST, v_sendto, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("sendmsg-udp4-lo", "sendmsg", "UDP/IPv4", "127.0.0.1", NS_HOST, v_sendmsg, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("sendmsg-udp6-lo", "sendmsg", "UDP/IPv6", "::1", NS_HOST, v_sendmsg, SOCK_DGRAM, 0, L_UDP, NS_HOST, "::1", X_REFUSED),
-	ROW("sendmmsg-udp4-lo", "sendmmsg", "UDP/IPv4", "127.0.0.1", NS_HOST, v_sendmmsg, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("sendmmsg-udp6-mapped-lo", "sendmmsg", "UDP/IPv6", "::ffff:127.0.0.1", NS_HOST, v_sendmmsg, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("a-sendto-udp6-mapped-imds", "sendto", "UDP/IPv6", "::ffff:169.254.169.254", NS_A, v_sendto, SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED),
-	ROW("a-sendmsg-udp6-imds", "sendmsg", "UDP/IPv6", "fd00:ec2::254", NS_A, v_sendmsg, SOCK_DGRAM, 0, L_UDP, NS_B, "fd00:ec2::254", X_REFUSED),
-	ROW("a-sendmmsg-udp4-imds", "sendmmsg", "UDP/IPv4", "169.254.169.254", NS_A, v_sendmmsg, SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED),
-	ROW("a-redirect-udp4-imds", "connect to an allowed address, then sendto", "UDP/IPv4", "169.254.169.254", NS_A, v_redirect, SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED),
-	ROW("a-redirect-udp6-imds", "connect to an allowed address, then sendto", "UDP/IPv6", "fd00:ec2::254", NS_A, v_redirect, SOCK_DGRAM, 0, L_UDP, NS_B, "fd00:ec2::254", X_REFUSED),
+	ROW("sendto-udp4-lo", "sendto", "UDP/IPv4", "127.0.0.1", NS_HOST, v_sendto, SOCK_DGRAM, 0,
+	    L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("sendto-udp6-lo", "sendto", "UDP/IPv6", "::1", NS_HOST, v_sendto, SOCK_DGRAM, 0, L_UDP,
+	    NS_HOST, "::1", X_REFUSED),
+	ROW("sendto-udp6-mapped-lo", "sendto", "UDP/IPv6", "::ffff:127.0.0.1", NS_HOST, v_sendto,
+	    SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("sendmsg-udp4-lo", "sendmsg", "UDP/IPv4", "127.0.0.1", NS_HOST, v_sendmsg, SOCK_DGRAM,
+	    0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("sendmsg-udp6-lo", "sendmsg", "UDP/IPv6", "::1", NS_HOST, v_sendmsg, SOCK_DGRAM, 0,
+	    L_UDP, NS_HOST, "::1", X_REFUSED),
+	ROW("sendmmsg-udp4-lo", "sendmmsg", "UDP/IPv4", "127.0.0.1", NS_HOST, v_sendmmsg,
+	    SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("sendmmsg-udp6-mapped-lo", "sendmmsg", "UDP/IPv6", "::ffff:127.0.0.1", NS_HOST,
+	    v_sendmmsg, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("a-sendto-udp6-mapped-imds", "sendto", "UDP/IPv6", "::ffff:169.254.169.254", NS_A,
+	    v_sendto, SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED),
+	ROW("a-sendmsg-udp6-imds", "sendmsg", "UDP/IPv6", "fd00:ec2::254", NS_A, v_sendmsg,
+	    SOCK_DGRAM, 0, L_UDP, NS_B, "fd00:ec2::254", X_REFUSED),
+	ROW("a-sendmmsg-udp4-imds", "sendmmsg", "UDP/IPv4", "169.254.169.254", NS_A, v_sendmmsg,
+	    SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED),
+	ROW("a-redirect-udp4-imds", "connect to an allowed address, then sendto", "UDP/IPv4",
+	    "169.254.169.254", NS_A, v_redirect, SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254",
+	    X_REFUSED),
+	ROW("a-redirect-udp6-imds", "connect to an allowed address, then sendto", "UDP/IPv6",
+	    "fd00:ec2::254", NS_A, v_redirect, SOCK_DGRAM, 0, L_UDP, NS_B, "fd00:ec2::254",
+	    X_REFUSED),
 	/* Other ways into the connect hooks. */
-	ROW("fastopen-tcp4-lo", "sendto(MSG_FASTOPEN)", "TCP/IPv4", "127.0.0.1", NS_HOST, v_fastopen, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("fastopen-tcp6-lo", "sendto(MSG_FASTOPEN)", "TCP/IPv6", "::1", NS_HOST, v_fastopen, SOCK_STREAM, 0, L_TCP, NS_HOST, "::1", X_REFUSED),
-	ROW("a-fastopen-tcp4-imds", "sendto(MSG_FASTOPEN)", "TCP/IPv4", "169.254.169.254", NS_A, v_fastopen, SOCK_STREAM, 0, L_TCP, NS_B, "169.254.169.254", X_REFUSED),
-	ROW("mptcp4-lo", "connect", "MPTCP/IPv4", "127.0.0.1", NS_HOST, v_connect, SOCK_STREAM, IPPROTO_MPTCP, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("mptcp6-lo", "connect", "MPTCP/IPv6", "::1", NS_HOST, v_connect, SOCK_STREAM, IPPROTO_MPTCP, L_TCP, NS_HOST, "::1", X_REFUSED),
-	ROW("a-mptcp4-imds", "connect", "MPTCP/IPv4", "169.254.169.254", NS_A, v_connect, SOCK_STREAM, IPPROTO_MPTCP, L_TCP, NS_B, "169.254.169.254", X_REFUSED),
-	ROW("udplite4-lo", "connect", "UDP-Lite/IPv4", "127.0.0.1", NS_HOST, v_connect, SOCK_DGRAM, IPPROTO_UDPLITE, L_UDPLITE, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("uring-connect-tcp4-lo", "io_uring connect", "TCP/IPv4", "127.0.0.1", NS_HOST, v_uring_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("uring-connect-tcp6-lo", "io_uring connect", "TCP/IPv6", "::1", NS_HOST, v_uring_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "::1", X_REFUSED),
-	ROW("uring-sendmsg-udp4-lo", "io_uring sendmsg", "UDP/IPv4", "127.0.0.1", NS_HOST, v_uring_sendmsg, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("uring-sendmsg-udp6-mapped-lo", "io_uring sendmsg", "UDP/IPv6", "::ffff:127.0.0.1", NS_HOST, v_uring_sendmsg, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("a-uring-connect-tcp4-imds", "io_uring connect", "TCP/IPv4", "169.254.169.254", NS_A, v_uring_connect, SOCK_STREAM, 0, L_TCP, NS_B, "169.254.169.254", X_REFUSED),
+	ROW("fastopen-tcp4-lo", "sendto(MSG_FASTOPEN)", "TCP/IPv4", "127.0.0.1", NS_HOST,
+	    v_fastopen, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("fastopen-tcp6-lo", "sendto(MSG_FASTOPEN)", "TCP/IPv6", "::1", NS_HOST, v_fastopen,
+	    SOCK_STREAM, 0, L_TCP, NS_HOST, "::1", X_REFUSED),
+	ROW("a-fastopen-tcp4-imds", "sendto(MSG_FASTOPEN)", "TCP/IPv4", "169.254.169.254", NS_A,
+	    v_fastopen, SOCK_STREAM, 0, L_TCP, NS_B, "169.254.169.254", X_REFUSED),
+	ROW("mptcp4-lo", "connect", "MPTCP/IPv4", "127.0.0.1", NS_HOST, v_connect, SOCK_STREAM,
+	    IPPROTO_MPTCP, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("mptcp6-lo", "connect", "MPTCP/IPv6", "::1", NS_HOST, v_connect, SOCK_STREAM,
+	    IPPROTO_MPTCP, L_TCP, NS_HOST, "::1", X_REFUSED),
+	ROW("a-mptcp4-imds", "connect", "MPTCP/IPv4", "169.254.169.254", NS_A, v_connect,
+	    SOCK_STREAM, IPPROTO_MPTCP, L_TCP, NS_B, "169.254.169.254", X_REFUSED),
+	ROW("udplite4-lo", "connect", "UDP-Lite/IPv4", "127.0.0.1", NS_HOST, v_connect, SOCK_DGRAM,
+	    IPPROTO_UDPLITE, L_UDPLITE, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("uring-connect-tcp4-lo", "io_uring connect", "TCP/IPv4", "127.0.0.1", NS_HOST,
+	    v_uring_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("uring-connect-tcp6-lo", "io_uring connect", "TCP/IPv6", "::1", NS_HOST,
+	    v_uring_connect, SOCK_STREAM, 0, L_TCP, NS_HOST, "::1", X_REFUSED),
+	ROW("uring-sendmsg-udp4-lo", "io_uring sendmsg", "UDP/IPv4", "127.0.0.1", NS_HOST,
+	    v_uring_sendmsg, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("uring-sendmsg-udp6-mapped-lo", "io_uring sendmsg", "UDP/IPv6", "::ffff:127.0.0.1",
+	    NS_HOST, v_uring_sendmsg, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("a-uring-connect-tcp4-imds", "io_uring connect", "TCP/IPv4", "169.254.169.254", NS_A,
+	    v_uring_connect, SOCK_STREAM, 0, L_TCP, NS_B, "169.254.169.254", X_REFUSED),
 	/* The packet backstop: sockets no address hook sees. */
-	ROW("rawping4-lo", "raw socket, ICMP echo", "raw/IPv4", "127.0.0.1", NS_HOST, v_ping, SOCK_RAW, 0, L_NONE, NS_HOST, NULL, X_DROPPED),
-	ROW("rawping6-lo", "raw socket, ICMPv6 echo", "raw/IPv6", "::1", NS_HOST, v_ping, SOCK_RAW, 0, L_NONE, NS_HOST, NULL, X_DROPPED),
-	ROW("raw-udp4-lo", "raw socket, protocol UDP", "raw/IPv4", "127.0.0.1", NS_HOST, v_raw_udp, SOCK_RAW, 0, L_UDP, NS_HOST, "127.0.0.1", X_DROPPED),
-	ROW("raw-udp6-lo", "raw socket, protocol UDP", "raw/IPv6", "::1", NS_HOST, v_raw_udp, SOCK_RAW, 0, L_UDP, NS_HOST, "::1", X_DROPPED),
-	ROW("hdrincl-udp4-lo", "raw socket, IP_HDRINCL", "raw/IPv4", "127.0.0.1", NS_HOST, v_hdrincl, SOCK_RAW, 0, L_UDP, NS_HOST, "127.0.0.1", X_DROPPED),
-	ROW("a-ping4-imds", "ICMP ping socket", "ICMP/IPv4", "169.254.169.254", NS_A, v_ping, SOCK_DGRAM, 0, L_NONE, NS_B, NULL, X_DROPPED),
-	ROW("a-ping6-imds", "ICMP ping socket", "ICMPv6/IPv6", "fd00:ec2::254", NS_A, v_ping, SOCK_DGRAM, 0, L_NONE, NS_B, NULL, X_DROPPED),
-	ROW("a-rawping4-slirp", "raw socket, ICMP echo", "raw/IPv4", "10.0.2.2", NS_A, v_ping, SOCK_RAW, 0, L_NONE, NS_B, NULL, X_DROPPED),
-	ROW("a-hdrincl-udp4-imds", "raw socket, IP_HDRINCL", "raw/IPv4", "169.254.169.254", NS_A, v_hdrincl, SOCK_RAW, 0, L_UDP, NS_B, "169.254.169.254", X_DROPPED),
-	ROW("c-rawping4-hostaddr", "raw socket, ICMP echo", "raw/IPv4", "203.0.113.1", NS_C, v_ping, SOCK_RAW, 0, L_NONE, NS_HOST, NULL, X_DROPPED),
+	ROW("rawping4-lo", "raw socket, ICMP echo", "raw/IPv4", "127.0.0.1", NS_HOST, v_ping,
+	    SOCK_RAW, 0, L_NONE, NS_HOST, NULL, X_DROPPED),
+	ROW("rawping6-lo", "raw socket, ICMPv6 echo", "raw/IPv6", "::1", NS_HOST, v_ping, SOCK_RAW,
+	    0, L_NONE, NS_HOST, NULL, X_DROPPED),
+	ROW("raw-udp4-lo", "raw socket, protocol UDP", "raw/IPv4", "127.0.0.1", NS_HOST, v_raw_udp,
+	    SOCK_RAW, 0, L_UDP, NS_HOST, "127.0.0.1", X_DROPPED),
+	ROW("raw-udp6-lo", "raw socket, protocol UDP", "raw/IPv6", "::1", NS_HOST, v_raw_udp,
+	    SOCK_RAW, 0, L_UDP, NS_HOST, "::1", X_DROPPED),
+	ROW("hdrincl-udp4-lo", "raw socket, IP_HDRINCL", "raw/IPv4", "127.0.0.1", NS_HOST,
+	    v_hdrincl, SOCK_RAW, 0, L_UDP, NS_HOST, "127.0.0.1", X_DROPPED),
+	ROW("a-ping4-imds", "ICMP ping socket", "ICMP/IPv4", "169.254.169.254", NS_A, v_ping,
+	    SOCK_DGRAM, 0, L_NONE, NS_B, NULL, X_DROPPED),
+	ROW("a-ping6-imds", "ICMP ping socket", "ICMPv6/IPv6", "fd00:ec2::254", NS_A, v_ping,
+	    SOCK_DGRAM, 0, L_NONE, NS_B, NULL, X_DROPPED),
+	ROW("a-rawping4-slirp", "raw socket, ICMP echo", "raw/IPv4", "10.0.2.2", NS_A, v_ping,
+	    SOCK_RAW, 0, L_NONE, NS_B, NULL, X_DROPPED),
+	ROW("a-hdrincl-udp4-imds", "raw socket, IP_HDRINCL", "raw/IPv4", "169.254.169.254", NS_A,
+	    v_hdrincl, SOCK_RAW, 0, L_UDP, NS_B, "169.254.169.254", X_DROPPED),
+	ROW("c-rawping4-hostaddr", "raw socket, ICMP echo", "raw/IPv4", "203.0.113.1", NS_C, v_ping,
+	    SOCK_RAW, 0, L_NONE, NS_HOST, NULL, X_DROPPED),
 	/* Escapes through the cgroup and namespace hierarchy. */
-	ROW("child-cgroup", "a child cgroup made by the jailed process", "TCP/IPv4", "127.0.0.1", NS_HOST, v_child_cgroup, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("child-cgroup-allow-all", "child cgroup + allow-all program (no flag)", "TCP/IPv4", "127.0.0.1", NS_HOST, v_allow_all_none, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
-	ROW("child-cgroup-allow-all-override", "child cgroup + allow-all program (BPF_F_ALLOW_OVERRIDE)", "UDP/IPv6", "::1", NS_HOST, v_allow_all_override, SOCK_DGRAM, 0, L_UDP, NS_HOST, "::1", X_REFUSED),
-	ROW("child-cgroup-allow-all-multi", "child cgroup + allow-all program (BPF_F_ALLOW_MULTI)", "TCP/IPv4", "127.0.0.1", NS_HOST, v_allow_all_multi, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
-	{ "a-userns-netns", "unshare -Urn, then connect", "UDP/IPv4", "169.254.169.254", NS_A, v_userns, SOCK_DGRAM, 0, L_NONE, NS_B, NULL, X_REFUSED, true,
+	ROW("child-cgroup", "a child cgroup made by the jailed process", "TCP/IPv4", "127.0.0.1",
+	    NS_HOST, v_child_cgroup, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("child-cgroup-allow-all", "child cgroup + allow-all program (no flag)", "TCP/IPv4",
+	    "127.0.0.1", NS_HOST, v_allow_all_none, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1",
+	    X_REFUSED),
+	ROW("child-cgroup-allow-all-override",
+	    "child cgroup + allow-all program (BPF_F_ALLOW_OVERRIDE)", "UDP/IPv6", "::1", NS_HOST,
+	    v_allow_all_override, SOCK_DGRAM, 0, L_UDP, NS_HOST, "::1", X_REFUSED),
+	ROW("child-cgroup-allow-all-multi", "child cgroup + allow-all program (BPF_F_ALLOW_MULTI)",
+	    "TCP/IPv4", "127.0.0.1", NS_HOST, v_allow_all_multi, SOCK_STREAM, 0, L_TCP, NS_HOST,
+	    "127.0.0.1", X_REFUSED),
+	{ "a-userns-netns", "unshare -Urn, then connect", "UDP/IPv4", "169.254.169.254", NS_A,
+	  v_userns, SOCK_DGRAM, 0, L_NONE, NS_B, NULL, X_REFUSED, true,
 	  "unshare -Urn, then connect (a new netns has no route: EPERM, not ENETUNREACH, shows the jail judged it)" },
-	ROW("socket-then-moved-out", "socket made in the jail, used after leaving it", "UDP/IPv4", "127.0.0.1", NS_HOST, v_socket_then_out, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
+	ROW("socket-then-moved-out", "socket made in the jail, used after leaving it", "UDP/IPv4",
+	    "127.0.0.1", NS_HOST, v_socket_then_out, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1",
+	    X_REFUSED),
 	/* Controls: what the jail must let through. */
-	ROW("p-connect-tcp4-own-lo", "connect", "TCP/IPv4", "127.0.0.1", NS_P, v_connect, SOCK_STREAM, 0, L_TCP, NS_P, "127.0.0.1", X_ALLOWED),
-	ROW("p-connect-udp6-own-lo", "connect", "UDP/IPv6", "::1", NS_P, v_connect, SOCK_DGRAM, 0, L_UDP, NS_P, "::1", X_ALLOWED),
-	ROW("a-connect-tcp4-internet", "connect", "TCP/IPv4", "198.51.100.7", NS_A, v_connect, SOCK_STREAM, 0, L_TCP, NS_B, "198.51.100.7", X_ALLOWED),
-	ROW("a-connect-tcp6-internet", "connect", "TCP/IPv6", "2001:db8:1::7", NS_A, v_connect, SOCK_STREAM, 0, L_TCP, NS_B, "2001:db8:1::7", X_ALLOWED),
-	ROW("a-sendto-udp6-mapped-internet", "sendto", "UDP/IPv6", "::ffff:198.51.100.7", NS_A, v_sendto, SOCK_DGRAM, 0, L_UDP, NS_B, "198.51.100.7", X_ALLOWED),
-	ROW("a-ping4-internet", "ICMP ping socket", "ICMP/IPv4", "198.51.100.7", NS_A, v_ping, SOCK_DGRAM, 0, L_NONE, NS_B, NULL, X_ALLOWED),
-	ROW("moved-out", "moved out of the jail by root, new socket", "TCP/IPv4", "127.0.0.1", NS_HOST, v_moved_out, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_ALLOWED),
+	ROW("p-connect-tcp4-own-lo", "connect", "TCP/IPv4", "127.0.0.1", NS_P, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_P, "127.0.0.1", X_ALLOWED),
+	ROW("p-connect-udp6-own-lo", "connect", "UDP/IPv6", "::1", NS_P, v_connect, SOCK_DGRAM, 0,
+	    L_UDP, NS_P, "::1", X_ALLOWED),
+	ROW("a-connect-tcp4-internet", "connect", "TCP/IPv4", "198.51.100.7", NS_A, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_B, "198.51.100.7", X_ALLOWED),
+	ROW("a-connect-tcp6-internet", "connect", "TCP/IPv6", "2001:db8:1::7", NS_A, v_connect,
+	    SOCK_STREAM, 0, L_TCP, NS_B, "2001:db8:1::7", X_ALLOWED),
+	ROW("a-sendto-udp6-mapped-internet", "sendto", "UDP/IPv6", "::ffff:198.51.100.7", NS_A,
+	    v_sendto, SOCK_DGRAM, 0, L_UDP, NS_B, "198.51.100.7", X_ALLOWED),
+	ROW("a-ping4-internet", "ICMP ping socket", "ICMP/IPv4", "198.51.100.7", NS_A, v_ping,
+	    SOCK_DGRAM, 0, L_NONE, NS_B, NULL, X_ALLOWED),
+	ROW("moved-out", "moved out of the jail by root, new socket", "TCP/IPv4", "127.0.0.1",
+	    NS_HOST, v_moved_out, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_ALLOWED),
 	/* What no cgroup hook can stop. */
-	ROW("socket-before-join", "socket created before joining the jail", "UDP/IPv4", "127.0.0.1", NS_HOST, v_socket_before, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_OPEN),
-	ROW("scm-rights", "socket passed in over SCM_RIGHTS", "UDP/IPv4", "127.0.0.1", NS_HOST, v_scm_rights, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_OPEN),
-	ROW("a-packet-imds", "AF_PACKET frame (CAP_NET_RAW)", "packet/UDP/IPv4", "169.254.169.254", NS_A, v_packet, 0, 0, L_UDP, NS_B, "169.254.169.254", X_OPEN),
-	ROW("vsock", "AF_VSOCK socket", "vsock", "(none)", NS_HOST, v_vsock, 0, 0, L_NONE, NS_HOST, NULL, X_OPEN),
+	ROW("socket-before-join", "socket created before joining the jail", "UDP/IPv4", "127.0.0.1",
+	    NS_HOST, v_socket_before, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_OPEN),
+	ROW("scm-rights", "socket passed in over SCM_RIGHTS", "UDP/IPv4", "127.0.0.1", NS_HOST,
+	    v_scm_rights, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_OPEN),
+	ROW("a-packet-imds", "AF_PACKET frame (CAP_NET_RAW)", "packet/UDP/IPv4", "169.254.169.254",
+	    NS_A, v_packet, 0, 0, L_UDP, NS_B, "169.254.169.254", X_OPEN),
+	ROW("vsock", "AF_VSOCK socket", "vsock", "(none)", NS_HOST, v_vsock, 0, 0, L_NONE, NS_HOST,
+	    NULL, X_OPEN),
 };
 
 /* ---- running a row ------------------------------------------------ */
@@ -996,8 +1112,8 @@ static int listener_open(const struct row *r, struct listener *l, char *err, siz
 		return -1;
 	}
 	enter_ns(NS_HOST);
-	l->port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
-						  ((struct sockaddr_in6 *)&ss)->sin6_port);
+	l->port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+						: ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return 0;
 }
 
@@ -1121,8 +1237,8 @@ static void record(const struct row *r, bool ok, const char *base, const char *j
 		printf("ok %s\n", r->name);
 	} else {
 		fail++;
-		printf("FAIL %s: %s (without the jail: %s; in the jail: %s)\n", r->name, why,
-		       base, jail);
+		printf("FAIL %s: %s (without the jail: %s; in the jail: %s)\n", r->name, why, base,
+		       jail);
 	}
 	if (md) {
 		char dest[96];
@@ -1130,8 +1246,10 @@ static void record(const struct row *r, bool ok, const char *base, const char *j
 		row_dest(r, dest, sizeof(dest));
 		fprintf(md, "| %s | %s | `%s` | %s | %s | %s | **%s** | %s |\n",
 			r->why ? r->why : r->vector, r->sock, dest,
-			r->from == NS_HOST ? "host" : r->from == NS_P ? "own, lo only" :
-			"container", base, jail, expect_name[r->expect], ok ? "pass" : "FAIL");
+			r->from == NS_HOST ? "host"
+			: r->from == NS_P  ? "own, lo only"
+					   : "container",
+			base, jail, expect_name[r->expect], ok ? "pass" : "FAIL");
 	}
 }
 
@@ -1185,10 +1303,10 @@ static void run_row(struct row *r)
 static void run_exec_killed(void)
 {
 	struct row r = ROW("exec-runtime-killed", "jail-ai-block exec, runtime SIGKILLed",
-			   "TCP/IPv4", "127.0.0.1", NS_HOST, v_connect, SOCK_STREAM, 0, L_TCP, NS_HOST,
-			   "127.0.0.1", X_REFUSED);
-	char jab[600], ready[64] = "", cgline[700] = "", cgdir[1300], why[300] = "",
-	     dj[200] = "", path[128], err[256];
+			   "TCP/IPv4", "127.0.0.1", NS_HOST, v_connect, SOCK_STREAM, 0, L_TCP,
+			   NS_HOST, "127.0.0.1", X_REFUSED);
+	char jab[600], ready[64] = "", cgline[700] = "", cgdir[1300], why[300] = "", dj[200] = "",
+		       path[128], err[256];
 	struct outcome o = { 0 };
 	struct listener l;
 	int in[2], out[2], st;
@@ -1196,7 +1314,8 @@ static void run_exec_killed(void)
 	FILE *f;
 
 	snprintf(jab, sizeof(jab), "%s/jail-ai-block", build);
-	if (listener_open(&r, &l, err, sizeof(err)) || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
+	if (listener_open(&r, &l, err, sizeof(err)) || pipe2(in, O_CLOEXEC) ||
+	    pipe2(out, O_CLOEXEC)) {
 		record(&r, false, "not run", "not run", "setup failed");
 		return;
 	}
@@ -1220,7 +1339,8 @@ static void run_exec_killed(void)
 	close(in[0]);
 	close(out[1]);
 	f = fdopen(out[0], "r");
-	if (rt < 0 || !f || !fgets(ready, sizeof(ready), f) || sscanf(ready, "ready %d", &cmd) != 1) {
+	if (rt < 0 || !f || !fgets(ready, sizeof(ready), f) ||
+	    sscanf(ready, "ready %d", &cmd) != 1) {
 		snprintf(why, sizeof(why), "the jailed command did not start ('%s')", ready);
 		goto out;
 	}
@@ -1282,8 +1402,7 @@ out:
 	}
 	snprintf(path, sizeof(path), "%s/exec.err", workdir);
 	unlink(path);
-	record(&r, !why[0], "arrived (as in connect-tcp4-lo)", dj[0] ? dj : "not run",
-	       why);
+	record(&r, !why[0], "arrived (as in connect-tcp4-lo)", dj[0] ? dj : "not run", why);
 }
 
 /* --serve PORT: the command jail-ai-block exec runs for the row above. */
@@ -1320,13 +1439,15 @@ static void cleanup(void)
 	if (jail_made) {
 		sh(err, sizeof(err), "%s detach --cgroup '%s'", jab, cg_jail);
 		/* Sub-cgroups the rows made, then the jail itself. */
-		sh(err, sizeof(err), "find '%s' -mindepth 1 -depth -type d -exec rmdir {} +", cg_jail);
+		sh(err, sizeof(err), "find '%s' -mindepth 1 -depth -type d -exec rmdir {} +",
+		   cg_jail);
 		if (rmdir(cg_jail) < 0)
 			fprintf(stderr, "bypass: cleanup: cannot remove '%s': %s\n", cg_jail,
 				strerror(errno));
 	}
 	if (free_made) {
-		sh(err, sizeof(err), "find '%s' -mindepth 1 -depth -type d -exec rmdir {} +", cg_free);
+		sh(err, sizeof(err), "find '%s' -mindepth 1 -depth -type d -exec rmdir {} +",
+		   cg_free);
 		rmdir(cg_free);
 	}
 	if (link_made)
@@ -1363,8 +1484,9 @@ static void cannot_run(const char *why)
 static void make_network(void)
 {
 	static const char *const b_addrs[] = { "169.254.169.254", "169.254.170.2",
-					       "100.100.100.200", "168.63.129.16", "10.0.2.2",
-					       "169.254.1.2", "198.51.100.7" };
+					       "100.100.100.200", "168.63.129.16",
+					       "10.0.2.2",        "169.254.1.2",
+					       "198.51.100.7" };
 	static const char *const b_addrs6[] = { "fd00:ec2::254", "fd00::2", "2001:db8:1::7" };
 	char path[128], err[256];
 	struct ifreq ifr;
@@ -1382,7 +1504,8 @@ static void make_network(void)
 	}
 	ns_fd[NS_HOST] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	/* A <-> B */
-	setup("ip link add %s netns %s-a type veth peer name %s netns %s-b", veth_ab, tag, veth_ba, tag);
+	setup("ip link add %s netns %s-a type veth peer name %s netns %s-b", veth_ab, tag, veth_ba,
+	      tag);
 	setup("ip -n %s-a addr add 198.18.0.1/30 dev %s", tag, veth_ab);
 	setup("ip -n %s-a addr add 2001:db8:a::1/64 dev %s nodad", tag, veth_ab);
 	setup("ip -n %s-b addr add 198.18.0.2/30 dev %s", tag, veth_ba);
@@ -1399,7 +1522,8 @@ static void make_network(void)
 	}
 	/* ICMP datagram sockets for everyone in A (the host netns keeps its
 	 * own setting). */
-	setup("ip netns exec %s-a sh -c 'echo 0 2147483647 >/proc/sys/net/ipv4/ping_group_range'", tag);
+	setup("ip netns exec %s-a sh -c 'echo 0 2147483647 >/proc/sys/net/ipv4/ping_group_range'",
+	      tag);
 	/* B's MAC, for the AF_PACKET row. */
 	enter_ns(NS_B);
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -1420,7 +1544,8 @@ static void make_network(void)
 	setup("ip addr add 2001:db8:feed::1/64 dev %s nodad", veth_hc);
 	setup("ip -n %s-c addr add 203.0.113.2/24 brd + dev %s", tag, veth_ch);
 	setup("ip -n %s-c addr add 2001:db8:feed::2/64 dev %s nodad", tag, veth_ch);
-	setup("ip netns exec %s-c sh -c 'echo 0 >/proc/sys/net/ipv6/conf/%s/accept_dad'", tag, veth_ch);
+	setup("ip netns exec %s-c sh -c 'echo 0 >/proc/sys/net/ipv6/conf/%s/accept_dad'", tag,
+	      veth_ch);
 	setup("ip link set %s up", veth_hc);
 	setup("ip -n %s-c link set %s up", tag, veth_ch);
 	setup("ip -n %s-c route add default via 203.0.113.1", tag);
@@ -1429,7 +1554,8 @@ static void make_network(void)
 	for (i = 0; i < 200; i++) {
 		if (!sh(err, sizeof(err),
 			"ip -6 -o addr show dev %s scope link | awk '{ sub(\"/.*\", \"\", $4); print $4 }'",
-			veth_hc) && strchr(err, ':'))
+			veth_hc) &&
+		    strchr(err, ':'))
 			break;
 		usleep(10000);
 	}
@@ -1441,7 +1567,8 @@ static void make_network(void)
 	 * connects to it with UDP, which sends nothing. */
 	if (sh(err, sizeof(err),
 	       "ip -4 -o addr show scope global | awk '$2 != \"%s\" { sub(\"/.*\", \"\", $4); print $4; exit }'",
-	       veth_hc) || !strchr(err, '.'))
+	       veth_hc) ||
+	    !strchr(err, '.'))
 		die("the host has no global IPv4 address besides the test's own: %s", err);
 	err[strcspn(err, "\n")] = '\0';
 	snprintf(host_addr, sizeof(host_addr), "%.60s", err);
@@ -1526,7 +1653,8 @@ int main(int argc, char **argv)
 		md = fopen(md_path, "we");
 		if (!md)
 			die("cannot write '%s': %s", md_path, strerror(errno));
-		fprintf(md, "| Vector | Socket | Destination | Netns | Without the jail | In the jail | Expected | Result |\n");
+		fprintf(md,
+			"| Vector | Socket | Destination | Netns | Without the jail | In the jail | Expected | Result |\n");
 		fprintf(md, "|---|---|---|---|---|---|---|---|\n");
 	}
 	for (i = 0; i < ARRAY_SIZE(rows); i++)

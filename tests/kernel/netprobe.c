@@ -56,12 +56,31 @@ static pid_t parent;
 static const char *errno_name(int e)
 {
 	switch (e) {
-#define E(x) case x: return #x
-	E(EPERM); E(EACCES); E(ECONNREFUSED); E(ETIMEDOUT); E(ENETUNREACH);
-	E(EHOSTUNREACH); E(EADDRNOTAVAIL); E(EADDRINUSE); E(EINVAL);
-	E(EAFNOSUPPORT); E(ECONNRESET); E(EPROTONOSUPPORT); E(ENOENT);
-	E(EMSGSIZE); E(ENOBUFS); E(EAGAIN); E(EINTR); E(EPIPE); E(ENOTCONN);
-	E(ESOCKTNOSUPPORT); E(EOPNOTSUPP); E(EBADF);
+#define E(x)    \
+	case x: \
+		return #x
+		E(EPERM);
+		E(EACCES);
+		E(ECONNREFUSED);
+		E(ETIMEDOUT);
+		E(ENETUNREACH);
+		E(EHOSTUNREACH);
+		E(EADDRNOTAVAIL);
+		E(EADDRINUSE);
+		E(EINVAL);
+		E(EAFNOSUPPORT);
+		E(ECONNRESET);
+		E(EPROTONOSUPPORT);
+		E(ENOENT);
+		E(EMSGSIZE);
+		E(ENOBUFS);
+		E(EAGAIN);
+		E(EINTR);
+		E(EPIPE);
+		E(ENOTCONN);
+		E(ESOCKTNOSUPPORT);
+		E(EOPNOTSUPP);
+		E(EBADF);
 #undef E
 	}
 	static char buf[32];
@@ -82,8 +101,7 @@ static int usage(void)
 	return 2;
 }
 
-static int parse_addr(const char *s, const char *port, struct sockaddr_storage *ss,
-		      socklen_t *len)
+static int parse_addr(const char *s, const char *port, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char *end;
 	long p = port ? strtol(port, &end, 10) : 0;
@@ -319,9 +337,9 @@ static int do_listen(int udp, const struct sockaddr_storage *ss, socklen_t len)
 		return fail(errno);
 	if (getsockname(fd, (struct sockaddr *)&got, &glen) < 0)
 		return fail(errno);
-	printf("ready %u\n", ntohs(got.ss_family == AF_INET6 ?
-					  ((struct sockaddr_in6 *)&got)->sin6_port :
-					  ((struct sockaddr_in *)&got)->sin_port));
+	printf("ready %u\n",
+	       ntohs(got.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&got)->sin6_port
+					       : ((struct sockaddr_in *)&got)->sin_port));
 	fflush(stdout);
 
 	for (;;) {
@@ -330,7 +348,8 @@ static int do_listen(int udp, const struct sockaddr_storage *ss, socklen_t len)
 		char buf[512];
 
 		if (udp) {
-			ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen);
+			ssize_t n =
+				recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen);
 
 			if (n >= 0)
 				sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&peer, plen);

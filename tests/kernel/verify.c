@@ -80,7 +80,7 @@
 #define DEFAULT_PROBES 100000UL
 #define DEFAULT_PER_POLICY 500UL
 #define MAX_HOSTS 5
-#define MAX_REPORTS 20 /* mismatches printed per policy */
+#define MAX_REPORTS 20    /* mismatches printed per policy */
 #define REATTACH_EVERY 10 /* detach + fresh attach instead of a replace */
 
 enum { NS_H, NS_P, NS_MAX }; /* the host netns and the container netns */
@@ -109,7 +109,7 @@ struct probe {
 struct host_addr {
 	int family; /* AF_INET or AF_INET6 */
 	uint8_t addr[16];
-	bool has_brd;   /* IPv4: with an IFA_BROADCAST, a host address too */
+	bool has_brd; /* IPv4: with an IFA_BROADCAST, a host address too */
 	uint8_t brd[4];
 };
 
@@ -145,8 +145,8 @@ struct ctx {
 	bool made_cg, had_pin_root, attached, keep_dir;
 	char dir[64]; /* temp dir: policy.jp, policy.bin, log */
 	char jp[PATH_MAX], bin[PATH_MAX], log[PATH_MAX];
-	int nl;       /* rtnetlink socket in H */
-	int lo_index; /* lo's ifindex in H */
+	int nl;                            /* rtnetlink socket in H */
+	int lo_index;                      /* lo's ifindex in H */
 	struct host_addr hosts[MAX_HOSTS]; /* currently on H's lo */
 	size_t n_hosts;
 	struct worker w[NS_MAX];
@@ -945,8 +945,7 @@ static void show_log(const struct ctx *c)
 /* jail-ai-block attach (a replacement if a jail is attached) or detach. */
 static int runtime(struct ctx *c, const char *verb)
 {
-	const char *attach[] = { c->runtime, "attach", "--policy", c->bin,
-				 "--cgroup", c->cg, NULL };
+	const char *attach[] = { c->runtime, "attach", "--policy", c->bin, "--cgroup", c->cg, NULL };
 	const char *detach[] = { c->runtime, "detach", "--cgroup", c->cg, NULL };
 	int ret;
 
@@ -1129,8 +1128,7 @@ static int setup(struct ctx *c)
 		return EXIT_FAIL;
 
 	c->shm_size = c->per_policy * sizeof(struct probe);
-	c->shm = mmap(NULL, c->shm_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
-		      0);
+	c->shm = mmap(NULL, c->shm_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (c->shm == MAP_FAILED) {
 		c->shm = NULL;
 		printf("verify: cannot map %zu bytes: %s\n", c->shm_size, strerror(errno));
@@ -1254,10 +1252,10 @@ static void report(struct ctx *c, const struct pol_policy *p, const struct probe
 
 	format_probe(pr, buf, sizeof(buf));
 	printf("  probe %lu: %s\n", i, buf);
-	printf("    kernel: %s (%s); reference: %s by %s%u '%s'%s\n", ktest_errno_name(pr->err, "success"),
-	       pr->err == EPERM ? "deny" : "allow", ref->verdict == POL_ALLOW ? "allow" : "deny",
-	       ref->rule ? "rule " : "default, rule ", ref->rule, rule_text,
-	       ref->reached ? " (judged as the loopback it reaches)" : "");
+	printf("    kernel: %s (%s); reference: %s by %s%u '%s'%s\n",
+	       ktest_errno_name(pr->err, "success"), pr->err == EPERM ? "deny" : "allow",
+	       ref->verdict == POL_ALLOW ? "allow" : "deny", ref->rule ? "rule " : "default, rule ",
+	       ref->rule, rule_text, ref->reached ? " (judged as the loopback it reaches)" : "");
 	inet_ntop(pr->family, pr->addr, a, sizeof(a));
 	printf("    tables (no host set): %s %s --explain '%s%s%s:%u/%s' --netns %s\n", c->jailpolc,
 	       saved_jp, pr->family == AF_INET6 ? "[" : "", a, pr->family == AF_INET6 ? "]" : "",
@@ -1475,8 +1473,7 @@ static void print_stats(const struct ctx *c, double secs)
 		printf(" %s %lu", ktest_errno_name(best, "success"), seen[best]);
 		seen[best] = 0;
 	}
-	printf("; %lu decided by a rule, %lu by the default\n", s->by_rule,
-	       s->probes - s->by_rule);
+	printf("; %lu decided by a rule, %lu by the default\n", s->by_rule, s->probes - s->by_rule);
 	printf("verify: verdicts that hang on the host set: %lu, on the netns: %lu; "
 	       "mapped destinations: %lu, unspecified ones judged as loopback: %lu\n",
 	       s->host_mattered, s->scope_mattered, s->mapped, s->reached);
@@ -1517,7 +1514,9 @@ int main(int argc, char **argv)
 	};
 	/* had_pin_root until known: cleanup never removes a root it did not
 	 * see come. */
-	struct ctx c = { .n_probes = DEFAULT_PROBES, .per_policy = DEFAULT_PER_POLICY, .nl = -1,
+	struct ctx c = { .n_probes = DEFAULT_PROBES,
+			 .per_policy = DEFAULT_PER_POLICY,
+			 .nl = -1,
 			 .had_pin_root = true };
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *env = getenv("JAILPOL_SEED");
@@ -1576,7 +1575,8 @@ int main(int argc, char **argv)
 	if (!have_seed) {
 		clock_gettime(CLOCK_REALTIME, &t0);
 		c.seed = test_mix64((uint64_t)t0.tv_sec ^ ((uint64_t)t0.tv_nsec << 20) ^
-			       (uint64_t)getpid()) >> 1;
+				    (uint64_t)getpid()) >>
+			 1;
 	}
 	if (c.only)
 		c.n_probes = c.per_policy;

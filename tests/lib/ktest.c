@@ -78,8 +78,7 @@ const char *ktest_errno_name(int e, const char *zero)
 	return s ? s : "unknown errno";
 }
 
-socklen_t ktest_sockaddr(int family, const void *addr, uint16_t port,
-			 struct sockaddr_storage *ss)
+socklen_t ktest_sockaddr(int family, const void *addr, uint16_t port, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET6) {
@@ -98,8 +97,7 @@ socklen_t ktest_sockaddr(int family, const void *addr, uint16_t port,
 	return sizeof(*a);
 }
 
-int ktest_parse_addr(const char *s, uint16_t port, struct sockaddr_storage *ss,
-		     socklen_t *len)
+int ktest_parse_addr(const char *s, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
 {
 	unsigned char addr[16] = { 0 };
 	char buf[80], *pct;
@@ -171,8 +169,7 @@ cleanup:
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wcast-align"
 
-int ktest_nl_attr(struct nlmsghdr *nh, size_t room, int type, const void *data,
-		  size_t len)
+int ktest_nl_attr(struct nlmsghdr *nh, size_t room, int type, const void *data, size_t len)
 {
 	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
 
@@ -229,8 +226,8 @@ void ktest_remove_tree(const char *dir)
 
 int ktest_lock(void)
 {
-	const char *path = access("/run/lock", W_OK) ? "/tmp/jailpol-kernel-tests.lock" :
-						      "/run/lock/jailpol-kernel-tests.lock";
+	const char *path = access("/run/lock", W_OK) ? "/tmp/jailpol-kernel-tests.lock"
+						     : "/run/lock/jailpol-kernel-tests.lock";
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
 	if (fd < 0)

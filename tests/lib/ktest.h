@@ -37,14 +37,12 @@ const char *ktest_errno_name(int e, const char *zero);
 
 /* Fill *ss with family's (AF_INET or AF_INET6) socket address for addr (4
  * or 16 bytes, network order) and port (host order); returns its length. */
-socklen_t ktest_sockaddr(int family, const void *addr, uint16_t port,
-			 struct sockaddr_storage *ss);
+socklen_t ktest_sockaddr(int family, const void *addr, uint16_t port, struct sockaddr_storage *ss);
 
 /* Parse "a.b.c.d", "v6" or "v6%ifname" (the scope: an interface of the
  * current network namespace) with port into *ss and *len.  0 or -EINVAL
  * (then *ss holds the family and port, and *len is set). */
-int ktest_parse_addr(const char *s, uint16_t port, struct sockaddr_storage *ss,
-		     socklen_t *len);
+int ktest_parse_addr(const char *s, uint16_t port, struct sockaddr_storage *ss, socklen_t *len);
 
 /* Wait up to ms milliseconds for events on fd, poll(2) restarted after a
  * signal.  0 ready, -ETIMEDOUT, or -errno. */
@@ -59,8 +57,7 @@ int ktest_lo_up(void);
 
 /* Append attribute type with data[0..len) to the netlink message nh,
  * which has room bytes in all; -E2BIG when it does not fit. */
-int ktest_nl_attr(struct nlmsghdr *nh, size_t room, int type, const void *data,
-		  size_t len);
+int ktest_nl_attr(struct nlmsghdr *nh, size_t room, int type, const void *data, size_t len);
 
 /* Send the request req (NLM_F_ACK is added, and a sequence number) on the
  * netlink socket fd and wait for the kernel's acknowledgement: 0, the

@@ -21,14 +21,12 @@ static bool any_contains(const struct pol_prefix *v, size_t n, const struct pol_
 	return false;
 }
 
-static bool rule_matches(const struct pol_rule *r,
-			 const struct pol_hostset *hosts,
+static bool rule_matches(const struct pol_rule *r, const struct pol_hostset *hosts,
 			 const struct pol_query *q)
 {
 	size_t i;
 
-	if (!(r->proto_mask & (1u << q->proto)) ||
-	    !(r->scope_mask & (1u << q->scope)))
+	if (!(r->proto_mask & (1u << q->proto)) || !(r->scope_mask & (1u << q->scope)))
 		return false;
 	if (r->n_ports) {
 		bool hit = false;
@@ -48,8 +46,7 @@ static bool rule_matches(const struct pol_rule *r,
 	return any_contains(r->prefixes, r->n_prefixes, q);
 }
 
-static void ref_judge(const struct pol_policy *p,
-		      const struct pol_hostset *hosts,
+static void ref_judge(const struct pol_policy *p, const struct pol_hostset *hosts,
 		      const struct pol_query *q, struct pol_result *r)
 {
 	size_t i;
@@ -69,8 +66,8 @@ static void ref_judge(const struct pol_policy *p,
 	r->flags = 0;
 }
 
-void pol_ref_eval(const struct pol_policy *p, const struct pol_hostset *hosts,
-		  struct pol_query *q, struct pol_result *r)
+void pol_ref_eval(const struct pol_policy *p, const struct pol_hostset *hosts, struct pol_query *q,
+		  struct pol_result *r)
 {
 	pol_canonicalise(q);
 	ref_judge(p, hosts, q, r);

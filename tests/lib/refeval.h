@@ -23,7 +23,7 @@ struct pol_hostset {
 
 /* The verdict for q under p, with the same canonicalisation and
  * unspecified-address rule as classify.h.  q is canonicalised in place. */
-void pol_ref_eval(const struct pol_policy *p, const struct pol_hostset *hosts,
-		  struct pol_query *q, struct pol_result *r);
+void pol_ref_eval(const struct pol_policy *p, const struct pol_hostset *hosts, struct pol_query *q,
+		  struct pol_result *r);
 
 #endif /* JAILPOL_REFEVAL_H */

@@ -54,8 +54,7 @@ static void pool_addr(uint8_t family, uint8_t *addr)
 static void random_prefix(struct pol_prefix *p)
 {
 	static const uint8_t lens4[] = { 0, 1, 8, 16, 24, 25, 28, 30, 31, 32, 32 };
-	static const uint8_t lens6[] = { 0, 3, 16, 32, 48, 64, 96, 112, 120,
-					 126, 127, 128, 128 };
+	static const uint8_t lens6[] = { 0, 3, 16, 32, 48, 64, 96, 112, 120, 126, 127, 128, 128 };
 
 	memset(p, 0, sizeof(*p));
 	p->family = rn(2) ? 4 : 6;
@@ -162,8 +161,7 @@ static void print_prefix(const struct pol_prefix *p)
 	fprintf(stderr, " %s", buf);
 }
 
-static void print_policy(const struct pol_policy *p,
-			 const struct pol_hostset *hosts)
+static void print_policy(const struct pol_policy *p, const struct pol_hostset *hosts)
 {
 	size_t i, j;
 
@@ -171,10 +169,9 @@ static void print_policy(const struct pol_policy *p,
 	for (i = 0; i < p->n_rules; i++) {
 		const struct pol_rule *r = &p->rules[i];
 
-		fprintf(stderr, "  %zu: %s%s proto=%#x scope=%#x%s%s ports",
-			i + 1, r->verdict ? "allow" : "deny",
-			r->flags & POL_RF_LOG ? " log" : "", r->proto_mask,
-			r->scope_mask, r->any_dest ? " any" : "",
+		fprintf(stderr, "  %zu: %s%s proto=%#x scope=%#x%s%s ports", i + 1,
+			r->verdict ? "allow" : "deny", r->flags & POL_RF_LOG ? " log" : "",
+			r->proto_mask, r->scope_mask, r->any_dest ? " any" : "",
 			r->host ? " host" : "");
 		for (j = 0; j < r->n_ports; j++)
 			fprintf(stderr, " %u-%u", r->ports[j].lo, r->ports[j].hi);
@@ -230,18 +227,16 @@ static void random_query(struct pol_query *q, const struct pol_hostset *hosts)
 	}
 }
 
-static void print_query(const char *what, const struct pol_query *q,
-			const struct pol_result *r)
+static void print_query(const char *what, const struct pol_query *q, const struct pol_result *r)
 {
 	struct pol_prefix p = { .family = q->family };
 
 	memcpy(p.addr, q->addr, 16);
 	p.len = q->family == 4 ? 32 : 128;
-	fprintf(stderr, "  %s: proto %u scope %u port %u addr", what, q->proto,
-		q->scope, q->port);
+	fprintf(stderr, "  %s: proto %u scope %u port %u addr", what, q->proto, q->scope, q->port);
 	print_prefix(&p);
-	fprintf(stderr, " -> rule %u verdict %u flags %u reached %u\n", r->rule,
-		r->verdict, r->flags, r->reached);
+	fprintf(stderr, " -> rule %u verdict %u flags %u reached %u\n", r->rule, r->verdict,
+		r->flags, r->reached);
 }
 
 /* Rules the shadow lint reported, parsed from the diagnostics ("t.jp:N:"). */
@@ -253,10 +248,9 @@ static void parse_shadowed(const char *text, bool *shadowed, size_t n_rules)
 		const char *eol = strchr(s, '\n');
 		int line;
 
-		if (sscanf(s, "t.jp:%d:", &line) == 1 &&
-		    strstr(s, "rule never matches") &&
-		    (!eol || strstr(s, "rule never matches") < eol) &&
-		    line >= 1 && (size_t)line <= n_rules)
+		if (sscanf(s, "t.jp:%d:", &line) == 1 && strstr(s, "rule never matches") &&
+		    (!eol || strstr(s, "rule never matches") < eol) && line >= 1 &&
+		    (size_t)line <= n_rules)
 			shadowed[line] = true;
 		s = eol ? eol : s + 1;
 	}
@@ -267,8 +261,7 @@ struct run_stats {
 	unsigned long lpm4, lpm6, dec, dids;
 };
 
-static int compile_roundtrip(const struct pol_policy *p, struct pol_diag *d,
-			     struct pol_tables *out)
+static int compile_roundtrip(const struct pol_policy *p, struct pol_diag *d, struct pol_tables *out)
 {
 	struct pol_tables t;
 	char err[256];
@@ -346,8 +339,7 @@ static void one_policy(struct run_stats *st)
 	st->dec += t.n_dec;
 	st->dids += t.consts.n_dids;
 	for (i = 0; i < hosts.n; i++)
-		REQUIRE(!pol_tables_add_host(&t, hostv[i].family, hostv[i].addr),
-			"add host");
+		REQUIRE(!pol_tables_add_host(&t, hostv[i].family, hostv[i].addr), "add host");
 
 	for (n = 0; n < PROBES_PER_POLICY; n++) {
 		struct pol_query q;
@@ -408,8 +400,7 @@ static void shadow_fixed(void)
 	pol_diag_init(&d, f);
 	REQUIRE(!pol_decide(p, &d, &t), "decide");
 	fflush(f);
-	CHECK(d.n_warnings == 2, "expected 2 shadow warnings, got %u:\n%s",
-	      d.n_warnings, text);
+	CHECK(d.n_warnings == 2, "expected 2 shadow warnings, got %u:\n%s", d.n_warnings, text);
 	pol_diag_free(&d);
 	fclose(f);
 	CHECK(strstr(text, "t.jp:2:1: warning: rule never matches") != NULL,
@@ -508,8 +499,8 @@ static void big_fixed(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("big: %zu prefixes, decide+emit+read %.3f s (sanitizers on), lpm4 %u lpm6 %u dec %u dids %u\n",
 	       p->rules[1].n_prefixes,
-	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-	       t.n_lpm4, t.n_lpm6, t.n_dec, t.consts.n_dids);
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, t.n_lpm4,
+	       t.n_lpm6, t.n_dec, t.consts.n_dids);
 
 	memset(hostv, 0, sizeof(hostv));
 	hostv[0] = r->prefixes[rn((uint32_t)r->n_prefixes)];
@@ -556,13 +547,12 @@ int main(void)
 	shadow_fixed();
 	for (i = 0; i < N_POLICIES && !st.mismatches; i++)
 		one_policy(&st);
-	CHECK(!st.mismatches, "%lu mismatches (replay with JAILPOL_SEED=%llu)",
-	      st.mismatches, (unsigned long long)seed);
+	CHECK(!st.mismatches, "%lu mismatches (replay with JAILPOL_SEED=%llu)", st.mismatches,
+	      (unsigned long long)seed);
 	CHECK(st.probes >= 100000 || st.mismatches, "only %lu probes", st.probes);
 	printf("random: %d policies, %lu probes, %lu decided by a rule, %lu shadow warnings; avg lpm4 %.1f lpm6 %.1f dec %.1f dids %.1f\n",
-	       i, st.probes, st.decided_by_rule, st.shadow_warnings,
-	       (double)st.lpm4 / i, (double)st.lpm6 / i, (double)st.dec / i,
-	       (double)st.dids / i);
+	       i, st.probes, st.decided_by_rule, st.shadow_warnings, (double)st.lpm4 / i,
+	       (double)st.lpm6 / i, (double)st.dec / i, (double)st.dids / i);
 	big_fixed();
 	return unit_summary();
 }

@@ -90,8 +90,7 @@ static bool has(const struct jp_hosts *h, int family, const char *text)
 
 	inet_pton(family, text, a);
 	for (i = 0; i < h->n; i++)
-		if (h->v[i].family == (family == AF_INET ? 4 : 6) &&
-		    !memcmp(h->v[i].addr, a, 16))
+		if (h->v[i].family == (family == AF_INET ? 4 : 6) && !memcmp(h->v[i].addr, a, 16))
 			return true;
 	return false;
 }

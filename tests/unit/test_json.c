@@ -48,12 +48,11 @@ static char *string_doc(const char *s)
 	return take(&c);
 }
 
-#define STRING_IS(in, want)                                                   \
-	do {                                                                  \
-		char *got_ = string_doc(in);                                  \
-		CHECK(!strcmp(got_, "[\"" want "\"]\n"), "%s: got '%s'", #in, \
-		      got_);                                                  \
-		free(got_);                                                   \
+#define STRING_IS(in, want)                                                          \
+	do {                                                                         \
+		char *got_ = string_doc(in);                                         \
+		CHECK(!strcmp(got_, "[\"" want "\"]\n"), "%s: got '%s'", #in, got_); \
+		free(got_);                                                          \
 	} while (0)
 
 static void nesting(void)
@@ -112,7 +111,8 @@ static void nesting(void)
 	for (int i = 0; i < POL_JSON_DEPTH; i++)
 		pol_json_array_end(&c.j);
 	got = take(&c);
-	CHECK(!strcmp(got, "[0,[1,[2,[3,[4,[5,[6,[7,[8,[9,[10,[11,[12,[13,[14,[15]]]]]]]]]]]]]]]]\n"),
+	CHECK(!strcmp(got,
+		      "[0,[1,[2,[3,[4,[5,[6,[7,[8,[9,[10,[11,[12,[13,[14,[15]]]]]]]]]]]]]]]]\n"),
 	      "depth %d: got '%s'", POL_JSON_DEPTH, got);
 	free(got);
 
@@ -164,21 +164,23 @@ static void utf8(void)
 	 * and the bytes after it are looked at afresh. */
 	STRING_IS("\xff", "\\ufffd");
 	STRING_IS("\xfe", "\\ufffd");
-	STRING_IS("\x80", "\\ufffd");                      /* lone continuation */
+	STRING_IS("\x80", "\\ufffd"); /* lone continuation */
 	STRING_IS("\xbf\x80", "\\ufffd\\ufffd");
-	STRING_IS("\xc3", "\\ufffd");                      /* truncated at the end */
-	STRING_IS("\xc3" "A", "\\ufffdA");                 /* truncated by ASCII */
-	STRING_IS("\xc3\xc3\xa9", "\\ufffd\xc3\xa9");      /* by another lead */
-	STRING_IS("\xe2\x82", "\\ufffd\\ufffd");           /* 3-byte, 2 present */
+	STRING_IS("\xc3", "\\ufffd"); /* truncated at the end */
+	STRING_IS("\xc3"
+		  "A",
+		  "\\ufffdA");                              /* truncated by ASCII */
+	STRING_IS("\xc3\xc3\xa9", "\\ufffd\xc3\xa9");       /* by another lead */
+	STRING_IS("\xe2\x82", "\\ufffd\\ufffd");            /* 3-byte, 2 present */
 	STRING_IS("\xf0\x9d\x84", "\\ufffd\\ufffd\\ufffd"); /* 4-byte, 3 present */
-	STRING_IS("\xc0\x80", "\\ufffd\\ufffd");           /* overlong NUL */
-	STRING_IS("\xc1\xbf", "\\ufffd\\ufffd");           /* overlong U+007F */
+	STRING_IS("\xc0\x80", "\\ufffd\\ufffd");            /* overlong NUL */
+	STRING_IS("\xc1\xbf", "\\ufffd\\ufffd");            /* overlong U+007F */
 	STRING_IS("\xe0\x80\x80", "\\ufffd\\ufffd\\ufffd"); /* overlong 3-byte */
 	STRING_IS("\xe0\x9f\xbf", "\\ufffd\\ufffd\\ufffd"); /* overlong U+07FF */
 	STRING_IS("\xf0\x80\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd");
 	STRING_IS("\xf0\x8f\xbf\xbf", "\\ufffd\\ufffd\\ufffd\\ufffd"); /* overlong U+FFFF */
-	STRING_IS("\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd"); /* U+D800, a surrogate */
-	STRING_IS("\xed\xbf\xbf", "\\ufffd\\ufffd\\ufffd"); /* U+DFFF */
+	STRING_IS("\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd");            /* U+D800, a surrogate */
+	STRING_IS("\xed\xbf\xbf", "\\ufffd\\ufffd\\ufffd");            /* U+DFFF */
 	STRING_IS("\xf4\x90\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd"); /* U+110000 */
 	STRING_IS("\xf5\x80\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd");
 	STRING_IS("\xf8\x88\x80\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd");
@@ -195,8 +197,9 @@ static void error_doc(void)
 	REQUIRE(f, "open_memstream");
 	pol_json_error(f, "policy '/tmp/q\"b\\\t\n\x01\x1f\xff\xc3': No such file or directory");
 	REQUIRE(!fclose(f), "fclose");
-	CHECK(!strcmp(buf, "{\"error\":\"policy '/tmp/q\\\"b\\\\\\t\\n\\u0001\\u001f\\ufffd\\ufffd': "
-			   "No such file or directory\"}\n"),
+	CHECK(!strcmp(buf,
+		      "{\"error\":\"policy '/tmp/q\\\"b\\\\\\t\\n\\u0001\\u001f\\ufffd\\ufffd': "
+		      "No such file or directory\"}\n"),
 	      "error document: got '%s'", buf);
 	free(buf);
 }

@@ -38,12 +38,11 @@ static bool scanner_accepts(const char *name)
 int main(void)
 {
 	static const char *const names[] = {
-		"corp", "link-local", "corp-net_2", "_", "_x", "a-", "a--b", "A",
-		"Default", "DENY", "defaults", "allow_", "setx", "x1", "a-1",
-		"host", "any-thing", "tcp6", "udp-",
+		"corp", "link-local", "corp-net_2", "_", "_x", "a-", "a--b", "A", "Default", "DENY",
+		"defaults", "allow_", "setx", "x1", "a-1", "host", "any-thing", "tcp6", "udp-",
 		/* not names */
-		"1abc", "-a", "a.b", "a:b", "a/b", "a b", "a,b", "a#b", "caf\xc3\xa9",
-		"\"a\"", "0", "::", "1.2.3.4",
+		"1abc", "-a", "a.b", "a:b", "a/b", "a b", "a,b", "a#b", "caf\xc3\xa9", "\"a\"", "0",
+		"::", "1.2.3.4",
 #define KEYWORD_NAME(tok, word) word,
 		POL_KEYWORDS(KEYWORD_NAME)
 #undef KEYWORD_NAME
@@ -53,8 +52,8 @@ int main(void)
 	for (i = 0; i < sizeof(names) / sizeof(*names); i++) {
 		bool valid = pol_name_valid(names[i]), scanned = scanner_accepts(names[i]);
 
-		CHECK(valid == scanned, "'%s': pol_name_valid() %d, scanner %d", names[i],
-		      valid, scanned);
+		CHECK(valid == scanned, "'%s': pol_name_valid() %d, scanner %d", names[i], valid,
+		      scanned);
 	}
 	CHECK(pol_name_valid("backstop") == false, "backstop is a keyword");
 	CHECK(pol_keyword_find("backstop") >= 0, "backstop in the table");

@@ -30,9 +30,9 @@ static uint64_t rnd(void)
 	return test_rng_next(&rng);
 }
 
-static void add_rule(struct pol_policy *p, uint8_t verdict, uint8_t flags,
-		     uint8_t proto, uint8_t scope, bool any, bool host,
-		     const char *const *cidrs, uint16_t lo, uint16_t hi)
+static void add_rule(struct pol_policy *p, uint8_t verdict, uint8_t flags, uint8_t proto,
+		     uint8_t scope, bool any, bool host, const char *const *cidrs, uint16_t lo,
+		     uint16_t hi)
 {
 	struct pol_rule *r = &p->rules[p->n_rules++];
 	size_t n = 0;
@@ -64,8 +64,8 @@ static void add_rule(struct pol_policy *p, uint8_t verdict, uint8_t flags,
 		*slash = 0;
 		pf->len = (uint8_t)atoi(slash + 1);
 		pf->family = strchr(addr, ':') ? 6 : 4;
-		REQUIRE(inet_pton(pf->family == 4 ? AF_INET : AF_INET6, addr,
-				  pf->addr) == 1, "inet_pton %s", addr);
+		REQUIRE(inet_pton(pf->family == 4 ? AF_INET : AF_INET6, addr, pf->addr) == 1,
+			"inet_pton %s", addr);
 	}
 	r->n_prefixes = pol_prefixes_normalise(r->prefixes, n);
 	r->loc.file = "small.jp";
@@ -77,8 +77,7 @@ static void add_rule(struct pol_policy *p, uint8_t verdict, uint8_t flags,
 static struct pol_policy *small_policy(void)
 {
 	static const char *const r1[] = { "10.0.0.0/8", "2001:db8::/32", NULL };
-	static const char *const r2[] = { "10.1.0.0/16", "10.1.2.0/24",
-					  "192.168.0.0/16", NULL };
+	static const char *const r2[] = { "10.1.0.0/16", "10.1.2.0/24", "192.168.0.0/16", NULL };
 	static const char *const r5[] = { "0.0.0.0/1", NULL };
 	struct pol_policy *p = calloc(1, sizeof(*p));
 
@@ -149,17 +148,14 @@ static struct pol_file_header *header(uint8_t *b)
 static const uint8_t *good;
 static size_t good_len;
 
-static void expect(const char *name, uint8_t *b, size_t len, int want_ret,
-		   const char *want)
+static void expect(const char *name, uint8_t *b, size_t len, int want_ret, const char *want)
 {
 	struct pol_tables t;
 	char err[256] = "";
 	int ret = pol_read_buf(b, len, &t, err, sizeof(err));
 
-	CHECK(ret == want_ret, "%s: returned %d, expected %d (%s)", name, ret,
-	      want_ret, err);
-	CHECK(strstr(err, want) != NULL, "%s: message '%s' lacks '%s'", name,
-	      err, want);
+	CHECK(ret == want_ret, "%s: returned %d, expected %d (%s)", name, ret, want_ret, err);
+	CHECK(strstr(err, want) != NULL, "%s: message '%s' lacks '%s'", name, err, want);
 	if (!ret)
 		pol_tables_free(&t);
 }
@@ -177,18 +173,17 @@ static uint8_t *fresh(void)
 /* A fresh copy, edit (a statement on b), seal (a statement on b too:
  * reseal, or what the case keeps of the seals), then the reader must
  * return want_ret with a message holding want. */
-#define EDITED(name, edit, seal, want_ret, want)                       \
-	do {                                                           \
-		uint8_t *b = fresh();                                  \
-		edit;                                                  \
-		seal;                                                  \
-		expect(name, b, good_len, want_ret, want);             \
-		free(b);                                               \
+#define EDITED(name, edit, seal, want_ret, want)           \
+	do {                                               \
+		uint8_t *b = fresh();                      \
+		edit;                                      \
+		seal;                                      \
+		expect(name, b, good_len, want_ret, want); \
+		free(b);                                   \
 	} while (0)
 
 /* A structural corruption with both seals redone. */
-#define CORRUPT(name, edit, want) \
-	EDITED(name, edit, reseal(b, good_len), -EBADMSG, want)
+#define CORRUPT(name, edit, want) EDITED(name, edit, reseal(b, good_len), -EBADMSG, want)
 
 static void structural(void)
 {
@@ -201,102 +196,106 @@ static void structural(void)
 	CORRUPT("dec prefixlen",
 		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 5))->key.prefixlen = 70,
 		"section DEC: entry 5 has prefix length 70 (48..64)");
-	CORRUPT("lpm4 order", {
-		struct pol_lpm4_entry *e1 = entry(b, POL_SEC_LPM4, 1);
-		struct pol_lpm4_entry *e3 = entry(b, POL_SEC_LPM4, 3);
-		struct pol_lpm4_entry tmp = *e1;
+	CORRUPT(
+		"lpm4 order",
+		{
+			struct pol_lpm4_entry *e1 = entry(b, POL_SEC_LPM4, 1);
+			struct pol_lpm4_entry *e3 = entry(b, POL_SEC_LPM4, 3);
+			struct pol_lpm4_entry tmp = *e1;
 
-		*e1 = *e3;
-		*e3 = tmp;
-	}, "section LPM4: entries not sorted at entry 2");
-	CORRUPT("lpm6 did",
-		((struct pol_lpm6_entry *)entry(b, POL_SEC_LPM6, 1))->val.did = 9,
+			*e1 = *e3;
+			*e3 = tmp;
+		},
+		"section LPM4: entries not sorted at entry 2");
+	CORRUPT("lpm6 did", ((struct pol_lpm6_entry *)entry(b, POL_SEC_LPM6, 1))->val.did = 9,
 		"section LPM6: entry 1 names decision 9 but there are");
 	CORRUPT("lpm4 host_did",
 		((struct pol_lpm4_entry *)entry(b, POL_SEC_LPM4, 0))->val.host_did = 77,
 		"section LPM4: entry 0 names decision 77");
-	CORRUPT("rule text",
-		((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 3))->text = 999,
+	CORRUPT("rule text", ((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 3))->text = 999,
 		"section RULES: rule 3 text offset 999 is outside the string table");
-	CORRUPT("rule file",
-		((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 1))->file = 5000,
+	CORRUPT("rule file", ((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 1))->file = 5000,
 		"section RULES: rule 1 file offset 5000 is outside");
-	CORRUPT("missing rules", {
-		struct pol_section *t = (struct pol_section *)(void *)(b + sizeof(struct pol_file_header));
-		struct pol_section tmp = t[4];
+	CORRUPT(
+		"missing rules",
+		{
+			struct pol_section *t =
+				(struct pol_section *)(void *)(b + sizeof(struct pol_file_header));
+			struct pol_section tmp = t[4];
 
-		t[4] = t[5];
-		t[5] = tmp;
-		header(b)->n_sections = 5;
-	}, "missing section RULES");
+			t[4] = t[5];
+			t[5] = tmp;
+			header(b)->n_sections = 5;
+		},
+		"missing section RULES");
 	CORRUPT("duplicate", section(b, POL_SEC_LPM6)->type = POL_SEC_LPM4,
 		"duplicate section LPM4");
-	CORRUPT("overlap", {
-		section(b, POL_SEC_DEC)->offset = section(b, POL_SEC_LPM4)->offset;
-	}, "overlaps section");
+	CORRUPT(
+		"overlap", { section(b, POL_SEC_DEC)->offset = section(b, POL_SEC_LPM4)->offset; },
+		"overlaps section");
 	snprintf(buf, sizeof(buf), "runs past the end of the file (%zu bytes)", good_len);
 	CORRUPT("past end", section(b, POL_SEC_LPM4)->offset = good_len - 8, buf);
-	CORRUPT("past end 2", section(b, POL_SEC_STRINGS)->offset = 4096 * 4096, "section STRINGS: offset 16777216 + size");
+	CORRUPT("past end 2", section(b, POL_SEC_STRINGS)->offset = 4096 * 4096,
+		"section STRINGS: offset 16777216 + size");
 	CORRUPT("entry size", section(b, POL_SEC_LPM4)->entry_size = 20,
 		"section LPM4: entry size 20, expected 16");
 	CORRUPT("count overflow", section(b, POL_SEC_DEC)->count = 0xffffffffu,
 		"section DEC: size");
-	CORRUPT("size", section(b, POL_SEC_RULES)->size += 20,
-		"is not count");
-	CORRUPT("unaligned", section(b, POL_SEC_DEC)->offset += 4,
-		"not 8-byte aligned");
-	CORRUPT("unknown type", section(b, POL_SEC_DEC)->type = 42,
-		"unknown type 42");
-	CORRUPT("n_sections", header(b)->n_sections = 1000,
-		"n_sections 1000 is out of range");
+	CORRUPT("size", section(b, POL_SEC_RULES)->size += 20, "is not count");
+	CORRUPT("unaligned", section(b, POL_SEC_DEC)->offset += 4, "not 8-byte aligned");
+	CORRUPT("unknown type", section(b, POL_SEC_DEC)->type = 42, "unknown type 42");
+	CORRUPT("n_sections", header(b)->n_sections = 1000, "n_sections 1000 is out of range");
 	CORRUPT("header size", header(b)->header_size = 64, "header size 64");
-	CORRUPT("rule verdict",
-		((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 2))->verdict = 5,
+	CORRUPT("rule verdict", ((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 2))->verdict = 5,
 		"section RULES: rule 2 has verdict 5");
-	CORRUPT("rule flags",
-		((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 2))->flags = 0x80,
+	CORRUPT("rule flags", ((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 2))->flags = 0x80,
 		"section RULES: rule 2 has unknown flags 0x80");
-	CORRUPT("dec verdict",
-		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 0))->val.verdict = 7,
+	CORRUPT("dec verdict", ((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 0))->val.verdict = 7,
 		"section DEC: entry 0 has verdict 7");
-	CORRUPT("dec rule",
-		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 2))->val.rule = 1000,
+	CORRUPT("dec rule", ((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 2))->val.rule = 1000,
 		"section DEC: entry 2 names rule 1000 but there are 6");
-	CORRUPT("dec did",
-		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 0))->key.did = 1000,
+	CORRUPT("dec did", ((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 0))->key.did = 1000,
 		"section DEC: entry 0 names decision 1000");
-	CORRUPT("dec zero",
-		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 3))->key.zero = 1,
+	CORRUPT("dec zero", ((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 3))->key.zero = 1,
 		"section DEC: entry 3 has a nonzero zero byte");
-	CORRUPT("dec selector",
-		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 3))->key.sel = 6,
+	CORRUPT("dec selector", ((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 3))->key.sel = 6,
 		"section DEC: entry 3 has selector 6");
 	CORRUPT("dec port bits",
 		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 0))->key.port = htons(1),
 		"section DEC: entry 0 has port bits set past /48");
-	CORRUPT("dec disagrees", {
-		struct pol_dec_entry *e = entry(b, POL_SEC_DEC, 0);
+	CORRUPT(
+		"dec disagrees",
+		{
+			struct pol_dec_entry *e = entry(b, POL_SEC_DEC, 0);
 
-		e->val.verdict ^= 1;
-	}, "disagrees with rule");
-	CORRUPT("lpm4 host bits", {
-		struct pol_lpm4_entry *e = entry(b, POL_SEC_LPM4, 2);
+			e->val.verdict ^= 1;
+		},
+		"disagrees with rule");
+	CORRUPT(
+		"lpm4 host bits",
+		{
+			struct pol_lpm4_entry *e = entry(b, POL_SEC_LPM4, 2);
 
-		e->key.addr[3] |= 1;
-	}, "section LPM4: entry 2 has host bits set");
-	CORRUPT("no root",
-		((struct pol_lpm6_entry *)entry(b, POL_SEC_LPM6, 0))->key.prefixlen = 1,
+			e->key.addr[3] |= 1;
+		},
+		"section LPM4: entry 2 has host bits set");
+	CORRUPT("no root", ((struct pol_lpm6_entry *)entry(b, POL_SEC_LPM6, 0))->key.prefixlen = 1,
 		"section LPM6: no /0 root entry");
-	CORRUPT("no entries", section(b, POL_SEC_LPM6)->count = 0,
-		"section LPM6: size");
-	CORRUPT("strings nul", {
-		s4 = section(b, POL_SEC_STRINGS);
-		b[s4->offset + s4->size - 1] = 'x';
-	}, "section STRINGS: not NUL-terminated");
-	CORRUPT("strings empty", {
-		s4 = section(b, POL_SEC_STRINGS);
-		b[s4->offset] = 'x';
-	}, "section STRINGS: does not start with the empty string");
+	CORRUPT("no entries", section(b, POL_SEC_LPM6)->count = 0, "section LPM6: size");
+	CORRUPT(
+		"strings nul",
+		{
+			s4 = section(b, POL_SEC_STRINGS);
+			b[s4->offset + s4->size - 1] = 'x';
+		},
+		"section STRINGS: not NUL-terminated");
+	CORRUPT(
+		"strings empty",
+		{
+			s4 = section(b, POL_SEC_STRINGS);
+			b[s4->offset] = 'x';
+		},
+		"section STRINGS: does not start with the empty string");
 	CORRUPT("source name", header(b)->source_name = 99999,
 		"source_name offset 99999 is outside the string table");
 	CORRUPT("n_rules", ((struct pol_consts *)entry(b, POL_SEC_CONSTS, 0))->n_rules += 1,
@@ -306,8 +305,7 @@ static void structural(void)
 	CORRUPT("default verdict",
 		((struct pol_consts *)entry(b, POL_SEC_CONSTS, 0))->default_verdict = 3,
 		"section CONSTS: default verdict 3 is out of range");
-	CORRUPT("consts count", section(b, POL_SEC_CONSTS)->count = 2,
-		"section CONSTS: size");
+	CORRUPT("consts count", section(b, POL_SEC_CONSTS)->count = 2, "section CONSTS: size");
 
 	/* The CRC alone recomputed: the content hash must catch it. */
 	EDITED("hash", b[good_len - 1] ^= 0x55, reseal_checksum(b, good_len), -EBADMSG,
@@ -325,8 +323,8 @@ static void header_checks(void)
 		char err[256] = "";
 		int ret = pol_read_buf(good, n, &t, err, sizeof(err));
 
-		CHECK(ret == -EBADMSG && strstr(err, "truncated"),
-		      "truncated to %zu: %d '%s'", n, ret, err);
+		CHECK(ret == -EBADMSG && strstr(err, "truncated"), "truncated to %zu: %d '%s'", n,
+		      ret, err);
 		if (!ret)
 			pol_tables_free(&t);
 	}
@@ -336,11 +334,14 @@ static void header_checks(void)
 	EDITED("magic", b[0] = 'X', (void)0, -EPROTO, "not a policy.bin: bad magic");
 	EDITED("version", header(b)->version = 9, (void)0, -ENOTSUP,
 	       "unsupported format version 9 (this build reads 1)");
-	EDITED("checksum", {
-		b[good_len / 2] ^= 0x10;
-		snprintf(want, sizeof(want), "checksum mismatch: header says 0x%08x",
-			 header(b)->checksum);
-	}, (void)0, -EBADMSG, want);
+	EDITED(
+		"checksum",
+		{
+			b[good_len / 2] ^= 0x10;
+			snprintf(want, sizeof(want), "checksum mismatch: header says 0x%08x",
+				 header(b)->checksum);
+		},
+		(void)0, -EBADMSG, want);
 }
 
 /* Random damage with the seals redone: reject it or give tables that
@@ -359,8 +360,9 @@ static void fuzz(void)
 		for (k = 0; k < flips; k++) {
 			/* Mostly past the header, where the structure lives. */
 			size_t at = rnd() % 8 ? sizeof(struct pol_file_header) +
-						rnd() % (good_len - sizeof(struct pol_file_header))
-					       : rnd() % good_len;
+							rnd() % (good_len -
+								 sizeof(struct pol_file_header))
+					      : rnd() % good_len;
 
 			b[at] ^= (uint8_t)(1u << (rnd() % 8));
 			if (!(rnd() % 4))
@@ -392,8 +394,8 @@ static void fuzz(void)
 		}
 		free(b);
 	}
-	printf("fuzz: 10000 damaged files, %lu rejected, %lu accepted and classified\n",
-	       rejected, accepted);
+	printf("fuzz: 10000 damaged files, %lu rejected, %lu accepted and classified\n", rejected,
+	       accepted);
 }
 
 int main(void)
@@ -409,8 +411,8 @@ int main(void)
 	REQUIRE(!pol_emit(&t, &buf, &len), "emit");
 	good = buf;
 	good_len = len;
-	printf("small policy: %zu bytes, lpm4 %u lpm6 %u dec %u dids %u\n", len,
-	       t.n_lpm4, t.n_lpm6, t.n_dec, t.consts.n_dids);
+	printf("small policy: %zu bytes, lpm4 %u lpm6 %u dec %u dids %u\n", len, t.n_lpm4, t.n_lpm6,
+	       t.n_dec, t.consts.n_dids);
 	REQUIRE(t.n_lpm4 >= 4 && t.n_lpm6 >= 2 && t.n_dec >= 6,
 		"small policy too small for the corruption cases");
 
@@ -419,15 +421,17 @@ int main(void)
 	CHECK(r.n_lpm4 == t.n_lpm4 && !memcmp(r.lpm4, t.lpm4, t.n_lpm4 * sizeof(*t.lpm4)), "lpm4");
 	CHECK(r.n_lpm6 == t.n_lpm6 && !memcmp(r.lpm6, t.lpm6, t.n_lpm6 * sizeof(*t.lpm6)), "lpm6");
 	CHECK(r.n_dec == t.n_dec && !memcmp(r.dec, t.dec, t.n_dec * sizeof(*t.dec)), "dec");
-	CHECK(r.n_rules == t.n_rules && !memcmp(r.rules, t.rules, t.n_rules * sizeof(*t.rules)), "rules");
-	CHECK(r.strings_size == t.strings_size && !memcmp(r.strings, t.strings, t.strings_size), "strings");
+	CHECK(r.n_rules == t.n_rules && !memcmp(r.rules, t.rules, t.n_rules * sizeof(*t.rules)),
+	      "rules");
+	CHECK(r.strings_size == t.strings_size && !memcmp(r.strings, t.strings, t.strings_size),
+	      "strings");
 	CHECK(!memcmp(&r.consts, &t.consts, sizeof(t.consts)), "consts");
 	CHECK(!memcmp(r.content_hash, t.content_hash, 32), "content hash");
 	CHECK(!strcmp(pol_tables_string(&r, r.source_name), "small.jp"), "source name");
 	CHECK(!strcmp(pol_tables_string(&r, r.rules[0].text), "default deny;"), "rule 0 text");
 	CHECK(!strcmp(pol_tables_string(&r, 1u << 30), "?"), "bad offset");
 	CHECK(r.consts.n_rules == 6 && r.consts.default_verdict == POL_DENY &&
-	      r.consts.flags == (POL_CF_USES_HOST | POL_CF_USES_SCOPE | POL_CF_USES_LOG),
+		      r.consts.flags == (POL_CF_USES_HOST | POL_CF_USES_SCOPE | POL_CF_USES_LOG),
 	      "consts %u %u %#x", r.consts.n_rules, r.consts.default_verdict, r.consts.flags);
 	pol_tables_free(&r);
 	pol_tables_free(NULL);
@@ -440,8 +444,8 @@ int main(void)
 	CHECK(!pol_read_file(path, &r, err, sizeof(err)), "read file: %s", err);
 	pol_tables_free(&r);
 	unlink(path);
-	CHECK(pol_read_file(path, &r, err, sizeof(err)) == -ENOENT &&
-	      strstr(err, path), "missing file: %s", err);
+	CHECK(pol_read_file(path, &r, err, sizeof(err)) == -ENOENT && strstr(err, path),
+	      "missing file: %s", err);
 	CHECK(pol_emit_file(&t, "/nonexistent-dir/policy.bin") == -ENOENT, "emit to bad dir");
 
 	header_checks();

@@ -16,8 +16,7 @@ static void hex(const uint8_t *d, char *out)
 		sprintf(out + 2 * i, "%02x", d[i]);
 }
 
-static void check_vector(const char *name, const void *data, size_t len,
-			 const char *want)
+static void check_vector(const char *name, const void *data, size_t len, const char *want)
 {
 	uint8_t d[POL_SHA256_LEN];
 	char got[2 * POL_SHA256_LEN + 1];
@@ -49,11 +48,9 @@ static void check_split(const char *msg, const char *want)
 
 int main(void)
 {
-	static const char m448[] =
-		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-	static const char m896[] =
-		"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
-		"hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+	static const char m448[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	static const char m896[] = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
+				   "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
 	char *million;
 
 	check_vector("empty", "", 0,
@@ -64,8 +61,7 @@ int main(void)
 		     "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 	check_vector("896-bit", m896, strlen(m896),
 		     "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
-	check_split(m896,
-		    "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+	check_split(m896, "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
 
 	million = malloc(1000000);
 	REQUIRE(million, "out of memory");

@@ -13,26 +13,25 @@
 
 static unsigned long unit_passed, unit_failed;
 
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (cond) {                                                \
-			unit_passed++;                                     \
-		} else {                                                   \
-			unit_failed++;                                     \
-			fprintf(stderr, "%s:%d: check failed: %s: ",       \
-				__FILE__, __LINE__, #cond);                \
-			fprintf(stderr, __VA_ARGS__);                      \
-			fputc('\n', stderr);                               \
-		}                                                          \
+#define CHECK(cond, ...)                                                                         \
+	do {                                                                                     \
+		if (cond) {                                                                      \
+			unit_passed++;                                                           \
+		} else {                                                                         \
+			unit_failed++;                                                           \
+			fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
+			fprintf(stderr, __VA_ARGS__);                                            \
+			fputc('\n', stderr);                                                     \
+		}                                                                                \
 	} while (0)
 
 /* Fatal setup failure: nothing after it can mean anything. */
-#define REQUIRE(cond, ...)                                                 \
-	do {                                                               \
-		bool unit_ok_ = (cond);                                    \
-		CHECK(unit_ok_, __VA_ARGS__);                              \
-		if (!unit_ok_)                                             \
-			exit(unit_summary());                              \
+#define REQUIRE(cond, ...)                    \
+	do {                                  \
+		bool unit_ok_ = (cond);       \
+		CHECK(unit_ok_, __VA_ARGS__); \
+		if (!unit_ok_)                \
+			exit(unit_summary()); \
 	} while (0)
 
 static inline int unit_summary(void)
