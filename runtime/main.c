@@ -186,44 +186,29 @@ static int bad_option(const struct opts *o, char **argv, int opt)
 
 enum { OPT_PID = 256, OPT_PARENT };
 
-#define OPT_POLICY                                     \
-	{                                              \
-		"policy", required_argument, NULL, 'p' \
-	}
-#define OPT_CGROUP                                     \
-	{                                              \
-		"cgroup", required_argument, NULL, 'c' \
-	}
-#define OPT_PID_                                        \
-	{                                               \
-		"pid", required_argument, NULL, OPT_PID \
-	}
-#define OPT_PARENT_                                                  \
-	{                                                            \
-		"cgroup-parent", required_argument, NULL, OPT_PARENT \
-	}
-#define OPT_JSON                               \
-	{                                      \
-		"json", no_argument, NULL, 'j' \
-	}
-#define OPT_DEBUG                               \
-	{                                       \
-		"debug", no_argument, NULL, 'd' \
-	}
-#define OPT_COMMON                                                                 \
-	{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, \
-	{                                                                          \
-		NULL, 0, NULL, 0                                                   \
-	}
+/* Each verb's option table is built from these entries; -h and -V go with
+ * every verb.  (clang-format would split each one-line entry over four.) */
+/* clang-format off */
+#define OPT_POLICY  { "policy", required_argument, NULL, 'p' }
+#define OPT_CGROUP  { "cgroup", required_argument, NULL, 'c' }
+#define OPT_PID_    { "pid", required_argument, NULL, OPT_PID }
+#define OPT_PARENT_ { "cgroup-parent", required_argument, NULL, OPT_PARENT }
+#define OPT_JSON    { "json", no_argument, NULL, 'j' }
+#define OPT_DEBUG   { "debug", no_argument, NULL, 'd' }
+#define OPT_COMMON  { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, \
+		    { NULL, 0, NULL, 0 }
 
-static const struct option attach_opts[] = { OPT_POLICY, OPT_CGROUP, OPT_PID_,
-					     OPT_JSON,   OPT_DEBUG,  OPT_COMMON };
+static const struct option attach_opts[] = {
+	OPT_POLICY, OPT_CGROUP, OPT_PID_, OPT_JSON, OPT_DEBUG, OPT_COMMON
+};
 /* --cgroup and --pid are there to be refused with a reason, and so that
  * getopt does not take "--cgroup" for an abbreviation of --cgroup-parent. */
-static const struct option exec_opts[] = { OPT_POLICY, OPT_PARENT_, OPT_CGROUP,
-					   OPT_PID_,   OPT_DEBUG,   OPT_COMMON };
+static const struct option exec_opts[] = {
+	OPT_POLICY, OPT_PARENT_, OPT_CGROUP, OPT_PID_, OPT_DEBUG, OPT_COMMON
+};
 static const struct option detach_opts[] = { OPT_CGROUP, OPT_PID_, OPT_JSON, OPT_COMMON };
 static const struct option status_opts[] = { OPT_JSON, OPT_COMMON };
+/* clang-format on */
 
 enum { PARSED = -1 };
 
