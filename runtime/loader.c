@@ -387,23 +387,27 @@ static int pin_links(const char *pin_dir, struct bpf_link *links[JP_HOOK_MAX], c
 	return 0;
 }
 
+/* A policy's table pins: its maps, then the info. */
+#define N_TABLE_PINS (JP_MAP_MAX + 1)
+
+static const char *table_pin(int i)
+{
+	return i < JP_MAP_MAX ? jp_pin_map(i) : JP_PIN_INFO;
+}
+
 /* Pin the policy's maps and an info map holding info, the names ending
  * in suffix. */
 static int pin_tables(const char *pin_dir, struct jail_bpf *skel, const struct jp_info *info,
 		      const char *suffix, char *err, size_t errlen)
 {
-	int m, ret, info_fd;
+	int i, ret = 0, info_fd;
 
-	for (m = 0; m < JP_MAP_MAX; m++) {
-		ret = jp_pin_obj(bpf_map__fd(skel_map(skel, m)), pin_dir, jp_pin_map(m), suffix,
-				 err, errlen);
-		if (ret)
-			return ret;
-	}
 	info_fd = make_info(info, err, errlen);
 	if (info_fd < 0)
 		return info_fd;
-	ret = jp_pin_obj(info_fd, pin_dir, JP_PIN_INFO, suffix, err, errlen);
+	for (i = 0; i < N_TABLE_PINS && !ret; i++)
+		ret = jp_pin_obj(i < JP_MAP_MAX ? bpf_map__fd(skel_map(skel, i)) : info_fd, pin_dir,
+				 table_pin(i), suffix, err, errlen);
 	close(info_fd);
 	return ret;
 }
@@ -595,11 +599,11 @@ static int swap_pin_added(const struct jp_load_opts *o, struct swap *s, char *er
 static int swap_commit_tables(const struct jp_load_opts *o, char *err, size_t errlen)
 {
 	char later[512];
-	int m, ret = 0, r;
+	int i, ret = 0, r;
 
-	for (m = 0; m <= JP_MAP_MAX; m++) {
-		r = jp_pin_commit(o->pin_dir, m < JP_MAP_MAX ? jp_pin_map(m) : JP_PIN_INFO,
-				  ret ? later : err, ret ? sizeof(later) : errlen);
+	for (i = 0; i < N_TABLE_PINS; i++) {
+		r = jp_pin_commit(o->pin_dir, table_pin(i), ret ? later : err,
+				  ret ? sizeof(later) : errlen);
 		if (!ret)
 			ret = r;
 	}
@@ -632,7 +636,7 @@ static int swap_detach_dropped(const struct jp_load_opts *o, struct swap *s, int
  * added links unpinned and (by swap_free) detached. */
 static void swap_rollback(const struct jp_load_opts *o, struct swap *s, char *err, size_t errlen)
 {
-	int h, m;
+	int h, i;
 
 	for (h = 0; h < JP_HOOK_MAX; h++) {
 		if (s->switched[h] && bpf_link_update(s->old_link[h], s->old_prog[h], NULL) < 0) {
@@ -645,9 +649,8 @@ static void swap_rollback(const struct jp_load_opts *o, struct swap *s, char *er
 	}
 	if (!s->pinned)
 		return;
-	for (m = 0; m < JP_MAP_MAX; m++)
-		jp_pin_unlink(o->pin_dir, jp_pin_map(m), JP_PIN_NEW);
-	jp_pin_unlink(o->pin_dir, JP_PIN_INFO, JP_PIN_NEW);
+	for (i = 0; i < N_TABLE_PINS; i++)
+		jp_pin_unlink(o->pin_dir, table_pin(i), JP_PIN_NEW);
 	for (h = 0; h < JP_HOOK_MAX; h++)
 		if (s->new_link[h])
 			jp_pin_unlink(o->pin_dir, jp_pin_link(h), "");
@@ -707,7 +710,7 @@ static bool egress_has_cookie(void)
 	       1;
 }
 
-int jp_load_attach(const struct jp_load_opts *o, char *err, size_t errlen)
+int jp_load_attach(const struct jp_load_opts *o, bool *replaced, char *err, size_t errlen)
 {
 	libbpf_print_fn_t old_print;
 	struct jail_bpf *skel = NULL;
@@ -726,6 +729,7 @@ int jp_load_attach(const struct jp_load_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read '%s': %s", o->pin_dir, strerror(-ret));
 		goto cleanup;
 	}
+	*replaced = ret;
 	if (ret)
 		ret = replace(o, skel, n_hosts, err, errlen);
 	else

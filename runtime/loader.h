@@ -88,9 +88,10 @@ struct jp_load_opts {
  * Attach o->policy to the cgroup, or replace the policy of an attachment
  * already pinned at o->pin_dir.  On failure nothing new is left attached
  * or pinned and an existing attachment is untouched; err names the cause
- * and what to do.  Returns 0 or a negative errno.
+ * and what to do.  Returns 0 or a negative errno; on success *replaced
+ * says which of the two it was.
  */
-int jp_load_attach(const struct jp_load_opts *o, char *err, size_t errlen);
+int jp_load_attach(const struct jp_load_opts *o, bool *replaced, char *err, size_t errlen);
 
 /* Detach the jail pinned at pin_dir and remove its pins.  -ENOENT if
  * there is none. */

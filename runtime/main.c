@@ -53,8 +53,7 @@ struct opts {
 struct verb {
 	const char *name; /* NULL: the form without a verb, attach */
 	int (*run)(const struct opts *o);
-	const char *shortopts;
-	const struct option *longopts;
+	const struct option *longopts; /* the short forms are the letters */
 	const char *help;
 	bool takes_cmd;       /* exec: the options end at the command */
 	const char *cmd_hint; /* said when arguments follow a verb without */
@@ -225,17 +224,40 @@ static int parse_pid(const struct opts *o, const char *s, pid_t *out)
 	return PARSED;
 }
 
+/* getopt's short options for a verb, from its long ones: each letter
+ * (with ':' if it takes an argument), after ':' (report a missing
+ * argument as such) and, for exec, '+' (the options end at the command). */
+static void short_opts(const struct verb *v, char *buf, size_t len)
+{
+	const struct option *lo;
+	size_t n = 0;
+
+	if (v->takes_cmd)
+		buf[n++] = '+';
+	buf[n++] = ':';
+	for (lo = v->longopts; lo->name && n + 3 <= len; lo++) {
+		if (lo->val >= 256)
+			continue;
+		buf[n++] = (char)lo->val;
+		if (lo->has_arg == required_argument)
+			buf[n++] = ':';
+	}
+	buf[n] = '\0';
+}
+
 /* The options of verb v (argv[0] is the verb); PARSED, or an exit code
  * once --help, --version or an error is printed. */
 static int parse_opts(const struct verb *v, int argc, char **argv, struct opts *o)
 {
 	int opt, ret = PARSED;
+	char shortopts[32];
 
+	short_opts(v, shortopts, sizeof(shortopts));
 	o->verb = v;
 	opterr = 0;
 	optind = 1;
 	while (ret == PARSED &&
-	       (opt = getopt_long(argc, argv, v->shortopts, v->longopts, NULL)) != -1) {
+	       (opt = getopt_long(argc, argv, shortopts, v->longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(v->help, stdout);
@@ -322,14 +344,13 @@ static int learn_host(const struct pol_tables *t, struct jp_hosts *hosts, uint64
 	return EXIT_OK;
 }
 
-static void say_attached(const struct jp_cgroup *cg, const struct pol_tables *t,
-			 const char *pin_dir, size_t n_hosts)
+static void say_attached(const struct jp_cgroup *cg, const struct pol_tables *t, bool replaced,
+			 size_t n_hosts)
 {
-	struct jp_info info;
 	char hash[65];
 
 	pol_hex(hash, t->content_hash, 6);
-	if (!jp_read_info(pin_dir, &info, NULL, 0) && info.replaced_at)
+	if (replaced)
 		fprintf(stderr, "jail-ai-block: cgroup '%s': policy replaced by '%s' (%s)\n",
 			cg->rel, pol_tables_string(t, t->source_name), hash);
 	else
@@ -347,6 +368,7 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 	struct jp_load_opts lo = { 0 };
 	char err[1024], pin_dir[PATH_MAX];
 	int ret = EXIT_FAIL, lock = -1;
+	bool replaced;
 
 	if (!o->policy)
 		return usage_error(o, "--policy POLICY.BIN is required");
@@ -371,11 +393,11 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 	lo.policy_path = o->policy;
 	lo.pin_dir = pin_dir;
 	lo.debug = o->debug;
-	if (jp_load_attach(&lo, err, sizeof(err))) {
+	if (jp_load_attach(&lo, &replaced, err, sizeof(err))) {
 		fail("cgroup '%s': %s", cg->rel, err);
 		goto cleanup;
 	}
-	say_attached(cg, &t, pin_dir, hosts.n);
+	say_attached(cg, &t, replaced, hosts.n);
 	ret = EXIT_OK;
 cleanup:
 	if (lock >= 0)
@@ -624,21 +646,17 @@ static int cmd_exec(const struct opts *o)
 }
 
 static const struct verb verbs[] = {
-	{ "attach", cmd_attach, ":p:c:jdhV", attach_opts, attach_help, false,
+	{ "attach", cmd_attach, attach_opts, attach_help, false,
 	  "; to run a command in a jail, use exec" },
-	{ "exec", cmd_exec, "+:p:c:dhV", exec_opts, exec_help, true, NULL },
-	{ "detach", cmd_detach, ":c:jhV", detach_opts, detach_help, false, NULL },
-	{ "status", cmd_status, ":jhV", status_opts, status_help, false, NULL },
+	{ "exec", cmd_exec, exec_opts, exec_help, true, NULL },
+	{ "detach", cmd_detach, detach_opts, detach_help, false, NULL },
+	{ "status", cmd_status, status_opts, status_help, false, NULL },
 };
 
 /* "jail-ai-block --policy P --cgroup C" is attach; its help is the overview. */
-static const struct verb no_verb = { NULL,
-				     cmd_attach,
-				     ":p:c:jdhV",
-				     attach_opts,
-				     overview,
-				     false,
-				     "; to run a command in a jail, use exec" };
+static const struct verb no_verb = {
+	NULL, cmd_attach, attach_opts, overview, false, "; to run a command in a jail, use exec"
+};
 
 static const struct verb *find_verb(const char *name)
 {

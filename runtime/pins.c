@@ -242,12 +242,13 @@ int jp_pin_commit(const char *dir, const char *name, char *err, size_t errlen)
 	char tmp[PATH_MAX], path[PATH_MAX];
 	int ret;
 
-	if (jp_pin_path(tmp, sizeof(tmp), dir, name, JP_PIN_NEW) ||
-	    jp_pin_path(path, sizeof(path), dir, name, ""))
+	ret = jp_pin_path(tmp, sizeof(tmp), dir, name, JP_PIN_NEW);
+	if (!ret)
+		ret = jp_pin_path(path, sizeof(path), dir, name, "");
+	if (!ret && rename(tmp, path) == 0)
 		return 0;
-	if (rename(tmp, path) == 0)
-		return 0;
-	ret = -errno;
+	if (!ret)
+		ret = -errno;
 	snprintf(err, errlen, "policy replaced, but '%s' could not be renamed to '%s': %s", tmp,
 		 path, strerror(-ret));
 	return ret;
