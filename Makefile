@@ -147,16 +147,18 @@ deps deps-fresh:
 demo: $(JAILPOLC) $(JAILAIBLOCK) $(OUTPUT)/tests/netprobe
 	$(Q)tools/demo.sh $(OUTPUT)
 
-# The socket probe of the kernel tests, also used by the demo.
-$(OUTPUT)/tests/netprobe: tests/kernel/netprobe.c | $(OUTPUT)/san/tests
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -std=gnu11 $(CFLAGS) -Wall -Wextra $(WERROR) $(LDFLAGS) -o $@ $<
-
-# The bypass matrix: every vector we know, tried from a jailed cgroup.
+# The kernel tests' socket programs (gnu11: Linux socket extensions): the
+# probe of tests/kernel/run.sh, also used by the demo, and the bypass
+# matrix, every vector we know tried from a jailed cgroup.
 BYPASS := $(OUTPUT)/tests/bypass
-$(OUTPUT)/tests/bypass.o: tests/kernel/bypass.c | $(OUTPUT)/tests/lib
+$(OUTPUT)/tests/bypass.o $(OUTPUT)/tests/netprobe.o: $(OUTPUT)/tests/%.o: tests/kernel/%.c \
+		| $(OUTPUT)/tests/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(INC) -std=gnu11 $(CFLAGS) $(WARNINGS) $(WERROR) -MMD -MP -c -o $@ $<
+
+$(OUTPUT)/tests/netprobe: $(OUTPUT)/tests/netprobe.o $(KTEST_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^)
 
 # (Only the objects: a build/tests/bypass.d from before bypass had an
 # object of its own names the source as a prerequisite of the binary.)

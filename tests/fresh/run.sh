@@ -65,10 +65,11 @@ fi
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+. "$here/../lib/common.sh"
 rev=${1:-HEAD}
 suite=bookworm
 cache=${JAILPOL_FRESH_CACHE:-/var/cache/jailpol/fresh}
-root="" session="" sessioncg=""
+root="" session="" sessioncg="" bundle="" scratch=""
 
 # has_mounts DIR: something is mounted at DIR or below it, in this mount
 # namespace (the roots' paths have no characters mountinfo escapes).
@@ -106,8 +107,7 @@ commit=$(git -C "$repo" rev-parse --verify -q "$rev^{commit}") || cannot_run "no
 if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
 	echo "fresh: note: uncommitted changes are not checked, only $commit"
 fi
-cg2=$(awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup2") { print $5; exit } }' \
-	/proc/self/mountinfo)
+cg2=$(cg2_mount)
 [ -n "$cg2" ] || cannot_run "no cgroup2 file system in /proc/self/mountinfo"
 
 # The Debian archive entries of this machine's apt sources, one-line
@@ -159,14 +159,41 @@ sources=$(awk -v s="$suite" -v m="$mirror" \
 # tests inside share this host's network namespace and use the same fixed
 # test addresses.  The lock also guards the cache and the stale roots; the
 # session inside keeps it open, so it is held as long as anything runs.
-lock=/run/lock/jailpol-kernel-tests.lock
-[ -d /run/lock ] || lock=/tmp/jailpol-kernel-tests.lock
+lock=$(test_lock_path)
 exec {lockfd}>>"$lock"
 flock -w 900 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
 
+# From here on everything this run makes goes on an interrupt or failure
+# too: the bundle, a half-made tarball, the root, the session.
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	if [ -n "$session" ]; then
+		kill "$session" 2>/dev/null
+		wait "$session" 2>/dev/null
+	fi
+	# The session's cgroup namespace held every cgroup its tests made.
+	[ -n "$sessioncg" ] && [ -d "$sessioncg" ] && cg_remove "$sessioncg"
+	# Every mount was made in the namespace that is gone by now; refuse to
+	# remove a tree that still has one rather than reach through it.
+	if [ -z "$root" ]; then
+		:
+	elif has_mounts "$root"; then
+		echo "fresh: '$root' still has mounts; not removing it" >&2
+	else
+		rm -rf "$root" "$root.log"
+	fi
+	[ -z "$scratch" ] || rm -rf "$scratch"
+	[ -z "$bundle" ] || rm -f "$bundle" "$bundle.err"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 # What a run killed outright (no EXIT trap) left: its root and log, its
 # cgroup.  Under the lock, any of them is such a leftover.
-for old in /var/tmp/jailpol-fresh.* /var/tmp/jailpol-fresh-tar.*; do
+for old in /var/tmp/jailpol-fresh.* /var/tmp/jailpol-fresh-tar.* "$cache"/make.*; do
 	[ -e "$old" ] || continue
 	has_mounts "$old" || rm -rf "$old"
 done
@@ -183,7 +210,6 @@ avail=$(df -Pk /var/tmp | awk 'NR == 2 { print $4 }')
 bundle=$(mktemp /var/tmp/jailpol-fresh.XXXXXX)
 if ! git -C "$repo" bundle create -q "$bundle" "$rev" 2>"$bundle.err"; then
 	err=$(cat "$bundle.err")
-	rm -f "$bundle" "$bundle.err"
 	cannot_run "cannot bundle '$rev' (give a ref: a branch, a tag or HEAD): $err"
 fi
 rm -f "$bundle.err"
@@ -198,37 +224,15 @@ if [ ! -s "$tarball" ] || [ -n "$(find "$tarball" -mtime +30)" ]; then
 	if ! debootstrap --variant=minbase --include=git,ca-certificates \
 		--make-tarball="$scratch/root.tgz" "$suite" "$scratch/work" "$mirror" >"$scratch/log" 2>&1; then
 		tail -n 20 "$scratch/log"
-		rm -rf "$scratch" "$bundle"
 		fail "debootstrap --make-tarball failed"
 	fi
 	mv "$scratch/root.tgz" "$tarball"
 	rm -rf "$scratch"
+	scratch=
 fi
 
 root=$(realpath "$(mktemp -d /var/tmp/jailpol-fresh.XXXXXX)")
 chmod 755 "$root" # it becomes /: mktemp made it 0700
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	if [ -n "$session" ]; then
-		kill "$session" 2>/dev/null
-		wait "$session" 2>/dev/null
-	fi
-	# The session's cgroup namespace held every cgroup its tests made.
-	[ -n "$sessioncg" ] && [ -d "$sessioncg" ] && cg_remove "$sessioncg"
-	# Every mount was made in the namespace that is gone by now; refuse to
-	# remove a tree that still has one rather than reach through it.
-	if has_mounts "$root"; then
-		echo "fresh: '$root' still has mounts; not removing it" >&2
-	else
-		rm -rf "$root" "$root.log"
-	fi
-	rm -f "$bundle"
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 t0=$SECONDS
 if ! debootstrap --variant=minbase --include=git,ca-certificates \

@@ -30,10 +30,6 @@
  * A v6 address (anything with ':', ::ffff:a.b.c.d included) uses an AF_INET6
  * socket, a dotted quad an AF_INET socket.
  */
-/* The Makefile passes -D_GNU_SOURCE; tests/kernel/run.sh builds it bare. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -50,47 +46,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ktest.h"
+
 static int timeout_ms = 2000;
 static pid_t parent;
 
-static const char *errno_name(int e)
-{
-	switch (e) {
-#define E(x)    \
-	case x: \
-		return #x
-		E(EPERM);
-		E(EACCES);
-		E(ECONNREFUSED);
-		E(ETIMEDOUT);
-		E(ENETUNREACH);
-		E(EHOSTUNREACH);
-		E(EADDRNOTAVAIL);
-		E(EADDRINUSE);
-		E(EINVAL);
-		E(EAFNOSUPPORT);
-		E(ECONNRESET);
-		E(EPROTONOSUPPORT);
-		E(ENOENT);
-		E(EMSGSIZE);
-		E(ENOBUFS);
-		E(EAGAIN);
-		E(EINTR);
-		E(EPIPE);
-		E(ENOTCONN);
-		E(ESOCKTNOSUPPORT);
-		E(EOPNOTSUPP);
-		E(EBADF);
-#undef E
-	}
-	static char buf[32];
-	snprintf(buf, sizeof(buf), "errno%d", e);
-	return buf;
-}
-
 static int fail(int e)
 {
-	printf("%s\n", errno_name(e));
+	printf("%s\n", ktest_errno_name(e, "0"));
 	return 1;
 }
 
@@ -146,30 +109,17 @@ static int enter_netns(const char *name)
 
 static int enter_cgroup(const char *dir)
 {
-	char path[4096];
-	FILE *f;
+	int err = ktest_join_cgroup(dir);
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	f = fopen(path, "we");
-	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0) {
-		fprintf(stderr, "netprobe: cgroup '%s': %s\n", dir, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (err)
+		fprintf(stderr, "netprobe: cgroup '%s': %s\n", dir, strerror(-err));
+	return err;
 }
 
 /* Wait for fd to become readable (or writable); 0, or -ETIMEDOUT. */
 static int wait_fd(int fd, short events)
 {
-	struct pollfd p = { .fd = fd, .events = events };
-	int n;
-
-	do
-		n = poll(&p, 1, timeout_ms);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return n == 0 ? -ETIMEDOUT : 0;
+	return ktest_wait_fd(fd, events, timeout_ms);
 }
 
 /* Receive the UDP echo; 0 or -errno (ICMP errors surface here, e.g. ECONNREFUSED). */

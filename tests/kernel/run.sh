@@ -30,6 +30,7 @@ if [ -z "$out" ] || [ $# -ne 1 ]; then
 	exit 2
 fi
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/common.sh"
 out=$(cd "$out" 2>/dev/null && pwd) || { echo "kernel: no build directory '$1'" >&2; exit 2; }
 
 cannot_run() {
@@ -42,20 +43,17 @@ jab=$out/jail-ai-block
 jailpolc=$out/jailpolc
 [ -x "$jab" ] || cannot_run "'$jab' is not built (make $jab)"
 [ -x "$jailpolc" ] || cannot_run "'$jailpolc' is not built"
+[ -x "$out/tests/netprobe" ] || cannot_run "'$out/tests/netprobe' is not built (make check-build)"
 command -v ip >/dev/null || cannot_run "ip (iproute2) is not installed"
 command -v flock >/dev/null || cannot_run "flock (util-linux) is not installed"
-command -v "${CC:-cc}" >/dev/null || cannot_run "no C compiler '${CC:-cc}'"
-# Field 5 is the mount point; the file system type follows the " - ".
-cg2=$(awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup2") { print $5; exit } }' \
-	/proc/self/mountinfo)
+cg2=$(cg2_mount)
 [ -n "$cg2" ] || cannot_run "no cgroup2 file system in /proc/self/mountinfo"
 bpftool=$(command -v bpftool || true)
 [ -n "$bpftool" ] || echo "kernel: bpftool is not installed (make deps): checking pins only"
 pins=/sys/fs/bpf/jailpol
 
 # Runs take turns: two at once would put 203.0.113.1/24 on two host veths.
-lock=/run/lock/jailpol-kernel-tests.lock
-[ -d /run/lock ] || lock=/tmp/jailpol-kernel-tests.lock
+lock=$(test_lock_path)
 exec {lockfd}>>"$lock"
 flock -w 300 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
 
@@ -317,12 +315,8 @@ if ! err=$(ip link add "${tag}x" type veth peer name "${tag}y" 2>&1); then
 fi
 ip link del "${tag}x"
 
-# ---- build ------------------------------------------------------------
+# ---- policies ---------------------------------------------------------
 
-mkdir -p "$out/tests"
-if ! err=$(${CC:-cc} -O2 -Wall -Wextra -Werror -o "$np" "$here/netprobe.c" 2>&1); then
-	stop build/netprobe "expected netprobe.c to compile got: $err"
-fi
 for p in "$here/../../policies/default.jp" "$here/../../policies/strict.jp" "$here/deny-testnet.jp"; do
 	b=$work/$(basename "$p" .jp).bin
 	setup "$jailpolc" "$p" -o "$b"
@@ -733,7 +727,9 @@ fi
 # run: 3000 stable IPv6 addresses on a veth and one more added and removed
 # in a loop ahead of them.  No attach may count fewer than the 3000 (before
 # the retry, 22 of 30 attaches counted 2997 to 2999); one that finds the
-# list changing during every dump must fail, naming that, not attach.
+# list changing during every dump must fail, naming that, not attach.  So
+# that the case is not empty: the flapping lasts the whole loop, and one
+# attach at least gets a clean dump (on a loaded machine most fail so).
 NS_H=$tag-h
 setup ip netns add "$NS_H"
 NSS+=("$NS_H")
@@ -750,26 +746,29 @@ ip -n "$NS_H" -force -batch <(
 			"${tag}hh" "${tag}hh"
 	done
 ) >/dev/null 2>&1 </dev/null {lockfd}>&- &
-PIDS+=($!)
+flapper=$!
+PIDS+=($flapper)
 new_cg
 JH=$REPLY
-churn_bad=
+churn_bad= churn_ok=0
 for ((i = 0; i < 30; i++)); do
 	ERR=$(timeout 60 nsenter --net="/run/netns/$NS_H" "$jab" attach --policy "$P_DEFAULT" \
 		--cgroup "$JH" 2>&1 </dev/null)
 	RC=$?
 	timeout 10 "$jab" detach --cgroup "$JH" >/dev/null 2>&1 </dev/null
 	case $RC:$ERR in
-	0:*", 3000 host addresses"* | 0:*", 3001 host addresses"*) ;;
+	0:*", 3000 host addresses"* | 0:*", 3001 host addresses"*) churn_ok=$((churn_ok + 1)) ;;
 	1:*"changed during each of"*) ;;
-	*) churn_bad="attach $i: exit $RC: $ERR" ;;
+	*) churn_bad+=" attach $i: exit $RC: $ERR;" ;;
 	esac
 done
-kill "${PIDS[-1]}" 2>/dev/null
+kill -0 "$flapper" 2>/dev/null || churn_bad+=" the address flapping stopped before the attaches did;"
+kill "$flapper" 2>/dev/null
+[ "$churn_ok" -ge 1 ] || churn_bad+=" none of the 30 attaches got a clean dump;"
 if [ -z "$churn_bad" ]; then
 	ok host/dump-interrupted-retried
 else
-	nok host/dump-interrupted-retried "expected 3000 or 3001 host addresses in each of 30 attaches got $churn_bad"
+	nok host/dump-interrupted-retried "expected 3000 or 3001 host addresses in each of 30 attaches, one at least attached, got:$churn_bad"
 fi
 
 # Errors: exit 1, a message naming the culprit, nothing attached.

@@ -46,7 +46,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -164,22 +163,6 @@ static void on_signal(int sig)
 
 /* --- random numbers ---------------------------------------------------- */
 
-/* tests/lib/rng.h, under the short names this file uses throughout. */
-static uint64_t rnd(struct test_rng *r)
-{
-	return test_rng_next(r);
-}
-
-static uint32_t rn(struct test_rng *r, uint32_t n)
-{
-	return test_rng_below(r, n);
-}
-
-static bool pct(struct test_rng *r, unsigned int percent)
-{
-	return test_rng_pct(r, percent);
-}
-
 /* --- the address pool --------------------------------------------------- */
 
 static const uint16_t pool_ports[] = { 1, 22, 53, 80, 443, 1024, 8080, 65535 };
@@ -191,17 +174,11 @@ static void pool_addr(struct test_rng *r, int family, uint8_t *addr)
 	test_pool_addr(r, family, addr, TEST_POOL4_ALL, TEST_POOL6_ALL);
 }
 
-/* Clear the bits of addr[16] past len: lib's one prefix mask. */
-static void mask_addr(uint8_t *addr, unsigned int len)
-{
-	pol_mask_bits(addr, addr, 16, len);
-}
-
 static uint16_t random_port(struct test_rng *r)
 {
-	if (rn(r, 2))
-		return pool_ports[rn(r, ARRAY_SIZE(pool_ports))];
-	return (uint16_t)(1 + rn(r, 65535));
+	if (test_rng_below(r, 2))
+		return pool_ports[test_rng_below(r, ARRAY_SIZE(pool_ports))];
+	return (uint16_t)(1 + test_rng_below(r, 65535));
 }
 
 /* --- policy text ---------------------------------------------------------- */
@@ -226,67 +203,71 @@ static void gen_prefix(struct test_rng *r, FILE *f)
 	static const uint8_t lens6[] = { 0, 3, 16, 32, 48, 64, 96, 112, 120, 126, 127, 128, 128 };
 	static const uint8_t short6[] = { 0, 64, 79, 80, 81, 96 };
 	uint8_t a[16] = { 0 }, m[16];
-	unsigned int len, k = rn(r, 100);
-	bool keep_host_bits = pct(r, 20);
+	unsigned int len, k = test_rng_below(r, 100);
+	bool keep_host_bits = test_rng_pct(r, 20);
 
 	if (k < 2) {
-		fprintf(f, "::/%u", short6[rn(r, ARRAY_SIZE(short6))]);
+		fprintf(f, "::/%u", short6[test_rng_below(r, ARRAY_SIZE(short6))]);
 		return;
 	}
 	if (k < 50) {
 		pool_addr(r, 4, a);
-		len = pct(r, 70) ? lens4[rn(r, ARRAY_SIZE(lens4))] : rn(r, 33);
+		len = test_rng_pct(r, 70) ? lens4[test_rng_below(r, ARRAY_SIZE(lens4))]
+					  : test_rng_below(r, 33);
 		if (!keep_host_bits)
-			mask_addr(a, len);
-		if (pct(r, 25)) {
+			pol_mask_bits(a, a, 16, len);
+		if (test_rng_pct(r, 25)) {
 			/* Mapped: on a socket this is judged as the IPv4 address. */
 			memmove(a + 12, a, 4);
 			memset(a, 0, 12);
 			a[10] = a[11] = 0xff;
-			if (pct(r, 4)) {
+			if (test_rng_pct(r, 4)) {
 				/* Shorter than /96: an IPv6 prefix over all of IPv4. */
-				len = 80 + rn(r, 16);
+				len = 80 + test_rng_below(r, 16);
 				memcpy(m, a, 16);
-				mask_addr(m, len);
+				pol_mask_bits(m, m, 16, len);
 				put_addr(f, AF_INET6, keep_host_bits ? a : m);
 				fprintf(f, "/%u", len);
 				return;
 			}
 			put_addr(f, AF_INET6, a);
-			if (len < 32 || pct(r, 50))
+			if (len < 32 || test_rng_pct(r, 50))
 				fprintf(f, "/%u", 96 + len);
 			return;
 		}
 		put_addr(f, AF_INET, a);
-		if (len < 32 || pct(r, 50))
+		if (len < 32 || test_rng_pct(r, 50))
 			fprintf(f, "/%u", len);
 		return;
 	}
 	pool_addr(r, 6, a);
-	len = pct(r, 70) ? lens6[rn(r, ARRAY_SIZE(lens6))] : rn(r, 129);
+	len = test_rng_pct(r, 70) ? lens6[test_rng_below(r, ARRAY_SIZE(lens6))]
+				  : test_rng_below(r, 129);
 	if (!keep_host_bits)
-		mask_addr(a, len);
+		pol_mask_bits(a, a, 16, len);
 	put_addr(f, AF_INET6, a);
-	if (len < 128 || pct(r, 50))
+	if (len < 128 || test_rng_pct(r, 50))
 		fprintf(f, "/%u", len);
 }
 
 /* A set element: a prefix, a built-in set, or a user set s<first>.. */
 static void gen_element(struct test_rng *r, FILE *f, unsigned int first_set, unsigned int n_sets)
 {
-	unsigned int k = rn(r, 100);
+	unsigned int k = test_rng_below(r, 100);
 
 	if (k < 15) {
 		/* Every built-in set the compiler has; `host` more often, as
 		 * it is the one the runtime fills. */
-		if (pct(r, 25))
+		if (test_rng_pct(r, 25))
 			fputs("host", f);
 		else
-			fputs(pol_builtin_get(rn(r, (uint32_t)pol_builtin_count()))->name, f);
+			fputs(pol_builtin_get(test_rng_below(r, (uint32_t)pol_builtin_count()))
+				      ->name,
+			      f);
 		return;
 	}
 	if (k < 30 && first_set < n_sets) {
-		fprintf(f, "s%u", first_set + rn(r, n_sets - first_set));
+		fprintf(f, "s%u", first_set + test_rng_below(r, n_sets - first_set));
 		return;
 	}
 	gen_prefix(r, f);
@@ -296,26 +277,27 @@ static void gen_element(struct test_rng *r, FILE *f, unsigned int first_set, uns
 static void gen_brace_list(struct test_rng *r, FILE *f, unsigned int first_set, unsigned int n_sets,
 			   unsigned int max)
 {
-	unsigned int i, n = 1 + rn(r, max);
+	unsigned int i, n = 1 + test_rng_below(r, max);
 
 	fputs("{ ", f);
 	for (i = 0; i < n; i++) {
 		if (i)
-			fputs(pct(r, 10) ? ",\n\t" : ", ", f);
+			fputs(test_rng_pct(r, 10) ? ",\n\t" : ", ", f);
 		gen_element(r, f, first_set, n_sets);
 	}
-	fputs(pct(r, 20) ? ", }" : " }", f);
+	fputs(test_rng_pct(r, 20) ? ", }" : " }", f);
 }
 
 static void gen_port_item(struct test_rng *r, FILE *f)
 {
 	uint16_t a = random_port(r), b;
 
-	if (pct(r, 50)) {
+	if (test_rng_pct(r, 50)) {
 		fprintf(f, "%u", a);
 		return;
 	}
-	b = pct(r, 50) ? (uint16_t)(a > 65535 - 64 ? 65535 : a + rn(r, 64)) : random_port(r);
+	b = test_rng_pct(r, 50) ? (uint16_t)(a > 65535 - 64 ? 65535 : a + test_rng_below(r, 64))
+				: random_port(r);
 	if (b < a) {
 		uint16_t t = a;
 
@@ -328,11 +310,11 @@ static void gen_ports(struct test_rng *r, FILE *f)
 {
 	unsigned int i, n;
 
-	if (pct(r, 60)) {
+	if (test_rng_pct(r, 60)) {
 		gen_port_item(r, f);
 		return;
 	}
-	n = 1 + rn(r, 4);
+	n = 1 + test_rng_below(r, 4);
 	fputs("{ ", f);
 	for (i = 0; i < n; i++) {
 		if (i)
@@ -357,23 +339,23 @@ static void gen_rule(struct test_rng *r, FILE *f, unsigned int n_sets)
 	for (i = C_MAX - 1; i > 0; i--) {
 		unsigned int t;
 
-		j = rn(r, i + 1);
+		j = test_rng_below(r, i + 1);
 		t = order[i], order[i] = order[j], order[j] = t;
 	}
-	fputs(pct(r, 50) ? "allow" : "deny", f);
+	fputs(test_rng_pct(r, 50) ? "allow" : "deny", f);
 	for (i = 0; i < C_MAX; i++) {
-		if (!pct(r, odds[order[i]]))
+		if (!test_rng_pct(r, odds[order[i]]))
 			continue;
 		fputc(' ', f);
 		switch (order[i]) {
 		case C_DEST:
-			if (pct(r, 40))
+			if (test_rng_pct(r, 40))
 				fputs("to ", f);
-			if (pct(r, 8))
+			if (test_rng_pct(r, 8))
 				fputs("any", f);
-			else if (pct(r, 10))
+			else if (test_rng_pct(r, 10))
 				fputs("host", f);
-			else if (pct(r, 50))
+			else if (test_rng_pct(r, 50))
 				gen_element(r, f, 0, n_sets);
 			else
 				gen_brace_list(r, f, 0, n_sets, 4);
@@ -383,10 +365,10 @@ static void gen_rule(struct test_rng *r, FILE *f, unsigned int n_sets)
 			gen_ports(r, f);
 			break;
 		case C_PROTO:
-			fprintf(f, "proto %s", protos[rn(r, ARRAY_SIZE(protos))]);
+			fprintf(f, "proto %s", protos[test_rng_below(r, ARRAY_SIZE(protos))]);
 			break;
 		case C_NETNS:
-			fprintf(f, "netns %s", scopes[rn(r, ARRAY_SIZE(scopes))]);
+			fprintf(f, "netns %s", scopes[test_rng_below(r, ARRAY_SIZE(scopes))]);
 			break;
 		default:
 			fputs("log", f);
@@ -404,16 +386,16 @@ static void gen_rule(struct test_rng *r, FILE *f, unsigned int n_sets)
  */
 static void gen_policy(struct test_rng *r, FILE *f)
 {
-	unsigned int n_rules = 1 + rn(r, 40), n_sets = rn(r, 6), i, j;
-	unsigned int set_pos[6], default_pos = rn(r, n_rules + 1);
-	int backstop = pct(r, 20) ? 1 : pct(r, 5) ? 0 : -1;
-	unsigned int backstop_pos = rn(r, n_rules + 1);
+	unsigned int n_rules = 1 + test_rng_below(r, 40), n_sets = test_rng_below(r, 6), i, j;
+	unsigned int set_pos[6], default_pos = test_rng_below(r, n_rules + 1);
+	int backstop = test_rng_pct(r, 20) ? 1 : test_rng_pct(r, 5) ? 0 : -1;
+	unsigned int backstop_pos = test_rng_below(r, n_rules + 1);
 
 	for (i = 0; i < n_sets; i++)
-		set_pos[i] = rn(r, n_rules + 1);
+		set_pos[i] = test_rng_below(r, n_rules + 1);
 	for (i = 0; i <= n_rules; i++) {
 		if (default_pos == i)
-			fprintf(f, "default %s;\n", pct(r, 50) ? "allow" : "deny");
+			fprintf(f, "default %s;\n", test_rng_pct(r, 50) ? "allow" : "deny");
 		if (backstop >= 0 && backstop_pos == i)
 			fprintf(f, "backstop %s;\n", backstop ? "on" : "off");
 		for (j = 0; j < n_sets; j++) {
@@ -434,11 +416,11 @@ static void gen_policy(struct test_rng *r, FILE *f)
  * IPv4-mapped. */
 static size_t gen_hosts(struct test_rng *r, struct host_addr *v)
 {
-	size_t i, n = rn(r, MAX_HOSTS + 1);
+	size_t i, n = test_rng_below(r, MAX_HOSTS + 1);
 
 	for (i = 0; i < n; i++) {
 		struct host_addr *h = &v[i];
-		unsigned int k = rn(r, 100);
+		unsigned int k = test_rng_below(r, 100);
 
 		memset(h, 0, sizeof(*h));
 		if (k < 45) {
@@ -446,11 +428,11 @@ static size_t gen_hosts(struct test_rng *r, struct host_addr *v)
 			pool_addr(r, 4, h->addr);
 			/* runtime/host.c takes an IPv4 address's broadcast
 			 * into the host set as well. */
-			h->has_brd = pct(r, 35);
+			h->has_brd = test_rng_pct(r, 35);
 			if (!h->has_brd)
 				continue;
 			memcpy(h->brd, h->addr, 4);
-			k = rn(r, 10);
+			k = test_rng_below(r, 10);
 			if (k < 5)
 				h->brd[3] = 0xff;
 			else if (k < 7)
@@ -466,9 +448,9 @@ static size_t gen_hosts(struct test_rng *r, struct host_addr *v)
 			h->addr[10] = h->addr[11] = 0xff;
 		} else {
 			h->family = AF_INET;
-			h->addr[0] = pct(r, 50) ? 127 : 0;
+			h->addr[0] = test_rng_pct(r, 50) ? 127 : 0;
 			if (h->addr[0])
-				h->addr[3] = (uint8_t)(2 + rn(r, 250));
+				h->addr[3] = (uint8_t)(2 + test_rng_below(r, 250));
 		}
 	}
 	return n;
@@ -595,13 +577,13 @@ static void addr_step(uint8_t *addr, unsigned int n, int delta)
 /* An address on or next to the edge of p, or inside it. */
 static void prefix_addr(struct test_rng *r, const struct pol_prefix *p, uint8_t *addr)
 {
-	unsigned int n = p->family == 4 ? 4 : 16, i, k = rn(r, 6);
+	unsigned int n = p->family == 4 ? 4 : 16, i, k = test_rng_below(r, 6);
 	uint8_t host[16];
 
 	memset(addr, 0, 16);
 	memcpy(addr, p->addr, n);
 	for (i = 0; i < n; i++)
-		host[i] = (uint8_t)rnd(r);
+		host[i] = (uint8_t)test_rng_next(r);
 	/* host: all ones (last address), or random bits, under the mask. */
 	if (k == 1 || k == 3)
 		memset(host, 0xff, n);
@@ -611,7 +593,7 @@ static void prefix_addr(struct test_rng *r, const struct pol_prefix *p, uint8_t 
 		uint8_t m[16];
 
 		memset(m, 0xff, 16);
-		mask_addr(m, p->len);
+		pol_mask_bits(m, m, 16, p->len);
 		for (i = 0; i < n; i++)
 			addr[i] |= host[i] & (uint8_t)~m[i];
 	}
@@ -628,11 +610,11 @@ static uint16_t probe_port(struct test_rng *r, const struct pol_policy *p)
 	const struct pol_port_range *pr;
 	int v;
 
-	if (pct(r, 55) && p->n_rules) {
-		rule = &p->rules[rn(r, (uint32_t)p->n_rules)];
+	if (test_rng_pct(r, 55) && p->n_rules) {
+		rule = &p->rules[test_rng_below(r, (uint32_t)p->n_rules)];
 		if (rule->n_ports) {
-			pr = &rule->ports[rn(r, (uint32_t)rule->n_ports)];
-			switch (rn(r, 4)) {
+			pr = &rule->ports[test_rng_below(r, (uint32_t)rule->n_ports)];
+			switch (test_rng_below(r, 4)) {
 			case 0:
 				v = pr->lo - 1;
 				break;
@@ -659,32 +641,32 @@ static uint16_t probe_port(struct test_rng *r, const struct pol_policy *p)
 static void gen_probe(struct test_rng *r, const struct pol_policy *p, const struct ctx *c,
 		      const struct pol_prefix *const *pfx, size_t n_pfx, struct probe *pr)
 {
-	unsigned int k = rn(r, 100);
+	unsigned int k = test_rng_below(r, 100);
 	uint8_t v4[4];
 	int fam = 4;
 
 	memset(pr, 0, sizeof(*pr));
 	pr->status = ST_PENDING;
-	pr->ns = (uint8_t)rn(r, NS_MAX);
-	pr->proto = pct(r, 50) ? POL_PROTO_TCP : POL_PROTO_UDP;
-	pr->method = pr->proto == POL_PROTO_UDP && pct(r, 50) ? M_SENDTO : M_CONNECT;
+	pr->ns = (uint8_t)test_rng_below(r, NS_MAX);
+	pr->proto = test_rng_pct(r, 50) ? POL_PROTO_TCP : POL_PROTO_UDP;
+	pr->method = pr->proto == POL_PROTO_UDP && test_rng_pct(r, 50) ? M_SENDTO : M_CONNECT;
 	pr->port = probe_port(r, p);
 
 	if (k < 45 && n_pfx) {
-		const struct pol_prefix *pf = pfx[rn(r, (uint32_t)n_pfx)];
+		const struct pol_prefix *pf = pfx[test_rng_below(r, (uint32_t)n_pfx)];
 
 		fam = pf->family;
 		prefix_addr(r, pf, pr->addr);
 	} else if (k < 60 && c->n_hosts) {
-		const struct host_addr *h = &c->hosts[rn(r, (uint32_t)c->n_hosts)];
+		const struct host_addr *h = &c->hosts[test_rng_below(r, (uint32_t)c->n_hosts)];
 
 		memcpy(pr->addr, h->addr, 16);
 		fam = h->family == AF_INET ? 4 : 6;
-		if (h->has_brd && pct(r, 40))
+		if (h->has_brd && test_rng_pct(r, 40))
 			memcpy(pr->addr, h->brd, 4);
 		/* The canonical form of a mapped host address, also. */
 		if (fam == 6 && !memcmp(pr->addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) &&
-		    pct(r, 50)) {
+		    test_rng_pct(r, 50)) {
 			memmove(pr->addr, pr->addr + 12, 4);
 			memset(pr->addr + 4, 0, 12);
 			fam = 4;
@@ -692,28 +674,29 @@ static void gen_probe(struct test_rng *r, const struct pol_policy *p, const stru
 	} else if (k < 68) {
 		/* Loopback and unspecified: the unspecified address reaches
 		 * loopback and is judged as such too. */
-		fam = pct(r, 50) ? 4 : 6;
-		if (pct(r, 60)) {
+		fam = test_rng_pct(r, 50) ? 4 : 6;
+		if (test_rng_pct(r, 60)) {
 			if (fam == 4)
 				pr->addr[0] = 127, pr->addr[3] = 1;
 			else
 				pr->addr[15] = 1;
-			if (fam == 4 && pct(r, 30))
-				pr->addr[1] = (uint8_t)rnd(r), pr->addr[3] = (uint8_t)rnd(r);
+			if (fam == 4 && test_rng_pct(r, 30))
+				pr->addr[1] = (uint8_t)test_rng_next(r),
+				pr->addr[3] = (uint8_t)test_rng_next(r);
 		}
 	} else if (k < 90) {
-		fam = pct(r, 50) ? 4 : 6;
+		fam = test_rng_pct(r, 50) ? 4 : 6;
 		pool_addr(r, fam, pr->addr);
 	} else {
 		unsigned int i;
 
-		fam = pct(r, 50) ? 4 : 6;
+		fam = test_rng_pct(r, 50) ? 4 : 6;
 		for (i = 0; i < (fam == 4 ? 4u : 16u); i++)
-			pr->addr[i] = (uint8_t)rnd(r);
+			pr->addr[i] = (uint8_t)test_rng_next(r);
 	}
 	pr->family = fam == 4 ? AF_INET : AF_INET6;
 	/* An IPv4 destination written as ::ffff:a.b.c.d on an IPv6 socket. */
-	if (fam == 4 && pct(r, 25)) {
+	if (fam == 4 && test_rng_pct(r, 25)) {
 		memcpy(v4, pr->addr, 4);
 		memset(pr->addr, 0, 16);
 		pr->addr[10] = pr->addr[11] = 0xff;

@@ -3,7 +3,7 @@
  * rng.h - the one random number generator of the tests and tools
  * (tests/unit/test_differential.c, tests/kernel/verify.c,
  * tools/gen-policy.c): splitmix64, small, fast and the same everywhere, so
- * a printed seed replays a run.  Header-only: gen-policy links nothing else.
+ * a printed seed replays a run.  Header-only.
  */
 #ifndef JAILPOL_RNG_H
 #define JAILPOL_RNG_H
