@@ -33,7 +33,7 @@ static struct ast_elem *ast_elems_push(struct ast_elems *el, const struct pol_lo
 {
 	struct ast_elem *e;
 
-	if (pol_grow((void **)&el->v, &el->cap, el->n + 1, sizeof(*el->v)))
+	if (POL_GROW(el->v, el->cap, el->n + 1))
 		return NULL;
 	e = &el->v[el->n++];
 	memset(e, 0, sizeof(*e));
@@ -129,7 +129,7 @@ void ast_ports_free(struct ast_ports *p)
 
 int ast_ports_add(struct ast_ports *p, uint16_t lo, uint16_t hi)
 {
-	if (pol_grow((void **)&p->v, &p->cap, p->n + 1, sizeof(*p->v)))
+	if (POL_GROW(p->v, p->cap, p->n + 1))
 		return -ENOMEM;
 	p->v[p->n].lo = lo;
 	p->v[p->n].hi = hi;
@@ -175,7 +175,7 @@ void ast_stmt_free(struct ast_stmt *s)
 
 int ast_stmts_add(struct ast_stmts *v, struct ast_stmt *s)
 {
-	if (pol_grow((void **)&v->v, &v->cap, v->n + 1, sizeof(*v->v))) {
+	if (POL_GROW(v->v, v->cap, v->n + 1)) {
 		ast_stmt_free(s);
 		return -ENOMEM;
 	}

@@ -21,13 +21,18 @@
 #define NONE UINT32_MAX
 #define N_PORTS 65536u
 
+/* One interned sequence: where in the pool, how long. */
+struct intern_seq {
+	uint32_t off, cnt;
+};
+
 /* Interned u32 sequences (rule sets, decision functions): equal content,
- * same id. */
+ * same id.  Ids count up from 0; ids.n is how many there are. */
 struct intern {
 	uint32_t *pool;
 	size_t pool_n, pool_cap;
-	uint32_t *off, *cnt;
-	uint32_t n, cap;
+	struct intern_seq *seq; /* per id */
+	size_t seq_cap;
 	struct pol_htab ids;
 };
 
@@ -38,8 +43,8 @@ struct memo_ent {
 };
 
 struct memo {
-	struct memo_ent *v;
-	size_t n, cap;
+	struct memo_ent *v; /* idx.n of them */
+	size_t cap;
 	struct pol_htab idx;
 };
 
@@ -59,13 +64,18 @@ struct node {
 	uint32_t did, host_did;
 };
 
+/* What is known of a class (a rule set id). */
+struct class_memo {
+	uint32_t fn;   /* its did, or NONE */
+	uint32_t host; /* the class with the host rules added, or NONE */
+};
+
 struct decider {
 	const struct pol_policy *p;
 	struct intern sets;
 	struct intern fns;
 	struct memo add;
-	uint32_t *class_fn;   /* per class: did, or NONE */
-	uint32_t *class_host; /* per class: class with the host rules, or NONE */
+	struct class_memo *classes; /* per class */
 	size_t class_cap;
 	uint32_t *host_rules;
 	uint32_t n_host_rules;
@@ -78,14 +88,19 @@ struct decider {
 
 static const uint32_t *intern_data(const struct intern *in, uint32_t id)
 {
-	return in->pool + in->off[id];
+	return in->pool + in->seq[id].off;
+}
+
+static uint32_t intern_count(const struct intern *in)
+{
+	return (uint32_t)in->ids.n;
 }
 
 /* v must not point into in->pool. */
 static int intern_get(struct intern *in, const uint32_t *v, uint32_t n, uint32_t *id)
 {
-	uint32_t h = (uint32_t)pol_hash_bytes(v, n * sizeof(*v)), c;
-	size_t cap, pos;
+	uint32_t h = (uint32_t)pol_hash_bytes(v, n * sizeof(*v)), c, next;
+	size_t pos;
 	int err;
 
 	err = pol_htab_reserve(&in->ids);
@@ -93,40 +108,29 @@ static int intern_get(struct intern *in, const uint32_t *v, uint32_t n, uint32_t
 		return err;
 	for (pos = pol_htab_pos(&in->ids, h);
 	     (c = pol_htab_next(&in->ids, h, &pos)) != POL_HTAB_END;) {
-		if (in->cnt[c] == n && !memcmp(intern_data(in, c), v, n * sizeof(*v))) {
+		if (in->seq[c].cnt == n && !memcmp(intern_data(in, c), v, n * sizeof(*v))) {
 			*id = c;
 			return 0;
 		}
 	}
+	next = intern_count(in);
 	err = POL_GROW(in->pool, in->pool_cap, in->pool_n + n + 1);
+	if (!err)
+		err = POL_GROW(in->seq, in->seq_cap, next + 1);
 	if (err)
 		return err;
-	cap = in->cap;
-	if (in->n + 1 > cap) {
-		size_t c2 = cap;
-
-		err = POL_GROW(in->off, c2, in->n + 1);
-		c2 = cap;
-		if (!err)
-			err = POL_GROW(in->cnt, c2, in->n + 1);
-		if (err)
-			return err;
-		in->cap = (uint32_t)c2;
-	}
 	memcpy(in->pool + in->pool_n, v, n * sizeof(*v));
-	in->off[in->n] = (uint32_t)in->pool_n;
-	in->cnt[in->n] = n;
+	in->seq[next] = (struct intern_seq){ .off = (uint32_t)in->pool_n, .cnt = n };
 	in->pool_n += n;
-	pol_htab_insert(&in->ids, pos, h, in->n);
-	*id = in->n++;
+	pol_htab_insert(&in->ids, pos, h, next);
+	*id = next;
 	return 0;
 }
 
 static void intern_free(struct intern *in)
 {
 	free(in->pool);
-	free(in->off);
-	free(in->cnt);
+	free(in->seq);
 	pol_htab_free(&in->ids);
 }
 
@@ -138,27 +142,22 @@ static void memo_free(struct memo *m)
 
 static int scratch_need(struct decider *dc, size_t n)
 {
-	return pol_grow((void **)&dc->scratch, &dc->scratch_cap, n, sizeof(uint32_t));
+	return POL_GROW(dc->scratch, dc->scratch_cap, n);
 }
 
 /* Make room for per-class memos up to class id n - 1. */
 static int classes_fit(struct decider *dc, size_t n)
 {
-	size_t old = dc->class_cap, c2 = old, i;
+	size_t old = dc->class_cap, i;
 	int err;
 
 	if (n <= old)
 		return 0;
-	err = pol_grow((void **)&dc->class_fn, &c2, n, sizeof(uint32_t));
+	err = POL_GROW(dc->classes, dc->class_cap, n);
 	if (err)
 		return err;
-	c2 = old;
-	err = pol_grow((void **)&dc->class_host, &c2, n, sizeof(uint32_t));
-	if (err)
-		return err;
-	for (i = old; i < c2; i++)
-		dc->class_fn[i] = dc->class_host[i] = NONE;
-	dc->class_cap = c2;
+	for (i = old; i < dc->class_cap; i++)
+		dc->classes[i] = (struct class_memo){ .fn = NONE, .host = NONE };
 	return 0;
 }
 
@@ -166,7 +165,7 @@ static int set_intern(struct decider *dc, uint32_t n, uint32_t *id)
 {
 	int err = intern_get(&dc->sets, dc->scratch, n, id);
 
-	return err ? err : classes_fit(dc, dc->sets.n);
+	return err ? err : classes_fit(dc, intern_count(&dc->sets));
 }
 
 static bool set_has(const uint32_t *v, uint32_t n, uint32_t r)
@@ -206,7 +205,7 @@ static int class_add(struct decider *dc, uint32_t c, uint32_t r, uint32_t *out)
 			return 0;
 		}
 	}
-	n = dc->sets.cnt[c];
+	n = dc->sets.seq[c].cnt;
 	if (set_has(intern_data(&dc->sets, c), n, r)) {
 		*out = c;
 	} else {
@@ -224,11 +223,11 @@ static int class_add(struct decider *dc, uint32_t c, uint32_t r, uint32_t *out)
 			return err;
 	}
 	/* set_intern() changed another table: pos is still free in this one. */
-	err = POL_GROW(memo->v, memo->cap, memo->n + 1);
+	err = POL_GROW(memo->v, memo->cap, memo->idx.n + 1);
 	if (err)
 		return err;
-	memo->v[memo->n] = (struct memo_ent){ .key = key, .val = *out };
-	pol_htab_insert(&memo->idx, pos, h, (uint32_t)memo->n++);
+	memo->v[memo->idx.n] = (struct memo_ent){ .key = key, .val = *out };
+	pol_htab_insert(&memo->idx, pos, h, (uint32_t)memo->idx.n);
 	return 0;
 }
 
@@ -238,8 +237,8 @@ static int class_with_host(struct decider *dc, uint32_t c, uint32_t *out)
 	uint32_t i, cur = c;
 	int err;
 
-	if (dc->class_host[c] != NONE) {
-		*out = dc->class_host[c];
+	if (dc->classes[c].host != NONE) {
+		*out = dc->classes[c].host;
 		return 0;
 	}
 	for (i = 0; i < dc->n_host_rules; i++) {
@@ -247,7 +246,7 @@ static int class_with_host(struct decider *dc, uint32_t c, uint32_t *out)
 		if (err)
 			return err;
 	}
-	dc->class_host[c] = cur;
+	dc->classes[c].host = cur;
 	*out = cur;
 	return 0;
 }
@@ -304,7 +303,7 @@ static int fn_build(struct decider *dc, const uint32_t *v, uint32_t n, uint32_t 
 
 		/* Candidates: v's rules that apply to sel, up to and including
 		 * the first without ports (it matches every port). */
-		err = pol_grow((void **)&dc->bp, &dc->bp_cap, 1, sizeof(uint32_t));
+		err = POL_GROW(dc->bp, dc->bp_cap, 1);
 		if (err)
 			return err;
 		dc->bp[nbp++] = 0;
@@ -317,8 +316,7 @@ static int fn_build(struct decider *dc, const uint32_t *v, uint32_t n, uint32_t 
 			nc = i + 1;
 			if (!r->n_ports)
 				break;
-			err = pol_grow((void **)&dc->bp, &dc->bp_cap, nbp + 2 * r->n_ports,
-				       sizeof(uint32_t));
+			err = POL_GROW(dc->bp, dc->bp_cap, nbp + 2 * r->n_ports);
 			if (err)
 				return err;
 			for (j = 0; j < r->n_ports; j++) {
@@ -363,28 +361,26 @@ static int fn_build(struct decider *dc, const uint32_t *v, uint32_t n, uint32_t 
 /* The did of class c. */
 static int class_did(struct decider *dc, uint32_t c, uint32_t *did)
 {
-	const uint32_t *v;
-	uint32_t *copy, len;
+	uint32_t *copy, n = dc->sets.seq[c].cnt, len;
 	int err;
 
-	if (dc->class_fn[c] != NONE) {
-		*did = dc->class_fn[c];
+	if (dc->classes[c].fn != NONE) {
+		*did = dc->classes[c].fn;
 		return 0;
 	}
 	/* fn_build grows scratch; copy the set out of the pool first. */
-	copy = malloc((dc->sets.cnt[c] + 1) * sizeof(*copy));
+	copy = malloc((n + 1) * sizeof(*copy));
 	if (!copy)
 		return -ENOMEM;
-	v = intern_data(&dc->sets, c);
-	memcpy(copy, v, dc->sets.cnt[c] * sizeof(*copy));
-	err = fn_build(dc, copy, dc->sets.cnt[c], &len);
+	memcpy(copy, intern_data(&dc->sets, c), n * sizeof(*copy));
+	err = fn_build(dc, copy, n, &len);
 	free(copy);
 	if (err)
 		return err;
 	err = intern_get(&dc->fns, dc->scratch, len, did);
 	if (err)
 		return err;
-	dc->class_fn[c] = *did;
+	dc->classes[c].fn = *did;
 	return 0;
 }
 
@@ -468,6 +464,12 @@ fail:
 	return err;
 }
 
+/* Does node p's prefix contain item it's (of the same family)? */
+static bool prefix_covers(const struct node *p, const struct item *it)
+{
+	return p->len <= it->len && pol_bits_equal(p->addr, it->addr, p->len);
+}
+
 /*
  * Sweep the sorted items with a stack of enclosing prefixes: each distinct
  * prefix's class is its nearest ancestor's plus its own rules.  A /0 root
@@ -497,10 +499,7 @@ static int sweep(struct decider *dc, const struct item *it, size_t n_items, uint
 			uint32_t cls;
 
 			/* Pop the prefixes that do not contain this one. */
-			while (depth > 1 &&
-			       (nodes[stack[depth - 1]].len > it[i].len ||
-				!pol_bits_equal(nodes[stack[depth - 1]].addr, it[i].addr,
-						nodes[stack[depth - 1]].len)))
+			while (depth > 1 && !prefix_covers(&nodes[stack[depth - 1]], &it[i]))
 				depth--;
 			top = &nodes[stack[depth - 1]];
 			if (top->len == it[i].len && !memcmp(top->addr, it[i].addr, 16)) {
@@ -587,7 +586,7 @@ static int build_dec(struct decider *dc, struct pol_dec_entry **out, uint32_t *n
 	uint32_t did;
 	int err;
 
-	for (did = 0; did < dc->fns.n; did++) {
+	for (did = 0; did < intern_count(&dc->fns); did++) {
 		const uint32_t *f = intern_data(&dc->fns, did);
 		unsigned int sel;
 
@@ -613,7 +612,7 @@ static int build_dec(struct decider *dc, struct pol_dec_entry **out, uint32_t *n
 				if (cost > best_cost)
 					best_cost = cost, best = rule;
 			}
-			err = pol_grow((void **)&v, &cap, n + 1, sizeof(*v));
+			err = POL_GROW(v, cap, n + 1);
 			if (err)
 				goto fail;
 			v[n] = tmpl;
@@ -628,7 +627,7 @@ static int build_dec(struct decider *dc, struct pol_dec_entry **out, uint32_t *n
 				if (rule == best)
 					continue;
 				k = port_blocks(lo, hi, NULL, NULL);
-				err = pol_grow((void **)&v, &cap, n + k, sizeof(*v));
+				err = POL_GROW(v, cap, n + k);
 				if (err)
 					goto fail;
 				dec_val(p, rule, &tmpl.val);
@@ -714,14 +713,14 @@ static void lint_shadow(struct decider *dc, struct pol_diag *d, uint32_t r)
 	const struct pol_rule *rule = &dc->p->rules[r - 1];
 	uint32_t cover[3], n_cover = 0, c, i, j;
 
-	for (c = 0; c < dc->sets.n && n_cover < 3; c++) {
+	for (c = 0; c < intern_count(&dc->sets) && n_cover < 3; c++) {
 		const uint32_t *f;
 		unsigned int sel;
 
-		if (dc->class_fn[c] == NONE ||
-		    !set_has(intern_data(&dc->sets, c), dc->sets.cnt[c], r))
+		if (dc->classes[c].fn == NONE ||
+		    !set_has(intern_data(&dc->sets, c), dc->sets.seq[c].cnt, r))
 			continue;
-		f = intern_data(&dc->fns, dc->class_fn[c]);
+		f = intern_data(&dc->fns, dc->classes[c].fn);
 		for (sel = 0; sel < POL_SEL_MAX; sel++) {
 			uint32_t nseg = *f++, s;
 
@@ -830,7 +829,7 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d, struct pol_tables
 				lint_shadow(&dc, d, (uint32_t)i);
 
 	t.consts.n_rules = (uint32_t)p->n_rules + 1;
-	t.consts.n_dids = dc.fns.n;
+	t.consts.n_dids = intern_count(&dc.fns);
 	t.consts.default_verdict = p->default_verdict;
 	pol_tables_index(&t);
 	*out = t;
@@ -841,8 +840,7 @@ cleanup:
 	intern_free(&dc.sets);
 	intern_free(&dc.fns);
 	memo_free(&dc.add);
-	free(dc.class_fn);
-	free(dc.class_host);
+	free(dc.classes);
 	free(dc.host_rules);
 	free(dc.scratch);
 	free(dc.bp);

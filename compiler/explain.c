@@ -6,7 +6,6 @@
 
 #include "../bpf/templates/policy_abi.h"
 #include "addr.h"
-#include "dump.h"
 #include "explain.h"
 #include "json.h"
 #include "names.h"
@@ -456,7 +455,7 @@ int pol_explain(FILE *out, struct pol_tables *t, const struct pol_probe *p, bool
 	char ctext[POL_PREFIX_STRLEN];
 
 	memcpy(canon.addr, p->addr, 16);
-	pol_addr_canonicalise(&canon.family, canon.addr);
+	pol_unmap(&canon.family, canon.addr);
 	canon.len = canon.family == 4 ? 32 : 128;
 	pol_prefix_format(&canon, ctext, sizeof(ctext));
 

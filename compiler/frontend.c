@@ -23,12 +23,11 @@ static int pol_frontend_load(struct pol_frontend *fe, const char *path, const st
  * rules numbered, before those of the statements after it. */
 static int pol_frontend_include(struct pol_frontend *fe, const struct ast_stmt *s, const char *from)
 {
-	char *path;
+	char *path = pol_source_include(from, s->name);
 	int err;
 
-	err = pol_source_include(&fe->src, s->name, from, &s->loc, &path);
-	if (err || !path)
-		return err;
+	if (!path)
+		return -ENOMEM;
 	err = pol_frontend_load(fe, path, &s->loc);
 	free(path);
 	return err;

@@ -12,8 +12,10 @@
 
 /*
  * Read path (and what it includes), check it, and resolve it.  Every error
- * and warning goes to d.  Returns 0 and sets *out, or a negative errno
- * (-EINVAL when the input had errors) and leaves *out untouched.
+ * and warning goes to d, but for a path that cannot be opened: that gives
+ * its negative errno, unreported.  Returns 0 and sets *out, or a negative
+ * errno (-EINVAL when the input had errors, -ENOMEM) and leaves *out
+ * untouched.
  */
 int pol_compile_file(const char *path, struct pol_diag *d, struct pol_policy **out);
 

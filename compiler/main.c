@@ -83,22 +83,26 @@ static int bad_option(char **argv, int c)
 	return usage_error("unrecognized option '-%c'", optopt);
 }
 
-/* The file named on the command line: one that cannot be read is a usage
- * error (exit 2, as jailpolc(1) says), errors inside it are input errors.
- * stat() first: it neither blocks on a FIFO nor reads anything. */
-static int check_input(const char *path)
+/* A file named on the command line that cannot be read is a usage error
+ * (exit 2, as jailpolc(1) says); errors inside it are input errors. */
+static int cannot_read(const char *path, int err)
 {
-	struct stat st;
-	int err = 0;
-
-	if (stat(path, &st) < 0 || access(path, R_OK) < 0)
-		err = errno;
-	else if (S_ISDIR(st.st_mode))
-		err = EISDIR;
-	if (!err)
-		return EXIT_OK;
 	fprintf(stderr, "jailpolc: cannot read '%s': %s\n", path, strerror(err));
 	return EXIT_USAGE;
+}
+
+/* --dump's POLICY.BIN, and its size for the listing.  stat() first: it
+ * neither blocks on a FIFO nor reads anything. */
+static int dump_input(const char *path, size_t *size)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || access(path, R_OK) < 0)
+		return cannot_read(path, errno);
+	if (S_ISDIR(st.st_mode))
+		return cannot_read(path, EISDIR);
+	*size = (size_t)st.st_size;
+	return EXIT_OK;
 }
 
 /* Compile a .jp into tables; diagnostics go to stderr. */
@@ -108,8 +112,12 @@ static int compile(const char *path, struct pol_diag *d, struct pol_tables *t)
 	int err;
 
 	err = pol_compile_file(path, d, &p);
+	if (err == -ENOMEM)
+		return EXIT_SYSTEM;
+	if (err == -EINVAL)
+		return EXIT_INPUT;
 	if (err)
-		return err == -ENOMEM ? EXIT_SYSTEM : EXIT_INPUT;
+		return cannot_read(path, -err);
 	err = pol_decide(p, d, t);
 	pol_policy_free(p);
 	if (err) {
@@ -137,21 +145,15 @@ static bool is_policy_bin(const char *path)
 	return yes;
 }
 
-static int read_bin(const char *path, struct pol_tables *t, size_t *size)
+static int read_bin(const char *path, struct pol_tables *t)
 {
 	char err[256];
-	FILE *f;
 	int ret;
 
 	ret = pol_read_file(path, t, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "jailpolc: %s\n", err);
 		return ret == -ENOMEM ? EXIT_SYSTEM : EXIT_INPUT;
-	}
-	if (size && (f = fopen(path, "rbe"))) {
-		if (!fseek(f, 0, SEEK_END))
-			*size = (size_t)ftell(f);
-		fclose(f);
 	}
 	return EXIT_OK;
 }
@@ -166,7 +168,7 @@ static int load_for_explain(const char *path, struct pol_diag *d, struct pol_tab
 	int ret;
 
 	if (is_policy_bin(path))
-		return read_bin(path, t, NULL);
+		return read_bin(path, t);
 	ret = compile(path, d, &compiled);
 	if (ret)
 		return ret;
@@ -259,9 +261,9 @@ int main(int argc, char **argv)
 			ret = usage_error("%s", "--dump takes one POLICY.BIN and no other mode");
 			goto out;
 		}
-		ret = check_input(dump);
+		ret = dump_input(dump, &size);
 		if (!ret)
-			ret = read_bin(dump, &t, &size);
+			ret = read_bin(dump, &t);
 		if (!ret)
 			pol_dump(stdout, &t, size, json);
 		goto out;
@@ -295,9 +297,7 @@ int main(int argc, char **argv)
 				goto out;
 			}
 		}
-		ret = check_input(argv[optind]);
-		if (!ret)
-			ret = load_for_explain(argv[optind], &d, &t);
+		ret = load_for_explain(argv[optind], &d, &t);
 		if (!ret && pol_explain(stdout, &t, &probe, json))
 			ret = EXIT_SYSTEM;
 		goto out;
@@ -315,9 +315,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	ret = check_input(argv[optind]);
-	if (!ret)
-		ret = compile(argv[optind], &d, &t);
+	ret = compile(argv[optind], &d, &t);
 	if (ret || check)
 		goto out;
 	err = pol_emit_file(&t, output);

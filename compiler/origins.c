@@ -40,7 +40,7 @@ static int strtab_add(struct strtab *st, const char *s, uint32_t *off)
 	}
 	if (st->len + len > UINT32_MAX - 1)
 		return -E2BIG;
-	err = pol_grow((void **)&st->buf, &st->cap, st->len + len, 1);
+	err = POL_GROW(st->buf, st->cap, st->len + len);
 	if (err)
 		return err;
 	memcpy(st->buf + st->len, s, len);

@@ -2,7 +2,6 @@
 /*
  * policy.c - the resolved policy IR: freeing and canonical ordering.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,11 +87,4 @@ size_t pol_ports_normalise(struct pol_port_range *v, size_t n)
 		v[out++] = v[i];
 	}
 	return out;
-}
-
-bool pol_prefix_contains(const struct pol_prefix *p, uint8_t family, const uint8_t *addr)
-{
-	unsigned int max = family == 4 ? 32 : 128;
-
-	return p->family == family && pol_bits_equal(p->addr, addr, p->len > max ? max : p->len);
 }

@@ -70,7 +70,4 @@ size_t pol_ports_normalise(struct pol_port_range *v, size_t n);
 /* Compare two canonical prefixes: family, then address, then length. */
 int pol_prefix_cmp(const struct pol_prefix *a, const struct pol_prefix *b);
 
-/* 1 if prefix p contains the canonical address addr of the same family. */
-bool pol_prefix_contains(const struct pol_prefix *p, uint8_t family, const uint8_t *addr);
-
 #endif /* JAILPOL_POLICY_H */

@@ -42,36 +42,40 @@ struct pol_dup_pair {
 	size_t dup, first;
 };
 
-static struct pol_set_def *pol_sets_find(const struct pol_sets *ss, const char *name)
+/*
+ * The set called name, or NULL with *h and *pos saying where pol_sets_add()
+ * puts it.  Makes room for one more set first, so that a position found is
+ * still good and adding cannot fail.  Returns 0 or -ENOMEM.
+ */
+static int pol_sets_lookup(struct pol_sets *ss, const char *name, struct pol_set_def **def,
+			   uint32_t *h, size_t *pos)
 {
-	uint32_t h = (uint32_t)pol_hash_str(name), i;
-	size_t pos;
-
-	for (pos = pol_htab_pos(&ss->by_name, h);
-	     (i = pol_htab_next(&ss->by_name, h, &pos)) != POL_HTAB_END;)
-		if (!strcmp(ss->all[i]->name, name))
-			return ss->all[i];
-	return NULL;
-}
-
-/* Add def, whose name is not in the table yet; takes def on success. */
-static int pol_sets_insert(struct pol_sets *ss, struct pol_set_def *def)
-{
-	uint32_t h = (uint32_t)pol_hash_str(def->name);
-	size_t pos;
+	uint32_t i;
 	int err;
 
-	err = POL_GROW(ss->all, ss->cap_all, ss->n_all + 1);
+	*def = NULL;
+	*h = (uint32_t)pol_hash_str(name);
+	err = pol_htab_reserve(&ss->by_name);
 	if (!err)
-		err = pol_htab_reserve(&ss->by_name);
+		err = POL_GROW(ss->all, ss->cap_all, ss->n_all + 1);
 	if (err)
 		return err;
-	for (pos = pol_htab_pos(&ss->by_name, h);
-	     pol_htab_next(&ss->by_name, h, &pos) != POL_HTAB_END;)
-		;
+	for (*pos = pol_htab_pos(&ss->by_name, *h);
+	     (i = pol_htab_next(&ss->by_name, *h, pos)) != POL_HTAB_END;) {
+		if (!strcmp(ss->all[i]->name, name)) {
+			*def = ss->all[i];
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* Add def, which pol_sets_lookup() just did not find at (h, pos); takes
+ * def. */
+static void pol_sets_add(struct pol_sets *ss, struct pol_set_def *def, uint32_t h, size_t pos)
+{
 	pol_htab_insert(&ss->by_name, pos, h, (uint32_t)ss->n_all);
 	ss->all[ss->n_all++] = def;
-	return 0;
 }
 
 static void pol_set_free(struct pol_set_def *def)
@@ -84,8 +88,10 @@ static void pol_set_free(struct pol_set_def *def)
 	free(def);
 }
 
-/* A built-in set, resolved on first use and kept in the table. */
-static int pol_sets_builtin(struct pol_sets *ss, const char *name, struct pol_set_def **out)
+/* A built-in set, resolved on first use and added to the table at (h,
+ * pos), where pol_sets_lookup() did not find it. */
+static int pol_sets_builtin(struct pol_sets *ss, const char *name, uint32_t h, size_t pos,
+			    struct pol_set_def **out)
 {
 	const struct pol_builtin *bi = pol_builtin_find(name);
 	struct pol_set_def *def = NULL;
@@ -110,9 +116,7 @@ static int pol_sets_builtin(struct pol_sets *ss, const char *name, struct pol_se
 	def->builtin = true;
 	def->host = bi->host;
 	def->state = POL_SET_DONE;
-	err = pol_sets_insert(ss, def);
-	if (err)
-		goto fail;
+	pol_sets_add(ss, def, h, pos);
 	*out = def;
 	return 0;
 
@@ -299,15 +303,16 @@ int pol_sets_expand(struct pol_sets *ss, const struct ast_elems *el, const char 
 	for (i = 0; i < el->n; i++) {
 		const struct ast_elem *e = &el->v[i];
 		struct pol_set_def *def;
+		uint32_t h;
+		size_t pos;
 
 		if (e->kind != AST_ELEM_NAME)
 			continue;
-		def = pol_sets_find(ss, e->name);
-		if (!def) {
-			err = pol_sets_builtin(ss, e->name, &def);
-			if (err)
-				goto fail;
-		}
+		err = pol_sets_lookup(ss, e->name, &def, &h, &pos);
+		if (!err && !def)
+			err = pol_sets_builtin(ss, e->name, h, pos, &def);
+		if (err)
+			goto fail;
 		if (!def) {
 			pol_error(ss->d, &e->loc, "set '%s' is not defined", e->name);
 			continue;
@@ -380,6 +385,8 @@ int pol_sets_resolve_all(struct pol_sets *ss)
 int pol_sets_define(struct pol_sets *ss, struct ast_stmt *s)
 {
 	struct pol_set_def *def, *old;
+	uint32_t h;
+	size_t pos;
 	int err;
 
 	if (pol_builtin_find(s->name)) {
@@ -387,7 +394,9 @@ int pol_sets_define(struct pol_sets *ss, struct ast_stmt *s)
 			  s->name);
 		return 0;
 	}
-	old = pol_sets_find(ss, s->name);
+	err = pol_sets_lookup(ss, s->name, &old, &h, &pos);
+	if (err)
+		return err;
 	if (old) {
 		pol_error(ss->d, &s->name_loc, "set '%s' is already defined", s->name);
 		pol_note(ss->d, &old->loc, "set '%s' was first defined here", s->name);
@@ -402,12 +411,7 @@ int pol_sets_define(struct pol_sets *ss, struct ast_stmt *s)
 	def->name = s->name;
 	def->loc = s->name_loc;
 	def->elems = s->elems;
-	err = pol_sets_insert(ss, def);
-	if (err) {
-		/* s keeps its name and elements, and frees them. */
-		free(def);
-		return err;
-	}
+	pol_sets_add(ss, def, h, pos);
 	s->name = NULL;
 	s->elems = NULL;
 	return 0;

@@ -14,8 +14,7 @@
 
 #include "source.h"
 
-/* dir(base) joined with rel, with "." and "dir/.." folded away. */
-static char *pol_path_join(const char *base, const char *rel)
+char *pol_source_include(const char *base, const char *rel)
 {
 	const char *slash = strrchr(base, '/');
 	size_t dlen = (rel[0] == '/' || !slash) ? 0 : (size_t)(slash - base) + 1;
@@ -135,6 +134,11 @@ int pol_source_push(struct pol_source *src, const char *path, const struct pol_l
 	int fd, err = 0, e = 0;
 
 	*name = NULL;
+	if (src->depth >= POL_INCLUDE_DEPTH + 1) {
+		pol_error(src->d, at, "includes are nested too deeply (at most %d levels)",
+			  POL_INCLUDE_DEPTH);
+		return 0;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		e = errno;
@@ -142,6 +146,10 @@ int pol_source_push(struct pol_source *src, const char *path, const struct pol_l
 		e = errno;
 	else if (S_ISDIR(st.st_mode))
 		e = EISDIR;
+	if (e && !at) {
+		err = -e; /* the caller says so: a usage error, not the input's */
+		goto cleanup;
+	}
 	if (e) {
 		pol_error(src->d, at, "cannot read '%s': %s", path, strerror(e));
 		goto cleanup;
@@ -199,19 +207,6 @@ cleanup:
 void pol_source_pop(struct pol_source *src)
 {
 	src->depth--;
-}
-
-int pol_source_include(struct pol_source *src, const char *rel, const char *from,
-		       const struct pol_loc *at, char **path)
-{
-	*path = NULL;
-	if (src->depth >= POL_INCLUDE_DEPTH + 1) {
-		pol_error(src->d, at, "includes are nested too deeply (at most %d levels)",
-			  POL_INCLUDE_DEPTH);
-		return 0;
-	}
-	*path = pol_path_join(from, rel);
-	return *path ? 0 : -ENOMEM;
 }
 
 bool pol_source_is_yaml(const char *path)

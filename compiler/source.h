@@ -34,11 +34,13 @@ struct pol_source {
 
 /*
  * Open path (named by the include statement at at, NULL for the top file),
- * refuse it if it is being loaded already (a cycle) or was read before,
- * read it whole, hand it to the diag, and push it on the include stack.
- * Sets *name (the diag's copy), *text (malloc'ed, the caller frees it) and
- * *len.  A file that cannot be used is reported at at and gives 0 with
- * *name NULL.  Returns 0 or -ENOMEM.
+ * refuse it if includes would nest too deeply, if it is being loaded
+ * already (a cycle) or was read before, read it whole, hand it to the
+ * diag, and push it on the include stack.  Sets *name (the diag's copy),
+ * *text (malloc'ed, the caller frees it) and *len.  A file that cannot be
+ * used is reported at at and gives 0 with *name NULL, except a top file
+ * that cannot be opened: that is the caller's to report (a usage error),
+ * and gives its negative errno.  Returns 0, that errno or -ENOMEM.
  */
 int pol_source_push(struct pol_source *src, const char *path, const struct pol_loc *at,
 		    const char **name, char **text, size_t *len);
@@ -47,13 +49,11 @@ int pol_source_push(struct pol_source *src, const char *path, const struct pol_l
 void pol_source_pop(struct pol_source *src);
 
 /*
- * The path an include statement at at names as rel, from the file from:
- * dir(from)/rel with "." and "dir/.." folded away, in *path (malloc'ed).
- * When includes are nested too deeply already this is reported at at and
- * *path is NULL.  Returns 0 or -ENOMEM.
+ * The path an include statement names as rel in the file base:
+ * dir(base)/rel with "." and "dir/.." folded away, malloc'ed; NULL when
+ * out of memory.
  */
-int pol_source_include(struct pol_source *src, const char *rel, const char *from,
-		       const struct pol_loc *at, char **path);
+char *pol_source_include(const char *base, const char *rel);
 
 /* True for a YAML block list (.yaml or .yml), read by yaml.c. */
 bool pol_source_is_yaml(const char *path);

@@ -58,11 +58,7 @@ bool pol_bits_equal(const uint8_t *a, const uint8_t *b, unsigned int len)
 /* Does v6 prefix addr/len (len < 96, masked) contain ::ffff:0:0/96? */
 static bool pol_addr_covers_mapped(const uint8_t *addr, unsigned len)
 {
-	uint8_t tmp[16] = { 0 };
-
-	memcpy(tmp, pol_mapped_prefix, sizeof(pol_mapped_prefix));
-	pol_mask_bits(tmp, tmp, 16, len);
-	return memcmp(tmp, addr, 16) == 0;
+	return pol_bits_equal(addr, pol_mapped_prefix, len);
 }
 
 enum pol_addr_err pol_prefix_parse(const char *s, struct pol_prefix *out, bool *covers_mapped)

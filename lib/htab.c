@@ -9,8 +9,6 @@ int pol_htab_grow(struct pol_htab *t)
 	size_t cap = t->slots ? t->mask + 1 : 0, ncap, i, j;
 	struct pol_htab_slot *s;
 
-	if ((t->n + 1) * 2 <= cap)
-		return 0;
 	ncap = cap ? cap * 2 : 64;
 	if (ncap > SIZE_MAX / sizeof(*s))
 		return -ENOMEM;

@@ -37,17 +37,16 @@ struct pol_htab {
 	size_t n;                    /* items stored */
 };
 
+/* pol_htab_reserve()'s slow path: double the slots now (64 for a table
+ * never reserved).  Returns 0 or -ENOMEM (the table is unchanged). */
+int pol_htab_grow(struct pol_htab *t);
+
 /*
  * Make room for one more item, doubling the slots (from 64) before the
  * table would be more than half full.  Call it before a lookup that may
  * end in pol_htab_insert(): growing moves the items, so a position found
  * before it is stale.  Returns 0 or -ENOMEM (the table is unchanged).
  */
-static inline int pol_htab_reserve(struct pol_htab *t);
-
-/* pol_htab_reserve()'s slow path: double the slots. */
-int pol_htab_grow(struct pol_htab *t);
-
 static inline int pol_htab_reserve(struct pol_htab *t)
 {
 	if (t->slots && (t->n + 1) * 2 <= t->mask + 1)

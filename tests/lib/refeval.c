@@ -10,13 +10,21 @@
 #define POL_CLASSIFY_TYPES_ONLY
 #include "../../bpf/templates/classify.h"
 
+/* True if prefix p contains the canonical address addr of the same family. */
+static bool prefix_contains(const struct pol_prefix *p, uint8_t family, const uint8_t *addr)
+{
+	unsigned int max = family == 4 ? 32 : 128;
+
+	return p->family == family && pol_bits_equal(p->addr, addr, p->len > max ? max : p->len);
+}
+
 /* True if one of the n prefixes v[] holds q's address. */
 static bool any_contains(const struct pol_prefix *v, size_t n, const struct pol_query *q)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (pol_prefix_contains(&v[i], q->family, q->addr))
+		if (prefix_contains(&v[i], q->family, q->addr))
 			return true;
 	return false;
 }
