@@ -4,6 +4,7 @@
  * through bpf_links and pin the result (loader.h has the contract).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "../bpf/templates/jail_abi.h"
 #include "jail.skel.h"
 #include "loader.h"
 
@@ -267,11 +269,224 @@ static int fill_tables(struct jail_bpf *skel, const struct pol_tables *t, char *
 }
 
 /* Open, size and load the templates for o->policy, then fill the maps. */
-static int load_skel(const struct jp_load_opts *o, bool egress_cookie, struct jail_bpf **out,
-		     uint32_t *n_hosts, char *err, size_t errlen)
+/*
+ * A jail's pinned state as the loader finds it (pins.h has the layout,
+ * jail_abi.h the generations), and what this call changed in it, so a
+ * failure before the switch can be undone.
+ */
+struct jail {
+	bool exists;  /* ctl is pinned: a jail of this layout */
+	bool created; /* this call made the directory */
+	uint32_t gen; /* in force before this call */
+	int ctl_fd;   /* the maps all generations share */
+	int info_fd;
+	int gen_fd[JP_HOOK_MAX];
+	int link_fd[JP_HOOK_MAX];            /* pinned links, or -1 */
+	int link_prog[JP_HOOK_MAX];          /* the programs they ran, or -1 */
+	bool switched[JP_HOOK_MAX];          /* link now runs the new generation */
+	struct bpf_link *added[JP_HOOK_MAX]; /* links this call attached and pinned */
+};
+
+static void jail_init(struct jail *j)
+{
+	int h;
+
+	memset(j, 0, sizeof(*j));
+	j->ctl_fd = j->info_fd = -1;
+	for (h = 0; h < JP_HOOK_MAX; h++)
+		j->gen_fd[h] = j->link_fd[h] = j->link_prog[h] = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void jail_free(struct jail *j)
+{
+	int h;
+
+	close_fd(&j->ctl_fd);
+	close_fd(&j->info_fd);
+	for (h = 0; h < JP_HOOK_MAX; h++) {
+		close_fd(&j->gen_fd[h]);
+		close_fd(&j->link_fd[h]);
+		close_fd(&j->link_prog[h]);
+		/* Closing a pinned link's fd leaves it attached. */
+		bpf_link__destroy(j->added[h]);
+		j->added[h] = NULL;
+	}
+}
+
+static struct bpf_map *gen_map(struct jail_bpf *skel, enum jp_hook h)
+{
+	switch (h) {
+	case JP_HOOK_CONNECT4:
+		return skel->maps.gen_connect4;
+	case JP_HOOK_CONNECT6:
+		return skel->maps.gen_connect6;
+	case JP_HOOK_SENDMSG4:
+		return skel->maps.gen_sendmsg4;
+	case JP_HOOK_SENDMSG6:
+		return skel->maps.gen_sendmsg6;
+	case JP_HOOK_EGRESS:
+	case JP_HOOK_MAX:
+		break;
+	}
+	return skel->maps.gen_egress;
+}
+
+/* A pinned map's fd, refused unless it is of the given shape (a pin of
+ * another jailpol version may be another map). */
+static int open_map(const char *pin_dir, const char *name, uint32_t type, uint32_t key_size,
+		    uint32_t value_size, uint32_t max_entries, char *err, size_t errlen)
+{
+	struct bpf_map_info mi;
+	uint32_t len = sizeof(mi);
+	int fd = jp_pin_get(pin_dir, name), ret = 0;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open the pin '%s/%s': %s", pin_dir, name,
+			 strerror(-fd));
+		return fd;
+	}
+	memset(&mi, 0, sizeof(mi));
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot read the pin '%s/%s': %s", pin_dir, name,
+			 strerror(-ret));
+	} else if (mi.type != type || mi.key_size != key_size || mi.value_size != value_size ||
+		   mi.max_entries != max_entries) {
+		ret = -EPROTO;
+		snprintf(err, errlen,
+			 "pin '%s/%s' is not a map of the layout this jail-ai-block uses; run "
+			 "detach, then attach again",
+			 pin_dir, name);
+	}
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* The generation in force, from ctl. */
+static int read_gen(int ctl_fd, uint32_t *gen)
+{
+	struct jail_ctl ctl;
+	uint32_t key = 0;
+
+	if (bpf_map_lookup_elem(ctl_fd, &key, &ctl) < 0)
+		return -errno;
+	*gen = ctl.gen;
+	return 0;
+}
+
+/* The program a link runs now, as an fd, or -errno. */
+static int link_prog_fd(int link_fd, uint64_t cgroup_id)
+{
+	struct bpf_link_info li;
+	uint32_t len = sizeof(li);
+	int fd;
+
+	memset(&li, 0, sizeof(li));
+	if (bpf_obj_get_info_by_fd(link_fd, &li, &len) < 0)
+		return -errno;
+	if (li.type != BPF_LINK_TYPE_CGROUP || li.cgroup.cgroup_id != cgroup_id)
+		return -ESTALE;
+	fd = bpf_prog_get_fd_by_id(li.prog_id);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The pinned link of hook h and the program it runs; no pin is fine. */
+static int open_link(const struct jp_load_opts *o, struct jail *j, int h, char *err, size_t errlen)
+{
+	const char *name = jp_pin_link(h);
+	int fd;
+
+	fd = jp_pin_get(o->pin_dir, name);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open the pinned link '%s/%s': %s", o->pin_dir, name,
+			 strerror(-fd));
+		return fd;
+	}
+	j->link_fd[h] = fd;
+	fd = link_prog_fd(fd, o->cgroup_id);
+	if (fd == -ESTALE)
+		snprintf(err, errlen,
+			 "pinned link '%s/%s' is not attached to this cgroup; run detach, then "
+			 "attach again",
+			 o->pin_dir, name);
+	else if (fd < 0)
+		snprintf(err, errlen, "cannot read the pinned link '%s/%s': %s", o->pin_dir, name,
+			 strerror(-fd));
+	else
+		j->link_prog[h] = fd;
+	return fd < 0 ? fd : 0;
+}
+
+/*
+ * Read the jail pinned at o->pin_dir.  No ctl pin: no jail of this layout
+ * (j->exists stays false); links without ctl were pinned by an earlier
+ * jail-ai-block, whose jail cannot be changed in one step: refused.
+ */
+static int jail_open(const struct jp_load_opts *o, struct jail *j, char *err, size_t errlen)
+{
+	int h, fd, ret;
+
+	fd = jp_pin_get(o->pin_dir, JP_PIN_CTL);
+	if (fd == -ENOENT) {
+		ret = jp_pin_dir_has_links(o->pin_dir);
+		if (ret < 0)
+			snprintf(err, errlen, "cannot read '%s': %s", o->pin_dir, strerror(-ret));
+		else if (ret > 0)
+			snprintf(err, errlen,
+				 "the jail pinned at '%s' was made by an earlier jail-ai-block and "
+				 "cannot be replaced in one step: run detach, then attach again",
+				 o->pin_dir);
+		return ret > 0 ? -EPROTO : ret;
+	}
+	close_fd(&fd);
+	j->ctl_fd = open_map(o->pin_dir, JP_PIN_CTL, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+			     sizeof(struct jail_ctl), 1, err, errlen);
+	if (j->ctl_fd < 0)
+		return j->ctl_fd;
+	ret = read_gen(j->ctl_fd, &j->gen);
+	if (ret) {
+		snprintf(err, errlen, "cannot read '%s/%s': %s", o->pin_dir, JP_PIN_CTL,
+			 strerror(-ret));
+		return ret;
+	}
+	j->info_fd = open_map(o->pin_dir, JP_PIN_INFO, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+			      sizeof(struct jp_info), JAIL_GEN_SLOTS, err, errlen);
+	if (j->info_fd < 0)
+		return j->info_fd;
+	for (h = 0; h < JP_HOOK_MAX; h++) {
+		j->gen_fd[h] = open_map(o->pin_dir, jp_pin_gen(h), BPF_MAP_TYPE_PROG_ARRAY,
+					sizeof(uint32_t), sizeof(uint32_t), JAIL_GEN_SLOTS, err,
+					errlen);
+		if (j->gen_fd[h] < 0)
+			return j->gen_fd[h];
+		ret = open_link(o, j, h, err, errlen);
+		if (ret)
+			return ret;
+	}
+	j->exists = true;
+	return 0;
+}
+
+/* Open, size and load the templates for o->policy as generation gen of
+ * jail j (sharing its maps when it exists), then fill the tables. */
+static int load_skel(const struct jp_load_opts *o, const struct jail *j, uint32_t gen,
+		     bool egress_cookie, struct jail_bpf **out, uint32_t *n_hosts, char *err,
+		     size_t errlen)
 {
 	struct jail_bpf *skel;
-	int ret;
+	int h, ret;
 
 	skel = jail_bpf__open();
 	if (!skel) {
@@ -279,7 +494,16 @@ static int load_skel(const struct jp_load_opts *o, bool egress_cookie, struct ja
 		snprintf(err, errlen, "cannot open the BPF templates: %s", strerror(-ret));
 		return ret;
 	}
+	skel->rodata->jail_gen = gen;
 	ret = configure_skel(skel, o, egress_cookie, err, errlen);
+	if (!ret && j->exists) {
+		ret = bpf_map__reuse_fd(skel->maps.jail_ctl, j->ctl_fd);
+		for (h = 0; h < JP_HOOK_MAX && !ret; h++)
+			ret = bpf_map__reuse_fd(gen_map(skel, h), j->gen_fd[h]);
+		if (ret)
+			snprintf(err, errlen, "cannot reuse the maps pinned at '%s': %s",
+				 o->pin_dir, strerror(-ret));
+	}
 	if (ret)
 		goto fail;
 	ret = jail_bpf__load(skel);
@@ -299,27 +523,60 @@ fail:
 	return ret;
 }
 
-/* The info map: an ARRAY of one jp_info, pinned as "info". */
-static int make_info(const struct jp_info *info, char *err, size_t errlen)
+/* The info map: an ARRAY of one jp_info per generation slot. */
+static int make_info(char *err, size_t errlen)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = 0);
-	uint32_t key = 0;
-	int fd, ret;
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "jailpol_info", sizeof(uint32_t),
+				sizeof(struct jp_info), JAIL_GEN_SLOTS, NULL);
 
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "jailpol_info", sizeof(key), sizeof(*info), 1,
-			    &opts);
 	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot create the info map: %s", strerror(-ret));
-		return ret;
-	}
-	if (bpf_map_update_elem(fd, &key, info, BPF_ANY) < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot fill the info map: %s", strerror(-ret));
-		close(fd);
-		return ret;
+		fd = -errno;
+		snprintf(err, errlen, "cannot create the info map: %s", strerror(-fd));
 	}
 	return fd;
+}
+
+static int dup_fd(int fd)
+{
+	int ret = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/*
+ * A new jail's directory and shared maps, pinned before any link: info,
+ * the gen_* arrays, then ctl, whose pin says the others are there.  The
+ * maps come from the loaded skeleton (ctl holds JAIL_GEN_NONE).
+ */
+static int jail_create(const struct jp_load_opts *o, struct jail_bpf *skel, struct jail *j,
+		       char *err, size_t errlen)
+{
+	int h, ret;
+
+	ret = jp_pin_dir_create(o->pin_dir, err, errlen);
+	if (ret)
+		return ret;
+	j->created = true;
+	j->info_fd = make_info(err, errlen);
+	if (j->info_fd < 0)
+		return j->info_fd;
+	ret = jp_pin_obj(j->info_fd, o->pin_dir, JP_PIN_INFO, "", err, errlen);
+	for (h = 0; h < JP_HOOK_MAX && !ret; h++) {
+		j->gen_fd[h] = dup_fd(bpf_map__fd(gen_map(skel, h)));
+		ret = j->gen_fd[h] < 0 ? j->gen_fd[h]
+				       : jp_pin_obj(j->gen_fd[h], o->pin_dir, jp_pin_gen(h), "",
+						    err, errlen);
+	}
+	if (!ret) {
+		j->ctl_fd = dup_fd(bpf_map__fd(skel->maps.jail_ctl));
+		ret = j->ctl_fd < 0
+			      ? j->ctl_fd
+			      : jp_pin_obj(j->ctl_fd, o->pin_dir, JP_PIN_CTL, "", err, errlen);
+	}
+	if (ret && !err[0])
+		snprintf(err, errlen, "cannot pin the jail's maps in '%s': %s", o->pin_dir,
+			 strerror(-ret));
+	return ret;
 }
 
 static void fill_info(struct jp_info *info, const struct jp_load_opts *o, uint32_t hooks,
@@ -351,356 +608,188 @@ static uint32_t wanted_hooks(const struct pol_tables *t)
 	return hooks;
 }
 
-/* Attach a new link for each hook in hooks that has none in links yet. */
-static int attach_links(const struct jp_load_opts *o, struct jail_bpf *skel, uint32_t hooks,
-			struct bpf_link *links[JP_HOOK_MAX], char *err, size_t errlen)
+/* The policy's maps, pinned as "<name>_new" until they are in force. */
+static int pin_tables_new(const char *pin_dir, struct jail_bpf *skel, char *err, size_t errlen)
+{
+	int m, ret = 0;
+
+	for (m = 0; m < JP_MAP_MAX && !ret; m++)
+		ret = jp_pin_obj(bpf_map__fd(skel_map(skel, m)), pin_dir, jp_pin_map(m), JP_PIN_NEW,
+				 err, errlen);
+	return ret;
+}
+
+/*
+ * Stage generation gen, changing no verdict: its programs into their
+ * slot (a hook it does not use: the slot emptied), its info into its
+ * slot, its tables pinned as _new.  The slot is not the one in force.
+ */
+static int stage(const struct jp_load_opts *o, struct jail_bpf *skel, struct jail *j, uint32_t gen,
+		 uint32_t hooks, uint32_t n_hosts, char *err, size_t errlen)
+{
+	uint32_t slot = gen % JAIL_GEN_SLOTS, old = j->gen % JAIL_GEN_SLOTS;
+	struct jp_info info;
+	int h, ret;
+
+	for (h = 0; h < JP_HOOK_MAX; h++) {
+		if (hooks & 1u << h) {
+			int fd = bpf_program__fd(hook_prog(skel, h));
+
+			ret = bpf_map_update_elem(j->gen_fd[h], &slot, &fd, BPF_ANY);
+		} else {
+			ret = bpf_map_delete_elem(j->gen_fd[h], &slot);
+			if (ret < 0 && errno == ENOENT)
+				ret = 0;
+		}
+		if (ret < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot stage the %s program in '%s/%s': %s",
+				 jp_hook_name(h), o->pin_dir, jp_pin_gen(h), strerror(-ret));
+			return ret;
+		}
+	}
+	fill_info(&info, o, hooks, n_hosts);
+	if (j->gen != JAIL_GEN_NONE) {
+		struct jp_info in_force;
+
+		if (bpf_map_lookup_elem(j->info_fd, &old, &in_force) == 0 && in_force.attached_at) {
+			info.attached_at = in_force.attached_at;
+			info.replaced_at = (uint64_t)time(NULL);
+		}
+	}
+	if (bpf_map_update_elem(j->info_fd, &slot, &info, BPF_ANY) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot write '%s/%s': %s", o->pin_dir, JP_PIN_INFO,
+			 strerror(-ret));
+		return ret;
+	}
+	return pin_tables_new(o->pin_dir, skel, err, errlen);
+}
+
+/*
+ * Point every hook the policy uses at the new programs, still changing
+ * no verdict: a pinned link swaps its program (BPF_F_REPLACE: only if
+ * nobody changed it meanwhile); a hook without one gets a new link,
+ * pinned at once (until it is, the link dies with this process).
+ */
+static int install_links(const struct jp_load_opts *o, struct jail_bpf *skel, struct jail *j,
+			 uint32_t hooks, char *err, size_t errlen)
 {
 	int h, ret;
 
 	for (h = 0; h < JP_HOOK_MAX; h++) {
-		if (!(hooks & 1u << h) || links[h])
+		struct bpf_program *prog = hook_prog(skel, h);
+
+		if (!(hooks & 1u << h))
 			continue;
-		links[h] = bpf_program__attach_cgroup(hook_prog(skel, h), o->cgroup_fd);
-		if (!links[h]) {
+		if (j->link_fd[h] >= 0) {
+			LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = BPF_F_REPLACE,
+				    .old_prog_fd = j->link_prog[h]);
+
+			if (bpf_link_update(j->link_fd[h], bpf_program__fd(prog), &uo) < 0) {
+				ret = -errno;
+				snprintf(err, errlen,
+					 "cannot switch the %s hook to the new policy: %s",
+					 jp_hook_name(h), strerror(-ret));
+				return ret;
+			}
+			j->switched[h] = true;
+			continue;
+		}
+		j->added[h] = bpf_program__attach_cgroup(prog, o->cgroup_fd);
+		if (!j->added[h]) {
 			ret = -errno;
 			snprintf(err, errlen, "cannot attach the %s hook to the cgroup: %s",
 				 jp_hook_name(h), strerror(-ret));
 			return ret;
 		}
-	}
-	return 0;
-}
-
-/* Pin each link in links under its name. */
-static int pin_links(const char *pin_dir, struct bpf_link *links[JP_HOOK_MAX], char *err,
-		     size_t errlen)
-{
-	int h, ret;
-
-	for (h = 0; h < JP_HOOK_MAX; h++) {
-		if (!links[h])
-			continue;
-		ret = jp_pin_obj(bpf_link__fd(links[h]), pin_dir, jp_pin_link(h), "", err, errlen);
-		if (ret)
+		ret = jp_pin_obj(bpf_link__fd(j->added[h]), o->pin_dir, jp_pin_link(h), "", err,
+				 errlen);
+		if (ret) {
+			bpf_link__destroy(j->added[h]);
+			j->added[h] = NULL;
 			return ret;
+		}
 	}
 	return 0;
 }
 
-/* A policy's table pins: its maps, then the info. */
-#define N_TABLE_PINS (JP_MAP_MAX + 1)
-
-static const char *table_pin(int i)
+/* The switch: one write, and every hook judges by generation gen. */
+static int make_current(const struct jp_load_opts *o, struct jail *j, uint32_t gen, char *err,
+			size_t errlen)
 {
-	return i < JP_MAP_MAX ? jp_pin_map(i) : JP_PIN_INFO;
-}
-
-/* Pin the policy's maps and an info map holding info, the names ending
- * in suffix. */
-static int pin_tables(const char *pin_dir, struct jail_bpf *skel, const struct jp_info *info,
-		      const char *suffix, char *err, size_t errlen)
-{
-	int i, ret = 0, info_fd;
-
-	info_fd = make_info(info, err, errlen);
-	if (info_fd < 0)
-		return info_fd;
-	for (i = 0; i < N_TABLE_PINS && !ret; i++)
-		ret = jp_pin_obj(i < JP_MAP_MAX ? bpf_map__fd(skel_map(skel, i)) : info_fd, pin_dir,
-				 table_pin(i), suffix, err, errlen);
-	close(info_fd);
-	return ret;
-}
-
-static void destroy_links(struct bpf_link *links[JP_HOOK_MAX])
-{
-	int h;
-
-	for (h = 0; h < JP_HOOK_MAX; h++) {
-		bpf_link__destroy(links[h]);
-		links[h] = NULL;
-	}
-}
-
-static int attach_fresh(const struct jp_load_opts *o, struct jail_bpf *skel, uint32_t n_hosts,
-			char *err, size_t errlen)
-{
-	struct bpf_link *links[JP_HOOK_MAX] = { 0 };
-	uint32_t hooks = wanted_hooks(o->policy);
-	struct jp_info info;
+	struct jail_ctl ctl = { .gen = gen };
+	uint32_t key = 0;
 	int ret;
 
-	ret = jp_pins_check(err, errlen);
-	if (ret)
-		return ret;
-	ret = attach_links(o, skel, hooks, links, err, errlen);
-	if (ret)
-		goto cleanup;
-	ret = jp_pin_dir_create(o->pin_dir, err, errlen);
-	if (ret)
-		goto cleanup;
-	fill_info(&info, o, hooks, n_hosts);
-	ret = pin_links(o->pin_dir, links, err, errlen);
-	if (!ret)
-		ret = pin_tables(o->pin_dir, skel, &info, "", err, errlen);
-	/* Unpin first: then closing the link fds below detaches the links. */
-	if (ret)
-		jp_pin_dir_remove(o->pin_dir);
-cleanup:
-	/* Closing a pinned link's fd leaves it attached. */
-	destroy_links(links);
+	if (bpf_map_update_elem(j->ctl_fd, &key, &ctl, BPF_ANY) == 0)
+		return 0;
+	ret = -errno;
+	snprintf(err, errlen, "cannot switch '%s/%s' to the new policy: %s", o->pin_dir, JP_PIN_CTL,
+		 strerror(-ret));
 	return ret;
 }
 
 /*
- * A replacement, step by step (replace() below): prepare what can fail
- * without touching the jail (open the old links, pin the new tables under
- * temporary names, attach links for hooks the policy adds), then install
- * (swap each old link's program, pin the added links), then commit (rename
- * the new tables over the old ones, detach hooks the policy drops).  A
- * failure before the commit rolls back to the old policy whole.
+ * Undo what this call staged and installed; the old generation stayed in
+ * force throughout, so this only tidies (a step that fails leaves a link
+ * on a new program that hands over to the old one).  A jail this call
+ * created goes whole: its links detach when their fds close.
  */
-struct swap {
-	uint32_t hooks;                         /* what the new policy attaches */
-	int old_link[JP_HOOK_MAX];              /* pinned links, or -1 */
-	int old_prog[JP_HOOK_MAX];              /* the programs they ran, or -1 */
-	struct bpf_link *new_link[JP_HOOK_MAX]; /* hooks the new policy adds */
-	bool switched[JP_HOOK_MAX];             /* runs the new program */
-	bool pinned;                            /* _new pins or added links pinned */
-};
-
-static uint32_t old_hooks(const struct swap *s)
+static void roll_back(const struct jp_load_opts *o, struct jail *j, uint32_t gen)
 {
-	uint32_t hooks = 0;
-	int h;
+	uint32_t slot = gen % JAIL_GEN_SLOTS;
+	int h, m;
 
-	for (h = 0; h < JP_HOOK_MAX; h++)
-		if (s->old_link[h] >= 0)
-			hooks |= 1u << h;
-	return hooks;
-}
-
-static void swap_init(struct swap *s, uint32_t hooks)
-{
-	int h;
-
-	memset(s, 0, sizeof(*s));
-	s->hooks = hooks;
-	for (h = 0; h < JP_HOOK_MAX; h++)
-		s->old_link[h] = s->old_prog[h] = -1;
-}
-
-/* The program a link runs now, as an fd, or -errno. */
-static int link_prog_fd(int link_fd, uint64_t cgroup_id)
-{
-	struct bpf_link_info li;
-	uint32_t len = sizeof(li);
-	int fd;
-
-	memset(&li, 0, sizeof(li));
-	if (bpf_obj_get_info_by_fd(link_fd, &li, &len) < 0)
-		return -errno;
-	if (li.type != BPF_LINK_TYPE_CGROUP || li.cgroup.cgroup_id != cgroup_id)
-		return -ESTALE;
-	fd = bpf_prog_get_fd_by_id(li.prog_id);
-	return fd < 0 ? -errno : fd;
-}
-
-/* Open the pinned link of hook h and the program it runs, for a rollback;
- * no pin is fine. */
-static int swap_open_old(const struct jp_load_opts *o, struct swap *s, int h, char *err,
-			 size_t errlen)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	if (jp_pin_path(path, sizeof(path), o->pin_dir, jp_pin_link(h), ""))
-		return -ENAMETOOLONG;
-	fd = jp_pin_get(o->pin_dir, jp_pin_link(h));
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open the pinned link '%s': %s", path, strerror(-fd));
-		return fd;
+	if (j->created) {
+		jp_pin_dir_remove(o->pin_dir);
+		return;
 	}
-	s->old_link[h] = fd;
-	fd = link_prog_fd(s->old_link[h], o->cgroup_id);
-	if (fd == -ESTALE)
-		snprintf(err, errlen,
-			 "pinned link '%s' is not attached to this cgroup; run detach, then "
-			 "attach again",
-			 path);
-	else if (fd < 0)
-		snprintf(err, errlen, "cannot read the pinned link '%s': %s", path, strerror(-fd));
-	else
-		s->old_prog[h] = fd;
-	return fd < 0 ? fd : 0;
-}
-
-/* Pin the new maps and info as "<name>_new": the old info's attach time
- * carries over. */
-static int swap_pin_tables(const struct jp_load_opts *o, struct jail_bpf *skel, uint32_t n_hosts,
-			   struct swap *s, char *err, size_t errlen)
-{
-	struct jp_info old_info, info;
-
-	if (jp_read_info(o->pin_dir, &old_info, NULL, 0))
-		memset(&old_info, 0, sizeof(old_info));
-	fill_info(&info, o, s->hooks, n_hosts);
-	if (old_info.attached_at)
-		info.attached_at = old_info.attached_at;
-	info.replaced_at = (uint64_t)time(NULL);
-	s->pinned = true;
-	return pin_tables(o->pin_dir, skel, &info, JP_PIN_NEW, err, errlen);
-}
-
-/* The switch: one atomic program swap per hook.  BPF_F_REPLACE makes the
- * swap fail if someone else changed the link meanwhile. */
-static int swap_switch(struct jail_bpf *skel, struct swap *s, char *err, size_t errlen)
-{
-	int h, ret;
-
 	for (h = 0; h < JP_HOOK_MAX; h++) {
-		LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = BPF_F_REPLACE,
-			    .old_prog_fd = s->old_prog[h]);
-
-		if (!(s->hooks & 1u << h) || s->old_link[h] < 0)
-			continue;
-		if (bpf_link_update(s->old_link[h], bpf_program__fd(hook_prog(skel, h)), &uo) < 0) {
-			ret = -errno;
-			snprintf(err, errlen,
-				 "cannot switch the %s hook to the new policy: %s; the old policy "
-				 "stays in force",
-				 jp_hook_name(h), strerror(-ret));
-			return ret;
-		}
-		s->switched[h] = true;
+		if (j->switched[h])
+			bpf_link_update(j->link_fd[h], j->link_prog[h], NULL);
+		if (j->added[h])
+			jp_pin_unlink(o->pin_dir, jp_pin_link(h), "");
+		if (j->gen_fd[h] >= 0)
+			bpf_map_delete_elem(j->gen_fd[h], &slot);
 	}
-	return 0;
+	for (m = 0; m < JP_MAP_MAX; m++)
+		jp_pin_unlink(o->pin_dir, jp_pin_map(m), JP_PIN_NEW);
 }
 
-/* Pin the added links; from here on the new policy holds. */
-static int swap_pin_added(const struct jp_load_opts *o, struct swap *s, char *err, size_t errlen)
+/*
+ * After the switch, nothing rolls back: detach the hooks the policy
+ * drops (they allow everything now), rename the new tables over the old
+ * pins, empty the old generation's slot.  The first failure is kept in
+ * err; `attach` again redoes all of it.
+ */
+static int finish(const struct jp_load_opts *o, struct jail *j, uint32_t hooks, char *err,
+		  size_t errlen)
 {
-	int ret;
-	size_t n;
-
-	s->pinned = true;
-	ret = pin_links(o->pin_dir, s->new_link, err, errlen);
-	if (ret) {
-		n = strlen(err);
-		snprintf(err + n, errlen - n, "; the old policy stays in force");
-	}
-	return ret;
-}
-
-/* rename() the new tables over the old pins; after a failure go on, and
- * keep the first one in err. */
-static int swap_commit_tables(const struct jp_load_opts *o, char *err, size_t errlen)
-{
+	uint32_t old = j->gen % JAIL_GEN_SLOTS;
 	char later[512];
-	int i, ret = 0, r;
-
-	for (i = 0; i < N_TABLE_PINS; i++) {
-		r = jp_pin_commit(o->pin_dir, table_pin(i), ret ? later : err,
-				  ret ? sizeof(later) : errlen);
-		if (!ret)
-			ret = r;
-	}
-	return ret;
-}
-
-/* Hooks the new policy drops go last: a detach cannot be undone.  The
- * first failure is kept in err unless err already holds one. */
-static int swap_detach_dropped(const struct jp_load_opts *o, struct swap *s, int ret, char *err,
-			       size_t errlen)
-{
-	int h;
+	int h, m, ret = 0, r;
 
 	for (h = 0; h < JP_HOOK_MAX; h++) {
-		if ((s->hooks & 1u << h) || s->old_link[h] < 0)
+		if ((hooks & 1u << h) || j->link_fd[h] < 0)
 			continue;
-		if (bpf_link_detach(s->old_link[h]) < 0 && !ret) {
+		if (bpf_link_detach(j->link_fd[h]) < 0 && !ret) {
 			ret = -errno;
 			snprintf(err, errlen,
-				 "policy replaced, but the old %s hook could not be detached: %s; "
-				 "run detach, then attach again",
+				 "policy replaced, but the old %s hook could not be detached: %s",
 				 jp_hook_name(h), strerror(-ret));
 		}
 		jp_pin_unlink(o->pin_dir, jp_pin_link(h), "");
 	}
-	return ret;
-}
-
-/* Roll back: old programs back onto the switched links, new pins removed,
- * added links unpinned and (by swap_free) detached. */
-static void swap_rollback(const struct jp_load_opts *o, struct swap *s, char *err, size_t errlen)
-{
-	int h, i;
-
-	for (h = 0; h < JP_HOOK_MAX; h++) {
-		if (s->switched[h] && bpf_link_update(s->old_link[h], s->old_prog[h], NULL) < 0) {
-			size_t n = strlen(err);
-
-			snprintf(err + n, errlen - n,
-				 "; rolling back the %s hook failed too (%s): run detach",
-				 jp_hook_name(h), strerror(errno));
-		}
+	for (m = 0; m < JP_MAP_MAX; m++) {
+		r = jp_pin_commit(o->pin_dir, jp_pin_map(m), ret ? later : err,
+				  ret ? sizeof(later) : errlen);
+		if (!ret)
+			ret = r;
 	}
-	if (!s->pinned)
-		return;
-	for (i = 0; i < N_TABLE_PINS; i++)
-		jp_pin_unlink(o->pin_dir, table_pin(i), JP_PIN_NEW);
-	for (h = 0; h < JP_HOOK_MAX; h++)
-		if (s->new_link[h])
-			jp_pin_unlink(o->pin_dir, jp_pin_link(h), "");
-}
-
-static void swap_free(struct swap *s)
-{
-	int h;
-
-	destroy_links(s->new_link);
-	for (h = 0; h < JP_HOOK_MAX; h++) {
-		if (s->old_link[h] >= 0)
-			close(s->old_link[h]);
-		if (s->old_prog[h] >= 0)
-			close(s->old_prog[h]);
-	}
-}
-
-static int replace(const struct jp_load_opts *o, struct jail_bpf *skel, uint32_t n_hosts, char *err,
-		   size_t errlen)
-{
-	struct swap s;
-	int ret = 0, h;
-
-	swap_init(&s, wanted_hooks(o->policy));
-	/* Prepare: everything that can fail without touching the jail. */
-	for (h = 0; h < JP_HOOK_MAX && !ret; h++)
-		ret = swap_open_old(o, &s, h, err, errlen);
-	if (!ret)
-		ret = swap_pin_tables(o, skel, n_hosts, &s, err, errlen);
-	/* Hooks new in this policy get their own link before any old one is
-	 * switched, so a failure here leaves the old policy whole. */
-	if (!ret)
-		ret = attach_links(o, skel, s.hooks & ~old_hooks(&s), s.new_link, err, errlen);
-	/* Install. */
-	if (!ret)
-		ret = swap_switch(skel, &s, err, errlen);
-	if (!ret)
-		ret = swap_pin_added(o, &s, err, errlen);
-	if (ret == -ENAMETOOLONG && !err[0])
-		snprintf(err, errlen, "pin directory '%s' is too long", o->pin_dir);
-	if (ret) {
-		swap_rollback(o, &s, err, errlen);
-		goto cleanup;
-	}
-	/* Committed: nothing below rolls back. */
-	ret = swap_commit_tables(o, err, errlen);
-	ret = swap_detach_dropped(o, &s, ret, err, errlen);
-cleanup:
-	swap_free(&s);
+	if (j->gen != JAIL_GEN_NONE)
+		for (h = 0; h < JP_HOOK_MAX; h++)
+			bpf_map_delete_elem(j->gen_fd[h], &old);
 	return ret;
 }
 
@@ -710,32 +799,60 @@ static bool egress_has_cookie(void)
 	       1;
 }
 
+/*
+ * Attach and replace are one procedure (jail_abi.h): load the next
+ * generation, stage it, install it, switch.  A first attach is the step
+ * from JAIL_GEN_NONE; an attach interrupted before its switch is picked
+ * up where it stopped by the next one.
+ */
 int jp_load_attach(const struct jp_load_opts *o, bool *replaced, char *err, size_t errlen)
 {
+	uint32_t gen, hooks = wanted_hooks(o->policy), n_hosts = 0;
 	libbpf_print_fn_t old_print;
 	struct jail_bpf *skel = NULL;
-	uint32_t n_hosts = 0;
+	struct jail j;
 	int ret;
 
 	err[0] = '\0';
 	log_reset(o->debug);
 	old_print = libbpf_set_print(libbpf_log);
+	jail_init(&j);
 
-	ret = load_skel(o, egress_has_cookie(), &skel, &n_hosts, err, errlen);
+	ret = jp_pins_check(err, errlen);
+	if (!ret)
+		ret = jail_open(o, &j, err, errlen);
+	if (!ret && j.gen == UINT32_MAX) {
+		snprintf(err, errlen,
+			 "the jail at '%s' has used up its generation numbers: run "
+			 "detach, then attach again",
+			 o->pin_dir);
+		ret = -EOVERFLOW;
+	}
 	if (ret)
 		goto cleanup;
-	ret = jp_pin_dir_has_links(o->pin_dir);
-	if (ret < 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", o->pin_dir, strerror(-ret));
+	gen = j.gen + 1;
+	ret = load_skel(o, &j, gen, egress_has_cookie(), &skel, &n_hosts, err, errlen);
+	if (ret)
+		goto cleanup;
+	if (!j.exists)
+		ret = jail_create(o, skel, &j, err, errlen);
+	if (!ret)
+		ret = stage(o, skel, &j, gen, hooks, n_hosts, err, errlen);
+	if (!ret)
+		ret = install_links(o, skel, &j, hooks, err, errlen);
+	if (!ret)
+		ret = make_current(o, &j, gen, err, errlen);
+	if (ret == -ENAMETOOLONG && !err[0])
+		snprintf(err, errlen, "pin directory '%s' is too long", o->pin_dir);
+	if (ret) {
+		roll_back(o, &j, gen);
 		goto cleanup;
 	}
-	*replaced = ret;
-	if (ret)
-		ret = replace(o, skel, n_hosts, err, errlen);
-	else
-		ret = attach_fresh(o, skel, n_hosts, err, errlen);
+	*replaced = j.gen != JAIL_GEN_NONE;
+	ret = finish(o, &j, hooks, err, errlen);
 cleanup:
-	/* The programs stay alive through the links that use them. */
+	jail_free(&j);
+	/* The programs stay alive through the links and slots that hold them. */
 	jail_bpf__destroy(skel);
 	libbpf_set_print(old_print);
 	return ret;
@@ -816,30 +933,50 @@ static int info_error(int ret, char *err, size_t errlen, const char *fmt, ...)
 
 int jp_read_info(const char *pin_dir, struct jp_info *out, char *err, size_t errlen)
 {
-	struct bpf_map_info mi;
-	uint32_t len = sizeof(mi), key = 0;
-	char path[PATH_MAX];
+	char path[PATH_MAX], msg[PATH_MAX + 128];
+	uint32_t key = 0, slots = 1;
 	int fd, ret = 0;
 
 	if (jp_pin_path(path, sizeof(path), pin_dir, JP_PIN_INFO, ""))
 		return info_error(-ENAMETOOLONG, err, errlen, "pin directory '%s' is too long",
 				  pin_dir);
+	/* A jail without ctl was pinned before generations: one info slot. */
+	fd = jp_pin_get(pin_dir, JP_PIN_CTL);
+	if (fd >= 0) {
+		uint32_t gen = JAIL_GEN_NONE;
+
+		close(fd);
+		fd = open_map(pin_dir, JP_PIN_CTL, BPF_MAP_TYPE_ARRAY, sizeof(key),
+			      sizeof(struct jail_ctl), 1, msg, sizeof(msg));
+		if (fd < 0)
+			return info_error(fd, err, errlen, "%s", msg);
+		ret = read_gen(fd, &gen);
+		close(fd);
+		if (ret)
+			return info_error(ret, err, errlen, "pin '%s/%s': %s", pin_dir, JP_PIN_CTL,
+					  strerror(-ret));
+		if (gen == JAIL_GEN_NONE)
+			return info_error(-EINPROGRESS, err, errlen,
+					  "'%s': no policy in force (an attach did not finish); "
+					  "run attach again",
+					  pin_dir);
+		key = gen % JAIL_GEN_SLOTS;
+		slots = JAIL_GEN_SLOTS;
+	} else if (fd != -ENOENT) {
+		return info_error(fd, err, errlen, "pin '%s/%s': %s", pin_dir, JP_PIN_CTL,
+				  strerror(-fd));
+	}
 	fd = jp_pin_get(pin_dir, JP_PIN_INFO);
 	if (fd < 0)
 		return info_error(fd, err, errlen, "pin '%s': %s", path, strerror(-fd));
-	memset(&mi, 0, sizeof(mi));
-	/* A pin of another jailpol version may hold a different struct. */
-	if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0)
+	close(fd);
+	fd = open_map(pin_dir, JP_PIN_INFO, BPF_MAP_TYPE_ARRAY, sizeof(key), sizeof(*out), slots,
+		      msg, sizeof(msg));
+	if (fd < 0)
+		return info_error(fd, err, errlen, "%s", msg);
+	if (bpf_map_lookup_elem(fd, &key, out) < 0)
 		ret = info_error(-errno, err, errlen, "pin '%s': %s", path, strerror(errno));
-	else if (mi.type != BPF_MAP_TYPE_ARRAY || mi.value_size != sizeof(*out) ||
-		 mi.key_size != sizeof(key))
-		ret = info_error(-EPROTO, err, errlen,
-				 "pin '%s': not an info map of this layout (value of %u bytes, "
-				 "this jail-ai-block reads %zu)",
-				 path, mi.value_size, sizeof(*out));
-	else if (bpf_map_lookup_elem(fd, &key, out) < 0)
-		ret = info_error(-errno, err, errlen, "pin '%s': %s", path, strerror(errno));
-	/* Version 0 is the same layout, written before the field existed. */
+	/* Versions 0 and 1 are the one-slot layout, 2 the slotted one. */
 	else if (out->version > JP_INFO_VERSION)
 		ret = info_error(-EPROTONOSUPPORT, err, errlen,
 				 "pin '%s': info version %u is newer than this jail-ai-block "

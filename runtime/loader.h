@@ -41,11 +41,14 @@ struct jp_hosts {
  *
  *   0  written before the field existed (it was reserved, always 0); the
  *      same layout as 1
- *   1  JP_INFO_VERSION, written by attach and by every replacement
+ *   1  a map of one value, in a jail without generations (no ctl pin)
+ *   2  JP_INFO_VERSION: a map of JAIL_GEN_SLOTS values, one per
+ *      generation slot; the one in force is at ctl's generation
+ *      (jail_abi.h), written before that generation is switched on
  *
- * jp_read_info() accepts 0 and 1 and refuses a newer version.
+ * jp_read_info() accepts 0 to 2 and refuses a newer version.
  */
-#define JP_INFO_VERSION 1
+#define JP_INFO_VERSION 2
 
 struct jp_info {
 	uint8_t content_hash[32]; /* policy.bin's SHA-256 content hash */
@@ -86,10 +89,15 @@ struct jp_load_opts {
 
 /*
  * Attach o->policy to the cgroup, or replace the policy of an attachment
- * already pinned at o->pin_dir.  On failure nothing new is left attached
- * or pinned and an existing attachment is untouched; err names the cause
- * and what to do.  Returns 0 or a negative errno; on success *replaced
- * says which of the two it was.
+ * already pinned at o->pin_dir, in one step (jail_abi.h): until the switch
+ * every hook judges by the old policy (none, for a first attach), after it
+ * every hook by the new one, so a crash anywhere leaves one or the other
+ * whole, and the next call finishes an interrupted one.  On failure the
+ * old policy stays in force and what this call pinned is removed; err
+ * names the cause and what to do.  Returns 0 or a negative errno; on
+ * success *replaced says whether a policy was in force before.  A failure
+ * after the switch (the new policy holds, tidying failed) also returns
+ * an error, with err starting "policy replaced, but".
  */
 int jp_load_attach(const struct jp_load_opts *o, bool *replaced, char *err, size_t errlen);
 
@@ -98,10 +106,11 @@ int jp_load_attach(const struct jp_load_opts *o, bool *replaced, char *err, size
 int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen);
 
 /*
- * Read the info of the jail pinned at pin_dir.  0 or -errno: -ENOENT no
- * info pin; -EPROTO a map of another layout; -EPROTONOSUPPORT a version
- * newer than JP_INFO_VERSION (err names the pin and the version).  err
- * may be NULL.
+ * Read the info of the policy in force in the jail pinned at pin_dir.
+ * 0 or -errno: -ENOENT no info pin; -EINPROGRESS no policy in force (an
+ * attach stopped before its switch: nothing is enforced); -EPROTO a map
+ * of another layout; -EPROTONOSUPPORT a version newer than
+ * JP_INFO_VERSION (err names the pin and the version).  err may be NULL.
  */
 int jp_read_info(const char *pin_dir, struct jp_info *out, char *err, size_t errlen);
 

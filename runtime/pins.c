@@ -28,12 +28,14 @@
 	X(JP_HOOK_EGRESS, "egress")
 #define HOOK_NAME(h, name) [h] = name,
 #define LINK_PIN(h, name) [h] = JP_PIN_LINK_PREFIX name,
+#define GEN_PIN(h, name) [h] = JP_PIN_GEN_PREFIX name,
 
 static const char *const hook_names[] = { HOOKS(HOOK_NAME) };
 _Static_assert(sizeof(hook_names) / sizeof(hook_names[0]) == JP_HOOK_MAX,
 	       "hook_names and enum jp_hook differ");
 
 static const char *const link_pins[] = { HOOKS(LINK_PIN) };
+static const char *const gen_pins[] = { HOOKS(GEN_PIN) };
 
 static const char *const map_pins[] = {
 	[JP_MAP_LPM4] = "map_lpm4",
@@ -51,6 +53,11 @@ const char *jp_hook_name(enum jp_hook h)
 const char *jp_pin_link(enum jp_hook h)
 {
 	return (unsigned int)h < JP_HOOK_MAX ? link_pins[h] : "?";
+}
+
+const char *jp_pin_gen(enum jp_hook h)
+{
+	return (unsigned int)h < JP_HOOK_MAX ? gen_pins[h] : "?";
 }
 
 const char *jp_pin_map(enum jp_map m)

@@ -9,14 +9,18 @@
  *   /sys/fs/bpf/jailpol/            the pin root; attach, replace and
  *                                   detach hold an flock on it
  *     cg-<cgroup id>/               one directory per jailed cgroup
+ *       ctl                         the generation in force (jail_abi.h)
+ *       gen_connect4 ... gen_egress each hook's programs by generation
+ *       info                        ARRAY map, one struct jp_info per
+ *                                   generation slot (loader.h)
  *       link_connect4 link_connect6 link_sendmsg4 link_sendmsg6
  *       link_egress                 (only when the policy turns the backstop on)
- *       map_lpm4 map_lpm6 map_dec   the policy's tables
- *       info                        ARRAY map, one struct jp_info (loader.h)
+ *       map_lpm4 map_lpm6 map_dec   the tables of the policy in force
  *
- * A replacement writes new versions of the map and info pins under
- * "<name>_new" first and renames them over the old ones once the jail
- * runs the new programs.
+ * ctl, gen_* and info are pinned before any link, so a directory with
+ * links and no ctl was made by an earlier jail-ai-block.  A change of
+ * policy pins the new tables as "<name>_new" and renames them over the
+ * old ones once the new generation is in force.
  *
  * Pins are made by path: BPF_OBJ_PIN relative to a directory fd needs
  * Linux 6.5, newer than the runtime's minimum.
@@ -55,11 +59,13 @@ enum jp_map {
 /* "connect4", ...; "?" out of range. */
 const char *jp_hook_name(enum jp_hook h);
 
-/* The pin names in a cgroup's directory: "link_connect4", "map_lpm4",
- * "info".  Out of range: "?". */
+/* The pin names in a cgroup's directory: "link_connect4",
+ * "gen_connect4", "map_lpm4", "info", "ctl".  Out of range: "?". */
 const char *jp_pin_link(enum jp_hook h);
+const char *jp_pin_gen(enum jp_hook h);
 const char *jp_pin_map(enum jp_map m);
 #define JP_PIN_INFO "info"
+#define JP_PIN_CTL "ctl"
 
 /* Suffix of the pins a replacement writes before renaming them over;
  * bpffs refuses names with a dot. */
@@ -68,6 +74,7 @@ const char *jp_pin_map(enum jp_map m);
 /* Name prefixes: of a cgroup's directory in the root, of a link pin. */
 #define JP_PIN_DIR_PREFIX "cg-"
 #define JP_PIN_LINK_PREFIX "link_"
+#define JP_PIN_GEN_PREFIX "gen_"
 
 /* JP_PIN_ROOT "/cg-<id>" into buf. */
 int jp_pin_dir(uint64_t cgroup_id, char *buf, size_t len);

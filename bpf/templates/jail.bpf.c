@@ -18,6 +18,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "jail_abi.h"
 #include "policy_abi.h"
 
 /* <linux/net.h> keeps enum sock_type to the kernel. */
@@ -54,7 +55,33 @@ struct {
 	__type(value, struct pol_dec_val);
 } pol_dec SEC(".maps");
 
+/* The generation in force (jail_abi.h); shared by every generation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct jail_ctl);
+} jail_ctl SEC(".maps");
+
+/* Each hook's programs by generation slot (jail_abi.h).  One array per
+ * hook: the kernel lets a program tail-call only programs of its own
+ * type and attach type. */
+#define GEN_PROGS(name)                                \
+	struct {                                       \
+		__uint(type, BPF_MAP_TYPE_PROG_ARRAY); \
+		__uint(max_entries, JAIL_GEN_SLOTS);   \
+		__type(key, __u32);                    \
+		__type(value, __u32);                  \
+	} name SEC(".maps")
+
+GEN_PROGS(gen_connect4);
+GEN_PROGS(gen_connect6);
+GEN_PROGS(gen_sendmsg4);
+GEN_PROGS(gen_sendmsg6);
+GEN_PROGS(gen_egress);
+
 /* Set by the loader before load; the verifier prunes what is unused. */
+const volatile __u32 jail_gen;            /* this load's generation, >= 1 */
 const volatile __u64 host_netns_cookie;   /* SO_NETNS_COOKIE of the host netns */
 const volatile __u32 uses_scope;          /* POL_CF_USES_SCOPE */
 const volatile __u32 egress_netns_cookie; /* kernel has the helper for cgroup_skb */
@@ -63,6 +90,32 @@ const volatile __u32 egress_netns_cookie; /* kernel has the helper for cgroup_sk
 #define POL_LOOKUP_LPM6(ctx, k) ((const struct pol_addr_val *)bpf_map_lookup_elem(&pol_lpm6, (k)))
 #define POL_LOOKUP_DEC(ctx, k) ((const struct pol_dec_val *)bpf_map_lookup_elem(&pol_dec, (k)))
 #include "classify.h"
+
+/*
+ * 1 when this generation is in force and judges.  Otherwise the tail call
+ * runs the program in force, whose verdict is final; it returns only when
+ * there is none for this hook, and then the connection is allowed (0 and
+ * *verdict set), as it was before this generation.  jail_ctl cannot be
+ * missing (an ARRAY); if it were, the connection is refused.
+ */
+static __always_inline int jp_in_force(void *ctx, void *progs, int *verdict)
+{
+	struct jail_ctl *c;
+	__u32 key = 0, gen;
+
+	c = bpf_map_lookup_elem(&jail_ctl, &key);
+	if (!c) {
+		*verdict = 0;
+		return 0;
+	}
+	gen = c->gen;
+	if (gen == jail_gen)
+		return 1;
+	if (gen != JAIL_GEN_NONE)
+		bpf_tail_call(ctx, progs, gen % JAIL_GEN_SLOTS);
+	*verdict = 1;
+	return 0;
+}
 
 static __always_inline __u8 jp_proto_class(__u32 protocol)
 {
@@ -73,11 +126,15 @@ static __always_inline __u8 jp_proto_class(__u32 protocol)
 	return POL_PROTO_OTHER;
 }
 
-static __always_inline int jp_sock_addr(struct bpf_sock_addr *ctx, __u8 family)
+static __always_inline int jp_sock_addr(struct bpf_sock_addr *ctx, void *progs, __u8 family)
 {
 	struct pol_query q = {};
 	struct pol_result r;
+	int verdict;
 	__u32 w;
+
+	if (!jp_in_force(ctx, progs, &verdict))
+		return verdict;
 
 	q.family = family;
 	q.proto = jp_proto_class(ctx->protocol);
@@ -110,26 +167,26 @@ static __always_inline int jp_sock_addr(struct bpf_sock_addr *ctx, __u8 family)
 SEC("cgroup/connect4")
 int jail_connect4(struct bpf_sock_addr *ctx)
 {
-	return jp_sock_addr(ctx, 4);
+	return jp_sock_addr(ctx, &gen_connect4, 4);
 }
 
 SEC("cgroup/connect6")
 int jail_connect6(struct bpf_sock_addr *ctx)
 {
-	return jp_sock_addr(ctx, 6);
+	return jp_sock_addr(ctx, &gen_connect6, 6);
 }
 
 /* Also what an AF_INET6 UDP socket sending to ::ffff:a.b.c.d runs. */
 SEC("cgroup/sendmsg4")
 int jail_sendmsg4(struct bpf_sock_addr *ctx)
 {
-	return jp_sock_addr(ctx, 4);
+	return jp_sock_addr(ctx, &gen_sendmsg4, 4);
 }
 
 SEC("cgroup/sendmsg6")
 int jail_sendmsg6(struct bpf_sock_addr *ctx)
 {
-	return jp_sock_addr(ctx, 6);
+	return jp_sock_addr(ctx, &gen_sendmsg6, 6);
 }
 
 /* Protocol class and destination port of a packet whose L4 header starts
@@ -160,8 +217,11 @@ int jail_egress(struct __sk_buff *skb)
 	struct pol_query q = {};
 	struct pol_result r;
 	struct bpf_sock *sk;
+	int verdict;
 	__u8 l4proto;
 
+	if (!jp_in_force(skb, &gen_egress, &verdict))
+		return verdict;
 	sk = skb->sk;
 	if (sk)
 		sk = bpf_sk_fullsock(sk);

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
+/*
+ * jail_abi.h - what the jail's programs share with the runtime that loads
+ * them, beside the policy tables (policy_abi.h): the switch that makes a
+ * policy change one step.
+ *
+ * Generations
+ * -----------
+ * Every load of the templates for a jail is a generation, numbered 1, 2,
+ * ... (rodata `jail_gen`).  All generations of one jail share two kinds
+ * of maps, pinned in its directory and reused by every later load:
+ *
+ *   jail_ctl       ARRAY of one struct jail_ctl: the generation in force,
+ *                  0 while none is (an attach that has not finished).
+ *   gen_<hook>     PROG_ARRAY of JAIL_GEN_SLOTS, one per hook: slot
+ *                  (gen % JAIL_GEN_SLOTS) holds generation gen's program
+ *                  for that hook, or nothing if gen does not use the hook.
+ *
+ * A program whose generation is in force judges the connection.  One
+ * whose generation is not hands the connection to the program of the
+ * generation that is, by a tail call into that generation's slot; when the
+ * slot is empty (nothing in force, or the generation in force has no such
+ * hook) the call falls through and the program allows, as the cgroup did
+ * before that generation.  So a runtime installs a new generation in any
+ * order - slot, info, each link's program, new links - without changing a
+ * verdict, and then writes jail_ctl once: every hook switches at that
+ * write, and a crash before it leaves the old policy whole.  The runtime
+ * writes a generation's slots before it makes it current and never
+ * reuses a slot of the generation in force, so a tail call always lands
+ * on the right program.
+ */
+#ifndef JAILPOL_JAIL_ABI_H
+#define JAILPOL_JAIL_ABI_H
+
+#include <linux/types.h>
+
+/* jail_ctl.gen while no generation is in force. */
+#define JAIL_GEN_NONE 0
+
+/* Slots per gen_<hook> array: the generation in force and the next. */
+#define JAIL_GEN_SLOTS 2
+
+struct jail_ctl {
+	__u32 gen;      /* generation in force, or JAIL_GEN_NONE */
+	__u32 reserved; /* 0 */
+};
+
+_Static_assert(sizeof(struct jail_ctl) == 8, "struct jail_ctl is pinned: keep its size");
+
+#endif /* JAILPOL_JAIL_ABI_H */
