@@ -72,16 +72,19 @@ int jp_cgroup2_mount(char *out, size_t len, char *err, size_t errlen)
 	return ret;
 }
 
+/* A file handle of the cgroup2 file system: on cgroup2 it is the 64-bit
+ * cgroup id, the same the kernel reports in bpf_get_current_cgroup_id()
+ * and bpftool. */
+struct cgroup_fh {
+	struct file_handle fh;
+	uint64_t id;
+};
+
 static int cgroup_id(const char *path, uint64_t *id)
 {
-	struct {
-		struct file_handle fh;
-		uint64_t id;
-	} h = { .fh.handle_bytes = sizeof(uint64_t) };
+	struct cgroup_fh h = { .fh.handle_bytes = sizeof(uint64_t) };
 	int mount_id;
 
-	/* On cgroup2 the file handle is the 64-bit cgroup id, the same the
-	 * kernel reports in bpf_get_current_cgroup_id() and bpftool. */
 	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0) < 0)
 		return -errno;
 	memcpy(id, h.fh.f_handle, sizeof(*id));
@@ -95,19 +98,26 @@ int jp_cgroup_open(const char *mount, const char *path, struct jp_cgroup *out, c
 	struct jp_cgroup cg = { .fd = -1 };
 	size_t mlen;
 	struct statfs sfs;
+	struct stat st;
 	int ret;
 
-	if (path[0] == '/')
+	/* "/a/b" is a file system path if it is a directory there, else a
+	 * path under the mount, as /proc/PID/cgroup and status print it. */
+	if (path[0] == '/' && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		ret = snprintf(joined, sizeof(joined), "%s", path);
 	else
-		ret = snprintf(joined, sizeof(joined), "%s/%s", mount, path);
+		ret = snprintf(joined, sizeof(joined), "%s%s%s", mount, path[0] == '/' ? "" : "/",
+			       path);
 	if (ret < 0 || (size_t)ret >= sizeof(joined)) {
 		snprintf(err, errlen, "cgroup path '%.64s...' is too long", path);
 		return -ENAMETOOLONG;
 	}
 	if (!realpath(joined, real)) {
 		ret = -errno;
-		snprintf(err, errlen, "cgroup '%s': %s", joined, strerror(errno));
+		if (ret == -ENOENT)
+			snprintf(err, errlen, "no cgroup '%s' (looked for '%s')", path, joined);
+		else
+			snprintf(err, errlen, "cgroup '%s': %s", joined, strerror(errno));
 		return ret;
 	}
 	if (!realpath(mount, realmount)) {
@@ -137,6 +147,43 @@ int jp_cgroup_open(const char *mount, const char *path, struct jp_cgroup *out, c
 		return ret;
 	}
 	*out = cg;
+	return 0;
+}
+
+int jp_cgroup_by_id(const char *mount, uint64_t id, char *rel, size_t len)
+{
+	char link[64], abs[PATH_MAX];
+	struct cgroup_fh h = { .fh.handle_bytes = sizeof(uint64_t) };
+	int mount_id, mfd, fd, ret = 0;
+	size_t mlen = strlen(mount);
+	ssize_t n;
+
+	/* The handle's type, from the mount's root. */
+	if (name_to_handle_at(AT_FDCWD, mount, &h.fh, &mount_id, 0) < 0)
+		return -errno;
+	h.fh.handle_bytes = sizeof(uint64_t);
+	memcpy(h.fh.f_handle, &id, sizeof(id));
+	mfd = open(mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		return -errno;
+	/* ESTALE: no cgroup has this id any more (ids are never reused). */
+	fd = open_by_handle_at(mfd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		ret = -errno;
+	close(mfd);
+	if (ret)
+		return ret;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, abs, sizeof(abs) - 1);
+	ret = n < 0 ? -errno : 0;
+	close(fd);
+	if (ret)
+		return ret;
+	abs[n] = '\0';
+	if (strncmp(abs, mount, mlen) || (abs[mlen] != '/' && abs[mlen] != '\0'))
+		return -EXDEV;
+	if ((size_t)snprintf(rel, len, "%s", abs[mlen] ? abs + mlen : "/") >= len)
+		return -ENAMETOOLONG;
 	return 0;
 }
 

@@ -24,12 +24,23 @@ struct jp_cgroup {
 int jp_cgroup2_mount(char *out, size_t len, char *err, size_t errlen);
 
 /*
- * Open the cgroup named by path: absolute, or relative to the cgroup2
- * mount.  Refuses a path that does not exist, is not a directory, or lies
- * outside the cgroup v2 tree.  0 or -errno with err naming the path.
+ * Open the cgroup named by path: relative to the cgroup2 mount; or
+ * absolute, "/a/b", which is a file system path when it is a directory
+ * there and else a path under the mount (the form /proc/PID/cgroup and
+ * status print).  Refuses a path that does not exist, is not a
+ * directory, or lies outside the cgroup v2 tree.  0 or -errno with err
+ * naming the path.
  */
 int jp_cgroup_open(const char *mount, const char *path, struct jp_cgroup *out, char *err,
 		   size_t errlen);
+
+/*
+ * The live cgroup whose id is id: 0 and its path under the mount in rel
+ * ("/" for the root); -ESTALE when no cgroup has that id (it was removed:
+ * ids are not reused), -errno otherwise (-EPERM without
+ * CAP_DAC_READ_SEARCH).  The kernel's answer, not a path's.
+ */
+int jp_cgroup_by_id(const char *mount, uint64_t id, char *rel, size_t len);
 
 /* The cgroup v2 path (under the mount) of a running process. */
 int jp_cgroup_of_pid(pid_t pid, char *rel, size_t len, char *err, size_t errlen);

@@ -27,6 +27,7 @@
 #include "cgroup.h"
 #include "host.h"
 #include "loader.h"
+#include "oci.h"
 #include "pins.h"
 #include "probe.h"
 
@@ -44,7 +45,10 @@ struct opts {
 	const char *policy;
 	const char *cgroup;
 	const char *cgroup_parent;
+	const char *policy_dir;     /* oci-hook */
+	const char *default_policy; /* oci-hook */
 	pid_t pid;
+	uint64_t id; /* --id: a cgroup id, 0 if not given */
 	bool json;
 	bool debug;
 	char **cmd; /* what follows the options: exec's command */
@@ -63,14 +67,17 @@ static const char overview[] =
 	"Usage: jail-ai-block --policy POLICY.BIN --cgroup PATH   (same as attach)\n"
 	"       jail-ai-block attach --policy POLICY.BIN (--cgroup PATH | --pid PID)\n"
 	"       jail-ai-block exec --policy POLICY.BIN [--cgroup-parent DIR] -- CMD [ARGS...]\n"
-	"       jail-ai-block detach (--cgroup PATH | --pid PID)\n"
+	"       jail-ai-block detach (--cgroup PATH | --pid PID | --id ID)\n"
 	"       jail-ai-block status [--json]\n"
+	"       jail-ai-block gc\n"
+	"       jail-ai-block oci-hook [--policy-dir DIR] [--default-policy NAME] <STATE\n"
 	"       jail-ai-block help [VERB]\n"
 	"\n"
 	"Options:\n"
 	"  -p, --policy FILE        compiled policy (jailpolc -o)\n"
 	"  -c, --cgroup PATH        cgroup v2 path, absolute or under the cgroup2 mount\n"
 	"      --pid PID            the cgroup of a running process\n"
+	"      --id ID              a jail by its cgroup id, the cgroup gone or not (detach)\n"
 	"      --cgroup-parent DIR  where exec creates its cgroup (default: jailpol)\n"
 	"  -j, --json               JSON output (status), errors as JSON\n"
 	"  -d, --debug              libbpf and verifier logs (attach, exec)\n"
@@ -106,25 +113,60 @@ static const char exec_help[] =
 	"  -h, --help               this text\n";
 
 static const char detach_help[] =
-	"Usage: jail-ai-block detach (--cgroup PATH | --pid PID)\n"
+	"Usage: jail-ai-block detach (--cgroup PATH | --pid PID | --id ID)\n"
 	"\n"
 	"Detach the jail of a cgroup and remove its pins.\n"
 	"\n"
 	"Options:\n"
 	"  -c, --cgroup PATH   cgroup v2 path, absolute or under the cgroup2 mount\n"
 	"      --pid PID       the cgroup of a running process\n"
+	"      --id ID         the jail of cgroup id ID (as status shows it), the cgroup\n"
+	"                      gone or not\n"
 	"  -j, --json          errors as JSON on standard output\n"
 	"  -V, --version       print the version\n"
 	"  -h, --help          this text\n";
 
-static const char status_help[] = "Usage: jail-ai-block status [--json]\n"
-				  "\n"
-				  "List jailed cgroups: path, policy, hash, hooks, since when.\n"
-				  "\n"
-				  "Options:\n"
-				  "  -j, --json      JSON output\n"
-				  "  -V, --version   print the version\n"
-				  "  -h, --help      this text\n";
+static const char status_help[] =
+	"Usage: jail-ai-block status [--json]\n"
+	"\n"
+	"List jails: cgroup, state, policy, hash, hooks, since when.  The state is the\n"
+	"kernel's: 'jailed'; 'gone' (the cgroup was removed: gc removes the jail);\n"
+	"'interrupted' (an attach stopped before its switch: nothing is enforced).\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json      JSON output\n"
+	"  -V, --version   print the version\n"
+	"  -h, --help      this text\n";
+
+static const char oci_hook_help[] =
+	"Usage: jail-ai-block oci-hook [--policy-dir DIR] [--default-policy NAME] <STATE\n"
+	"\n"
+	"An OCI runtime hook (podman, CRI-O, runc) for the stages createRuntime and\n"
+	"poststop; the container's state comes on standard input.  At createRuntime\n"
+	"(status 'creating') it jails the cgroup of the state's pid, read from\n"
+	"/proc/PID/cgroup, with DIR/NAME.bin: NAME from the container's annotation\n"
+	"io.jailpol.policy=NAME, else --default-policy.  At poststop (status\n"
+	"'stopped') it removes the jails of cgroups that are gone, as gc does.  Other\n"
+	"stages are refused.  Any failure exits 1, so the runtime does not start the\n"
+	"container.\n"
+	"\n"
+	"Options:\n"
+	"      --policy-dir DIR       compiled policies by name (default: " JP_OCI_POLICY_DIR ")\n"
+	"      --default-policy NAME  the policy of a container without the annotation\n"
+	"  -d, --debug                libbpf and verifier logs\n"
+	"  -V, --version              print the version\n"
+	"  -h, --help                 this text\n";
+
+static const char gc_help[] =
+	"Usage: jail-ai-block gc\n"
+	"\n"
+	"Remove the jails of cgroups that no longer exist; safe to run at any time\n"
+	"(the OCI hook runs it at poststop).\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json      errors as JSON on standard output\n"
+	"  -V, --version   print the version\n"
+	"  -h, --help      this text\n";
 
 static bool json_errors;
 
@@ -183,7 +225,7 @@ static int bad_option(const struct opts *o, char **argv, int opt)
 	return usage_error(o, "unrecognized option '-%c'", optopt);
 }
 
-enum { OPT_PID = 256, OPT_PARENT };
+enum { OPT_PID = 256, OPT_PARENT, OPT_ID, OPT_POLICY_DIR, OPT_DEFAULT_POLICY };
 
 /* Each verb's option table is built from these entries; -h and -V go with
  * every verb.  (clang-format would split each one-line entry over four.) */
@@ -191,6 +233,9 @@ enum { OPT_PID = 256, OPT_PARENT };
 #define OPT_POLICY  { "policy", required_argument, NULL, 'p' }
 #define OPT_CGROUP  { "cgroup", required_argument, NULL, 'c' }
 #define OPT_PID_    { "pid", required_argument, NULL, OPT_PID }
+#define OPT_ID_     { "id", required_argument, NULL, OPT_ID }
+#define OPT_PDIR    { "policy-dir", required_argument, NULL, OPT_POLICY_DIR }
+#define OPT_PDEF    { "default-policy", required_argument, NULL, OPT_DEFAULT_POLICY }
 #define OPT_PARENT_ { "cgroup-parent", required_argument, NULL, OPT_PARENT }
 #define OPT_JSON    { "json", no_argument, NULL, 'j' }
 #define OPT_DEBUG   { "debug", no_argument, NULL, 'd' }
@@ -205,8 +250,12 @@ static const struct option attach_opts[] = {
 static const struct option exec_opts[] = {
 	OPT_POLICY, OPT_PARENT_, OPT_CGROUP, OPT_PID_, OPT_DEBUG, OPT_COMMON
 };
-static const struct option detach_opts[] = { OPT_CGROUP, OPT_PID_, OPT_JSON, OPT_COMMON };
+static const struct option detach_opts[] = {
+	OPT_CGROUP, OPT_PID_, OPT_ID_, OPT_JSON, OPT_COMMON
+};
 static const struct option status_opts[] = { OPT_JSON, OPT_COMMON };
+static const struct option gc_opts[] = { OPT_JSON, OPT_COMMON };
+static const struct option oci_hook_opts[] = { OPT_PDIR, OPT_PDEF, OPT_DEBUG, OPT_COMMON };
 /* clang-format on */
 
 enum { PARSED = -1 };
@@ -221,6 +270,20 @@ static int parse_pid(const struct opts *o, const char *s, pid_t *out)
 	if (errno || *end || v <= 0 || v > INT_MAX)
 		return usage_error(o, "--pid takes a process id");
 	*out = (pid_t)v;
+	return PARSED;
+}
+
+static int parse_id(const struct opts *o, const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || !v || s[0] < '0' || s[0] > '9')
+		return usage_error(
+			o, "--id takes a cgroup id (a positive number, as status shows it)");
+	*out = v;
 	return PARSED;
 }
 
@@ -275,8 +338,17 @@ static int parse_opts(const struct verb *v, int argc, char **argv, struct opts *
 		case OPT_PID:
 			ret = parse_pid(o, optarg, &o->pid);
 			break;
+		case OPT_ID:
+			ret = parse_id(o, optarg, &o->id);
+			break;
 		case OPT_PARENT:
 			o->cgroup_parent = optarg;
+			break;
+		case OPT_POLICY_DIR:
+			o->policy_dir = optarg;
+			break;
+		case OPT_DEFAULT_POLICY:
+			o->default_policy = optarg;
 			break;
 		case 'j':
 			o->json = true;
@@ -420,27 +492,45 @@ static int cmd_attach(const struct opts *o)
 	return ret;
 }
 
+/* Detach the jail pinned at pin_dir, under the lock; name is what the
+ * messages call it. */
+static int detach_dir(const char *pin_dir, const char *name)
+{
+	char err[512];
+	int ret = EXIT_OK, lock = -1;
+
+	if (!access(JP_PIN_ROOT, F_OK) && (lock = lock_pins()) < 0)
+		return EXIT_FAIL;
+	if (jp_detach_pinned(pin_dir, err, sizeof(err)))
+		ret = fail("%s: %s", name, err);
+	else
+		fprintf(stderr, "jail-ai-block: %s released\n", name);
+	if (lock >= 0)
+		close(lock);
+	return ret;
+}
+
 static int cmd_detach(const struct opts *o)
 {
-	char err[512], pin_dir[PATH_MAX];
+	char pin_dir[PATH_MAX], name[PATH_MAX + 16];
 	struct jp_cgroup cg = { .fd = -1 };
-	int ret, lock;
+	int ret;
 
+	/* By id: the jail of a cgroup that may be gone. */
+	if (o->id || (!o->cgroup && !o->pid)) {
+		if (o->cgroup || o->pid || !o->id)
+			return usage_error(o, "name the jail with exactly one of --cgroup PATH, "
+					      "--pid PID or --id ID");
+		jp_pin_dir(o->id, pin_dir, sizeof(pin_dir));
+		snprintf(name, sizeof(name), "cgroup id %llu", (unsigned long long)o->id);
+		return detach_dir(pin_dir, name);
+	}
 	ret = target_cgroup(o, &cg);
 	if (ret)
 		return ret;
 	jp_pin_dir(cg.id, pin_dir, sizeof(pin_dir));
-	lock = -1;
-	if (!access(JP_PIN_ROOT, F_OK) && (lock = lock_pins()) < 0) {
-		jp_cgroup_close(&cg);
-		return EXIT_FAIL;
-	}
-	if (jp_detach_pinned(pin_dir, err, sizeof(err)))
-		ret = fail("cgroup '%s': %s", cg.rel, err);
-	else
-		fprintf(stderr, "jail-ai-block: cgroup '%s' released\n", cg.rel);
-	if (lock >= 0)
-		close(lock);
+	snprintf(name, sizeof(name), "cgroup '%s'", cg.rel);
+	ret = detach_dir(pin_dir, name);
 	jp_cgroup_close(&cg);
 	return ret;
 }
@@ -454,16 +544,113 @@ static void format_time(char *buf, size_t len, uint64_t t)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void status_json(struct pol_json *j, const struct jp_info *info, const char *hash,
-			const char *pin_dir)
+/* The cgroup id a pin directory "cg-<id>" is for; 0 if name is not one. */
+static uint64_t pin_dir_id(const char *name)
 {
-	char when[64], hashname[80];
+	const char *digits = name + strlen(JP_PIN_DIR_PREFIX);
+	unsigned long long v;
+	char *end;
+
+	if (strncmp(name, JP_PIN_DIR_PREFIX, strlen(JP_PIN_DIR_PREFIX)) || *digits < '0' ||
+	    *digits > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(digits, &end, 10);
+	return errno || *end ? 0 : v;
+}
+
+/*
+ * One jail as status shows it: what its pins say, checked against the
+ * kernel.  The cgroup is the live one's path when it exists (the kernel's
+ * answer for the id), else the path recorded at attach.
+ */
+struct jail_row {
+	uint64_t id;       /* from the directory name: what the pins are keyed by */
+	const char *state; /* "jailed", "gone", "interrupted", "unknown" */
+	bool have_info;    /* info holds the policy in force */
+	struct jp_info info;
+	char cgroup[PATH_MAX];
+	uint64_t path_now_id; /* gone: the cgroup now at the recorded path, or 0 */
+	bool path_now_jailed;
+	const char *pin_dir;
+};
+
+/* Whether the cgroup with this id has a policy in force. */
+static bool has_jail(uint64_t id)
+{
+	char pin_dir[PATH_MAX];
+	struct jp_info info;
+
+	return !jp_pin_dir(id, pin_dir, sizeof(pin_dir)) && !jp_read_info(pin_dir, &info, NULL, 0);
+}
+
+/* Fill row for the pin directory of cgroup id; -1 to skip it (not a jail
+ * this runtime reads: said on stderr when it matters). */
+static int read_row(const char *mount, const char *pin_dir, uint64_t id, struct jail_row *row)
+{
+	char err[PATH_MAX + 128];
+	struct jp_cgroup now = { .fd = -1 };
+	int ret;
+
+	memset(row, 0, sizeof(*row));
+	row->id = id;
+	row->pin_dir = pin_dir;
+	ret = jp_read_info(pin_dir, &row->info, err, sizeof(err));
+	/* A newer runtime's jail, or one of another layout: say so. */
+	if (ret == -EPROTONOSUPPORT || ret == -EPROTO)
+		fprintf(stderr, "jail-ai-block: %s, ignoring\n", err);
+	if (ret && ret != -EINPROGRESS)
+		return -1;
+	row->have_info = !ret;
+	row->info.source[sizeof(row->info.source) - 1] = '\0';
+	row->info.policy_path[sizeof(row->info.policy_path) - 1] = '\0';
+	row->info.cgroup[sizeof(row->info.cgroup) - 1] = '\0';
+	snprintf(row->cgroup, sizeof(row->cgroup), "%s", row->have_info ? row->info.cgroup : "?");
+	ret = jp_cgroup_by_id(mount, id, row->cgroup, sizeof(row->cgroup));
+	if (ret == -ESTALE) {
+		row->state = "gone";
+		if (row->have_info &&
+		    !jp_cgroup_open(mount, row->info.cgroup, &now, err, sizeof(err))) {
+			row->path_now_id = now.id;
+			row->path_now_jailed = has_jail(now.id);
+			jp_cgroup_close(&now);
+		}
+	} else if (ret) {
+		fprintf(stderr, "jail-ai-block: cannot look up cgroup id %llu: %s\n",
+			(unsigned long long)id, strerror(-ret));
+		row->state = "unknown";
+	} else {
+		row->state = row->have_info ? "jailed" : "interrupted";
+	}
+	return 0;
+}
+
+static void status_json(struct pol_json *j, const struct jail_row *row)
+{
+	const struct jp_info *info = &row->info;
+	char when[64], hash[65], hashname[80];
 	int h;
 
-	snprintf(hashname, sizeof(hashname), "sha256:%s", hash);
 	pol_json_object_begin(j);
-	pol_json_str_field(j, "cgroup", info->cgroup);
-	pol_json_uint_field(j, "cgroup_id", info->cgroup_id);
+	pol_json_str_field(j, "cgroup", row->cgroup);
+	pol_json_uint_field(j, "cgroup_id", row->id);
+	pol_json_str_field(j, "state", row->state);
+	pol_json_name(j, "path_now");
+	if (row->path_now_id) {
+		pol_json_object_begin(j);
+		pol_json_uint_field(j, "cgroup_id", row->path_now_id);
+		pol_json_bool_field(j, "jailed", row->path_now_jailed);
+		pol_json_object_end(j);
+	} else {
+		pol_json_null(j);
+	}
+	pol_json_str_field(j, "pins", row->pin_dir);
+	if (!row->have_info) {
+		pol_json_object_end(j);
+		return;
+	}
+	pol_hex(hash, info->content_hash, sizeof(info->content_hash));
+	snprintf(hashname, sizeof(hashname), "sha256:%s", hash);
 	pol_json_str_field(j, "policy", info->source);
 	pol_json_str_field(j, "policy_file", info->policy_path);
 	pol_json_str_field(j, "hash", hashname);
@@ -483,65 +670,247 @@ static void status_json(struct pol_json *j, const struct jp_info *info, const ch
 	} else {
 		pol_json_null(j);
 	}
-	pol_json_str_field(j, "pins", pin_dir);
 	pol_json_object_end(j);
+}
+
+static void status_text(const struct jail_row *row)
+{
+	const struct jp_info *info = &row->info;
+	char hash[65] = "-", when[64] = "-";
+	int h, n_hooks = 0;
+
+	if (row->have_info) {
+		pol_hex(hash, info->content_hash, sizeof(info->content_hash));
+		for (h = 0; h < JP_HOOK_MAX; h++)
+			n_hooks += !!(info->hooks & (1u << h));
+		format_time(when, sizeof(when), info->attached_at);
+	}
+	printf("%-36s %-11s %-24s %-12.12s %-5d %s", row->cgroup, row->state,
+	       row->have_info ? info->source : "-", hash, n_hooks, when);
+	if (row->have_info && info->replaced_at) {
+		format_time(when, sizeof(when), info->replaced_at);
+		printf(" (replaced %s)", when);
+	}
+	if (row->path_now_id)
+		printf(" (path now cgroup %llu, %s)", (unsigned long long)row->path_now_id,
+		       row->path_now_jailed ? "jailed" : "not jailed");
+	putchar('\n');
 }
 
 struct status_ctx {
 	struct pol_json j;
 	bool json;
+	const char *mount;
 };
 
-/* One line, or one JSON object, per jailed cgroup; a pin directory
- * without a readable info is skipped. */
+/* One line, or one JSON object, per jail. */
 static int status_one(const char *pin_dir, const char *name, void *arg)
 {
 	struct status_ctx *c = arg;
-	char hash[65], when[64], err[PATH_MAX + 128];
-	struct jp_info info;
-	int h, n_hooks = 0, ret;
+	uint64_t id = pin_dir_id(name);
+	struct jail_row row;
 
-	(void)name;
-	ret = jp_read_info(pin_dir, &info, err, sizeof(err));
-	/* A newer runtime's jail, or one of another layout: say so. */
-	if (ret == -EPROTONOSUPPORT || ret == -EPROTO)
-		fprintf(stderr, "jail-ai-block: %s, ignoring\n", err);
-	if (ret)
+	if (!id || read_row(c->mount, pin_dir, id, &row))
 		return 0;
-	info.source[sizeof(info.source) - 1] = '\0';
-	info.policy_path[sizeof(info.policy_path) - 1] = '\0';
-	info.cgroup[sizeof(info.cgroup) - 1] = '\0';
-	pol_hex(hash, info.content_hash, sizeof(info.content_hash));
-	if (c->json) {
-		status_json(&c->j, &info, hash, pin_dir);
-		return 0;
-	}
-	for (h = 0; h < JP_HOOK_MAX; h++)
-		n_hooks += !!(info.hooks & (1u << h));
-	format_time(when, sizeof(when), info.attached_at);
-	printf("%-36s %-24s %-12.12s %-8d %s", info.cgroup, info.source, hash, n_hooks, when);
-	if (info.replaced_at) {
-		format_time(when, sizeof(when), info.replaced_at);
-		printf(" (replaced %s)", when);
-	}
-	putchar('\n');
+	if (c->json)
+		status_json(&c->j, &row);
+	else
+		status_text(&row);
 	return 0;
 }
 
 static int cmd_status(const struct opts *o)
 {
-	struct status_ctx c = { .json = o->json };
+	char mount[PATH_MAX], err[512];
+	struct status_ctx c = { .json = o->json, .mount = mount };
 
+	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
+		return fail("%s", err);
 	pol_json_init(&c.j, stdout);
 	if (o->json)
 		pol_json_array_begin(&c.j);
 	else
-		printf("%-36s %-24s %-12s %-8s %s\n", "CGROUP", "POLICY", "HASH", "HOOKS", "SINCE");
+		printf("%-36s %-11s %-24s %-12s %-5s %s\n", "CGROUP", "STATE", "POLICY", "HASH",
+		       "HOOKS", "SINCE");
 	/* No pin root: nothing is jailed. */
 	jp_pin_dir_foreach(JP_PIN_ROOT, JP_PIN_DIR_PREFIX, status_one, &c);
 	if (o->json)
 		pol_json_array_end(&c.j);
 	return EXIT_OK;
+}
+
+struct gc_ctx {
+	const char *mount;
+	int failed;
+};
+
+/* Remove the jail of one cgroup if the kernel says it is gone. */
+static int gc_one(const char *pin_dir, const char *name, void *arg)
+{
+	struct gc_ctx *c = arg;
+	uint64_t id = pin_dir_id(name);
+	char rel[PATH_MAX], err[PATH_MAX + 128];
+	struct jp_info info;
+	int ret;
+
+	if (!id)
+		return 0;
+	ret = jp_cgroup_by_id(c->mount, id, rel, sizeof(rel));
+	if (!ret)
+		return 0;
+	if (ret != -ESTALE) {
+		fail("cannot tell whether cgroup id %llu exists: %s; keeping its jail",
+		     (unsigned long long)id, strerror(-ret));
+		c->failed++;
+		return 0;
+	}
+	if (jp_read_info(pin_dir, &info, NULL, 0))
+		snprintf(info.cgroup, sizeof(info.cgroup), "?");
+	info.cgroup[sizeof(info.cgroup) - 1] = '\0';
+	if (jp_detach_pinned(pin_dir, err, sizeof(err))) {
+		fail("cgroup id %llu: %s", (unsigned long long)id, err);
+		c->failed++;
+		return 0;
+	}
+	fprintf(stderr,
+		"jail-ai-block: removed the jail of cgroup '%s' (id %llu): the cgroup is gone\n",
+		info.cgroup, (unsigned long long)id);
+	return 0;
+}
+
+/* Remove every jail whose cgroup is gone (by id, the kernel's answer). */
+static int run_gc(void)
+{
+	char mount[PATH_MAX], err[512];
+	struct gc_ctx c = { .mount = mount };
+	int lock;
+
+	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
+		return fail("%s", err);
+	if (access(JP_PIN_ROOT, F_OK))
+		return EXIT_OK;
+	lock = lock_pins();
+	if (lock < 0)
+		return EXIT_FAIL;
+	jp_pin_dir_foreach(JP_PIN_ROOT, JP_PIN_DIR_PREFIX, gc_one, &c);
+	close(lock);
+	return c.failed ? EXIT_FAIL : EXIT_OK;
+}
+
+static int cmd_gc(const struct opts *o)
+{
+	(void)o;
+	return run_gc();
+}
+
+/* All of stdin, up to max bytes; more is refused.  A malloc'd buffer in
+ * *out, or -errno. */
+static int read_all(int fd, size_t max, char **out, size_t *len)
+{
+	size_t n = 0, cap = 4096;
+	char *buf = malloc(cap), *p;
+	ssize_t r;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				free(buf);
+				return -EFBIG;
+			}
+			p = realloc(buf, cap * 2);
+			if (!p) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			free(buf);
+			return (int)r;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		free(buf);
+		return -EFBIG;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* createRuntime: the container's first process is waiting in its own
+ * cgroup; jail that cgroup with the policy the container is given. */
+static int hook_create(const struct opts *o, const struct jp_oci_state *st)
+{
+	char mount[PATH_MAX], err[512], rel[PATH_MAX], own[PATH_MAX], path[PATH_MAX];
+	const char *dir = o->policy_dir ? o->policy_dir : JP_OCI_POLICY_DIR;
+	const char *name = st->has_policy ? st->policy : o->default_policy;
+	struct jp_cgroup cg = { .fd = -1 };
+	struct opts po = *o;
+	int ret;
+
+	if (!st->pid)
+		return fail("container '%s': the state has no pid: is this createRuntime?", st->id);
+	if (!name)
+		return fail("container '%s' has no annotation %s=NAME and the hook has no "
+			    "--default-policy NAME: not starting it unjailed",
+			    st->id, JP_OCI_ANNOTATION);
+	if (!st->has_policy && jp_oci_name_check(name, err, sizeof(err)))
+		return fail("--default-policy: %s", err);
+	if (jp_oci_policy_path(dir, name, path, sizeof(path)))
+		return fail("--policy-dir '%s' is too long", dir);
+	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)) ||
+	    jp_cgroup_of_pid(st->pid, rel, sizeof(rel), err, sizeof(err)))
+		return fail("container '%s': %s", st->id, err);
+	/* A container run without a cgroup of its own (podman
+	 * --cgroups=disabled) shares the runtime's: jailing it would jail the
+	 * runtime and whatever else lives there. */
+	if (!jp_cgroup_of_pid(getpid(), own, sizeof(own), err, sizeof(err)) && !strcmp(own, rel))
+		return fail("container '%s' has no cgroup of its own (it is in the runtime's, "
+			    "'%s'): refusing to jail that; give the container its own cgroup",
+			    st->id, rel);
+	if (jp_cgroup_open(mount, rel, &cg, err, sizeof(err)))
+		return fail("container '%s': %s", st->id, err);
+	po.policy = path;
+	ret = attach_cgroup(&po, &cg);
+	jp_cgroup_close(&cg);
+	return ret;
+}
+
+static int cmd_oci_hook(const struct opts *o)
+{
+	struct jp_oci_state st;
+	char err[512], *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = read_all(STDIN_FILENO, JP_OCI_STATE_MAX, &text, &len);
+	if (ret == -EFBIG)
+		return fail("the container state on stdin is longer than %d bytes",
+			    JP_OCI_STATE_MAX);
+	if (ret)
+		return fail("cannot read the container state on stdin: %s", strerror(-ret));
+	ret = jp_oci_state_parse(text, len, &st, err, sizeof(err));
+	free(text);
+	if (ret)
+		return fail("%s", err);
+	if (!strcmp(st.status, "creating"))
+		return hook_create(o, &st);
+	if (!strcmp(st.status, "stopped"))
+		return run_gc();
+	return fail("container '%s' is '%s': oci-hook runs at createRuntime (status 'creating') "
+		    "and poststop ('stopped'); remove this stage from the hook's configuration",
+		    st.id, st.status);
 }
 
 static volatile sig_atomic_t child_pid;
@@ -651,6 +1020,8 @@ static const struct verb verbs[] = {
 	{ "exec", cmd_exec, exec_opts, exec_help, true, NULL },
 	{ "detach", cmd_detach, detach_opts, detach_help, false, NULL },
 	{ "status", cmd_status, status_opts, status_help, false, NULL },
+	{ "gc", cmd_gc, gc_opts, gc_help, false, NULL },
+	{ "oci-hook", cmd_oci_hook, oci_hook_opts, oci_hook_help, false, NULL },
 };
 
 /* "jail-ai-block --policy P --cgroup C" is attach; its help is the overview. */
