@@ -127,7 +127,8 @@ all: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 # here or in Debian's required priority, which minbase installs:
 # tests/fresh/run.sh checks that on a fresh root.
 DEB_PACKAGES := make gcc clang clang-format flex bison libbpf-dev libelf-dev zlib1g-dev \
-		libyaml-dev liburing-dev bpftool iproute2 bc curl jq
+		libyaml-dev liburing-dev bpftool iproute2 bc curl jq strace \
+		podman runc conmon busybox-static slirp4netns
 # The fresh-machine check's own tools (make check-fresh).
 FRESH_PACKAGES := debootstrap
 deps: DEB_WANTED = $(DEB_PACKAGES)
@@ -159,6 +160,12 @@ $(OUTPUT)/tests/bypass.o $(OUTPUT)/tests/netprobe.o: $(OUTPUT)/tests/%.o: tests/
 $(OUTPUT)/tests/netprobe: $(OUTPUT)/tests/netprobe.o $(KTEST_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^)
+
+# The same probe linked statically, for the busybox root file system the
+# podman tests run (it has no C library).
+$(OUTPUT)/tests/netprobe-static: $(OUTPUT)/tests/netprobe.o $(KTEST_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $(filter %.o,$^)
 
 # (Only the objects: a build/tests/bypass.d from before bypass had an
 # object of its own names the source as a prerequisite of the binary.)
@@ -282,7 +289,8 @@ $(OUTPUT)/san/tests/%: $(OUTPUT)/san/tests/%.o $(SAN_OBJS)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Everything make check runs, built (CI builds it with clang too).
-check-build: all $(UNIT_BINS) $(VERIFY) $(BYPASS) $(OUTPUT)/tests/netprobe
+check-build: all $(UNIT_BINS) $(VERIFY) $(BYPASS) $(OUTPUT)/tests/netprobe \
+	$(OUTPUT)/tests/netprobe-static
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-build

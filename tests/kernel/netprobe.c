@@ -4,6 +4,7 @@
  *
  *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] connect tcp|udp ADDR PORT
  *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] sendto udp ADDR PORT
+ *   netprobe [-n NETNS] [-c CGROUP_DIR] connect-only udp ADDR PORT
  *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] fastopen tcp ADDR PORT
  *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] ping|rawping ADDR
  *   netprobe [-n NETNS] [-c CGROUP_DIR] listen tcp|udp ADDR PORT
@@ -16,7 +17,8 @@
  * connect: TCP connects (non-blocking, polled); UDP connects, sends one
  * datagram and waits for the echo, so "ok" means a round trip.  sendto: an
  * unconnected UDP socket sends one datagram with sendto() and waits for the
- * echo.  fastopen: a TCP connect made by sendto(MSG_FASTOPEN), which reaches
+ * echo.  connect-only: a UDP connect() and nothing else, which sends no
+ * packet: the probe for addresses no test namespace holds.  fastopen: a TCP connect made by sendto(MSG_FASTOPEN), which reaches
  * the connect hook by another path than connect().  ping: one ICMP echo request over an ICMP datagram ("ping") socket,
  * which net.ipv4.ping_group_range must permit; rawping: the same over a raw
  * socket (CAP_NET_RAW).  Prints
@@ -60,7 +62,8 @@ static int fail(int e)
 static int usage(void)
 {
 	fprintf(stderr, "usage: netprobe [-n NETNS] [-c CGROUP] [-t MS] "
-			"connect|sendto|fastopen|listen tcp|udp ADDR PORT | ping|rawping ADDR\n");
+			"connect|connect-only|sendto|fastopen|listen tcp|udp ADDR PORT | "
+			"ping|rawping ADDR\n");
 	return 2;
 }
 
@@ -168,6 +171,17 @@ static int do_connect(int udp, int tfo, const struct sockaddr_storage *ss, sockl
 				return fail(err);
 		}
 	}
+	close(fd);
+	printf("ok\n");
+	return 0;
+}
+
+static int do_connect_only(const struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || connect(fd, (const struct sockaddr *)ss, len) < 0)
+		return fail(errno);
 	close(fd);
 	printf("ok\n");
 	return 0;
@@ -366,6 +380,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(argv[0], "connect"))
 		return do_connect(udp, 0, &ss, len);
+	if (!strcmp(argv[0], "connect-only") && udp)
+		return do_connect_only(&ss, len);
 	if (!strcmp(argv[0], "fastopen") && !udp)
 		return do_connect(0, 1, &ss, len);
 	if (!strcmp(argv[0], "sendto") && udp)
