@@ -384,7 +384,9 @@ static int read_gen(int ctl_fd, uint32_t *gen)
 	return 0;
 }
 
-/* The program a link runs now, as an fd, or -errno. */
+/* The program a link runs now, as an fd, or -errno: -ENOLINK when the
+ * link is detached (the kernel reports cgroup id 0), -ESTALE when it is
+ * not a link on this cgroup. */
 static int link_prog_fd(int link_fd, uint64_t cgroup_id)
 {
 	struct bpf_link_info li;
@@ -394,6 +396,8 @@ static int link_prog_fd(int link_fd, uint64_t cgroup_id)
 	memset(&li, 0, sizeof(li));
 	if (bpf_obj_get_info_by_fd(link_fd, &li, &len) < 0)
 		return -errno;
+	if (li.type == BPF_LINK_TYPE_CGROUP && li.cgroup.cgroup_id == 0)
+		return -ENOLINK;
 	if (li.type != BPF_LINK_TYPE_CGROUP || li.cgroup.cgroup_id != cgroup_id)
 		return -ESTALE;
 	fd = bpf_prog_get_fd_by_id(li.prog_id);
@@ -416,6 +420,13 @@ static int open_link(const struct jp_load_opts *o, struct jail *j, int h, char *
 	}
 	j->link_fd[h] = fd;
 	fd = link_prog_fd(fd, o->cgroup_id);
+	if (fd == -ENOLINK) {
+		/* Detached, pin left by a runtime killed in finish() before
+		 * it unpinned first: it enforces nothing, so drop it. */
+		jp_pin_unlink(o->pin_dir, name, "");
+		close_fd(&j->link_fd[h]);
+		return 0;
+	}
 	if (fd == -ESTALE)
 		snprintf(err, errlen,
 			 "pinned link '%s/%s' is not attached to this cgroup; run detach, then "
@@ -773,13 +784,16 @@ static int finish(const struct jp_load_opts *o, struct jail *j, uint32_t hooks, 
 	for (h = 0; h < JP_HOOK_MAX; h++) {
 		if ((hooks & 1u << h) || j->link_fd[h] < 0)
 			continue;
+		/* Unpin first: killed between the two, this process's fd was
+		 * the link's last holder and the link detaches with it; the
+		 * other way round leaves the pin of a detached link. */
+		jp_pin_unlink(o->pin_dir, jp_pin_link(h), "");
 		if (bpf_link_detach(j->link_fd[h]) < 0 && !ret) {
 			ret = -errno;
 			snprintf(err, errlen,
 				 "policy replaced, but the old %s hook could not be detached: %s",
 				 jp_hook_name(h), strerror(-ret));
 		}
-		jp_pin_unlink(o->pin_dir, jp_pin_link(h), "");
 	}
 	for (m = 0; m < JP_MAP_MAX; m++) {
 		r = jp_pin_commit(o->pin_dir, jp_pin_map(m), ret ? later : err,

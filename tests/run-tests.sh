@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run jailpol's test suites:
-#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|docs|layers|install|json|kernel|oci|podman|bypass|verify]...
+#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|docs|layers|install|json|kernel|crash|oci|podman|bypass|verify]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
 # line is "N passed, N failed, N skipped"; a suite that stopped before its
 # end is named on the line before it, so the summary never hides cases that
@@ -10,7 +10,7 @@
 set -u
 out=$1
 shift
-suites=${*:-unit golden policies docs layers install json kernel oci podman verify bypass}
+suites=${*:-unit golden policies docs layers install json kernel crash oci podman verify bypass}
 pass=0 fail=0 skip=0
 unfinished=()
 
@@ -212,6 +212,13 @@ for suite in $suites; do
 		# The hook and a jailed parent under a real podman (runc, a
 		# busybox root file system, private configuration and storage).
 		run_counted podman tests/kernel/podman.sh "$out"
+		;;
+	crash)
+		# attach and replace killed at every call of every syscall that
+		# changes the jail: the old policy or the new one on every hook,
+		# status agreeing, attach again finishing.  Each case counts as
+		# one test.
+		run_counted crash tests/kernel/crash.sh "$out"
 		;;
 	verify)
 		# Kernel verdicts against the reference evaluator: random policies
