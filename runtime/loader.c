@@ -275,10 +275,11 @@ static int fill_tables(struct jail_bpf *skel, const struct pol_tables *t, char *
  * failure before the switch can be undone.
  */
 struct jail {
-	bool exists;  /* ctl is pinned: a jail of this layout */
-	bool created; /* this call made the directory */
-	uint32_t gen; /* in force before this call */
-	int ctl_fd;   /* the maps all generations share */
+	bool exists;   /* ctl is pinned: a jail of this layout */
+	bool created;  /* this call made the directory */
+	uint32_t gen;  /* in force before this call */
+	uint32_t last; /* the last generation numbered */
+	int ctl_fd;    /* the maps all generations share */
 	int info_fd;
 	int gen_fd[JP_HOOK_MAX];
 	int link_fd[JP_HOOK_MAX];            /* pinned links, or -1 */
@@ -372,8 +373,8 @@ static int open_map(const char *pin_dir, const char *name, uint32_t type, uint32
 	return fd;
 }
 
-/* The generation in force, from ctl. */
-static int read_gen(int ctl_fd, uint32_t *gen)
+/* The generation in force, and the last one numbered, from ctl. */
+static int read_ctl(int ctl_fd, uint32_t *gen, uint32_t *last)
 {
 	struct jail_ctl ctl;
 	uint32_t key = 0;
@@ -381,7 +382,17 @@ static int read_gen(int ctl_fd, uint32_t *gen)
 	if (bpf_map_lookup_elem(ctl_fd, &key, &ctl) < 0)
 		return -errno;
 	*gen = ctl.gen;
+	if (last)
+		*last = ctl.last;
 	return 0;
+}
+
+static int write_ctl(int ctl_fd, uint32_t gen, uint32_t last)
+{
+	struct jail_ctl ctl = { .gen = gen, .last = last };
+	uint32_t key = 0;
+
+	return bpf_map_update_elem(ctl_fd, &key, &ctl, BPF_ANY) < 0 ? -errno : 0;
 }
 
 /* The program a link runs now, as an fd, or -errno: -ENOLINK when the
@@ -466,7 +477,7 @@ static int jail_open(const struct jp_load_opts *o, struct jail *j, char *err, si
 			     sizeof(struct jail_ctl), 1, err, errlen);
 	if (j->ctl_fd < 0)
 		return j->ctl_fd;
-	ret = read_gen(j->ctl_fd, &j->gen);
+	ret = read_ctl(j->ctl_fd, &j->gen, &j->last);
 	if (ret) {
 		snprintf(err, errlen, "cannot read '%s/%s': %s", o->pin_dir, JP_PIN_CTL,
 			 strerror(-ret));
@@ -557,10 +568,11 @@ static int dup_fd(int fd)
 /*
  * A new jail's directory and shared maps, pinned before any link: info,
  * the gen_* arrays, then ctl, whose pin says the others are there.  The
- * maps come from the loaded skeleton (ctl holds JAIL_GEN_NONE).
+ * maps come from the loaded skeleton; ctl gets JAIL_GEN_NONE in force and
+ * gen as the last numbered.
  */
 static int jail_create(const struct jp_load_opts *o, struct jail_bpf *skel, struct jail *j,
-		       char *err, size_t errlen)
+		       uint32_t gen, char *err, size_t errlen)
 {
 	int h, ret;
 
@@ -580,9 +592,9 @@ static int jail_create(const struct jp_load_opts *o, struct jail_bpf *skel, stru
 	}
 	if (!ret) {
 		j->ctl_fd = dup_fd(bpf_map__fd(skel->maps.jail_ctl));
-		ret = j->ctl_fd < 0
-			      ? j->ctl_fd
-			      : jp_pin_obj(j->ctl_fd, o->pin_dir, JP_PIN_CTL, "", err, errlen);
+		ret = j->ctl_fd < 0 ? j->ctl_fd : write_ctl(j->ctl_fd, JAIL_GEN_NONE, gen);
+		if (!ret)
+			ret = jp_pin_obj(j->ctl_fd, o->pin_dir, JP_PIN_CTL, "", err, errlen);
 	}
 	if (ret && !err[0])
 		snprintf(err, errlen, "cannot pin the jail's maps in '%s': %s", o->pin_dir,
@@ -729,13 +741,10 @@ static int install_links(const struct jp_load_opts *o, struct jail_bpf *skel, st
 static int make_current(const struct jp_load_opts *o, struct jail *j, uint32_t gen, char *err,
 			size_t errlen)
 {
-	struct jail_ctl ctl = { .gen = gen };
-	uint32_t key = 0;
-	int ret;
+	int ret = write_ctl(j->ctl_fd, gen, gen);
 
-	if (bpf_map_update_elem(j->ctl_fd, &key, &ctl, BPF_ANY) == 0)
+	if (!ret)
 		return 0;
-	ret = -errno;
 	snprintf(err, errlen, "cannot switch '%s/%s' to the new policy: %s", o->pin_dir, JP_PIN_CTL,
 		 strerror(-ret));
 	return ret;
@@ -807,6 +816,37 @@ static int finish(const struct jp_load_opts *o, struct jail *j, uint32_t hooks, 
 	return ret;
 }
 
+/*
+ * The number of the generation this call loads (jail_abi.h): never used
+ * before, even by a load that crashed (a link may still run its
+ * programs), and of the other slot than the generation in force.  An
+ * existing jail records it in ctl before anything of it is installed.
+ */
+static int number_gen(const struct jp_load_opts *o, struct jail *j, uint32_t *gen, char *err,
+		      size_t errlen)
+{
+	uint32_t g = j->last + 1;
+	int ret;
+
+	if (g % JAIL_GEN_SLOTS == j->gen % JAIL_GEN_SLOTS)
+		g++;
+	if (g <= j->last) {
+		snprintf(err, errlen,
+			 "the jail at '%s' has used up its generation numbers: run detach, then "
+			 "attach again",
+			 o->pin_dir);
+		return -EOVERFLOW;
+	}
+	*gen = g;
+	if (!j->exists)
+		return 0;
+	ret = write_ctl(j->ctl_fd, j->gen, g);
+	if (ret)
+		snprintf(err, errlen, "cannot write '%s/%s': %s", o->pin_dir, JP_PIN_CTL,
+			 strerror(-ret));
+	return ret;
+}
+
 static bool egress_has_cookie(void)
 {
 	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_netns_cookie, NULL) ==
@@ -835,21 +875,15 @@ int jp_load_attach(const struct jp_load_opts *o, bool *replaced, char *err, size
 	ret = jp_pins_check(err, errlen);
 	if (!ret)
 		ret = jail_open(o, &j, err, errlen);
-	if (!ret && j.gen == UINT32_MAX) {
-		snprintf(err, errlen,
-			 "the jail at '%s' has used up its generation numbers: run "
-			 "detach, then attach again",
-			 o->pin_dir);
-		ret = -EOVERFLOW;
-	}
+	if (!ret)
+		ret = number_gen(o, &j, &gen, err, errlen);
 	if (ret)
 		goto cleanup;
-	gen = j.gen + 1;
 	ret = load_skel(o, &j, gen, egress_has_cookie(), &skel, &n_hosts, err, errlen);
 	if (ret)
 		goto cleanup;
 	if (!j.exists)
-		ret = jail_create(o, skel, &j, err, errlen);
+		ret = jail_create(o, skel, &j, gen, err, errlen);
 	if (!ret)
 		ret = stage(o, skel, &j, gen, hooks, n_hosts, err, errlen);
 	if (!ret)
@@ -964,7 +998,7 @@ int jp_read_info(const char *pin_dir, struct jp_info *out, char *err, size_t err
 			      sizeof(struct jail_ctl), 1, msg, sizeof(msg));
 		if (fd < 0)
 			return info_error(fd, err, errlen, "%s", msg);
-		ret = read_gen(fd, &gen);
+		ret = read_ctl(fd, &gen, NULL);
 		close(fd);
 		if (ret)
 			return info_error(ret, err, errlen, "pin '%s/%s': %s", pin_dir, JP_PIN_CTL,

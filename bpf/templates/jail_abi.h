@@ -11,7 +11,8 @@
  * of maps, pinned in its directory and reused by every later load:
  *
  *   jail_ctl       ARRAY of one struct jail_ctl: the generation in force,
- *                  0 while none is (an attach that has not finished).
+ *                  0 while none is (an attach that has not finished), and
+ *                  the last generation numbered.
  *   gen_<hook>     PROG_ARRAY of JAIL_GEN_SLOTS, one per hook: slot
  *                  (gen % JAIL_GEN_SLOTS) holds generation gen's program
  *                  for that hook, or nothing if gen does not use the hook.
@@ -28,6 +29,13 @@
  * writes a generation's slots before it makes it current and never
  * reuses a slot of the generation in force, so a tail call always lands
  * on the right program.
+ *
+ * Numbers are never reused: a load takes the next number after `last`
+ * whose slot is not the slot in force, and records it in `last` before it
+ * installs anything.  A load that crashed may leave a link running its
+ * program (a hook the next policy does not use, until that policy's
+ * switch detaches it); with a number of its own, that program never
+ * takes itself for the generation in force.
  */
 #ifndef JAILPOL_JAIL_ABI_H
 #define JAILPOL_JAIL_ABI_H
@@ -41,8 +49,8 @@
 #define JAIL_GEN_SLOTS 2
 
 struct jail_ctl {
-	__u32 gen;      /* generation in force, or JAIL_GEN_NONE */
-	__u32 reserved; /* 0 */
+	__u32 gen;  /* generation in force, or JAIL_GEN_NONE */
+	__u32 last; /* the last generation numbered: the next load's is after it */
 };
 
 _Static_assert(sizeof(struct jail_ctl) == 8, "struct jail_ctl is pinned: keep its size");

@@ -4,7 +4,8 @@
 #
 #	why=$(podman_available) || { echo "x: cannot run: $why"; exit 77; }
 #	podman_setup || exit 1		# or: podman_setup DIR
-#	trap podman_cleanup EXIT	# safe twice, and after a failed setup
+#	trap podman_cleanup EXIT	# safe twice, and after a failed setup;
+#					# fails, saying why, if something stays
 #	podman_hook 50-log createRuntime,poststop always /path/to/hook ARG...
 #	jp_podman_run --name c1 -- /bin/true
 #	jp_podman rm -f -t 0 c1
@@ -51,8 +52,11 @@
 #   then are the ones run at its stop.
 # - A hook without "env" inherits podman's environment (podman_hook sets
 #   PATH only).
-# - podman rm -f returns before conmon and slirp4netns are gone (about a
-#   second); podman_cleanup waits for them.
+# - podman rm -f returns before conmon and slirp4netns are gone (a second
+#   or two: conmon waits for its "podman container cleanup");
+#   podman_cleanup waits for them.
+# - podman rm -f without -t 0 waits for SIGTERM to work (busybox sleep as
+#   PID 1 ignores it); stop_timeout is 1 s here.
 # - The cgroup parent (and, under the v1 hierarchies, PARENT/conmon) stays
 #   after the containers are gone; podman_cleanup removes $PODMAN_CGPARENT.
 #   A test that passes its own --cgroup-parent removes it with
@@ -64,14 +68,14 @@
 
 declare -F cg2_mount >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-PODMAN_WORK=${PODMAN_WORK:-}
+PODMAN_WORK=""	# not inherited: the cleanup removes it
 _podman_made_work=no _podman_ip_forward='' _podman_had_runc_dir=yes
 
 # Prints why this machine cannot run the podman tests and fails, or prints
 # nothing.  Arguments name optional tools also needed (slirp4netns).
 podman_available() {
 	local t
-	[ "$(id -u)" -eq 0 ] || { echo "needs root (rootful podman, cgroups)"; return 1; }
+	[ "$EUID" -eq 0 ] || { echo "needs root (rootful podman, cgroups)"; return 1; }
 	for t in podman runc conmon busybox "$@"; do
 		command -v "$t" >/dev/null 2>&1 ||
 			{ echo "$t is not installed (apt-get install podman runc busybox-static slirp4netns)"; return 1; }
@@ -85,14 +89,16 @@ podman_available() {
 }
 
 # Makes the work directory (DIR, made if missing; a new /tmp one without
-# DIR): rootfs/, hooks.d/, containers.conf, storage.conf, storage/, run/.
+# DIR): rootfs/, hooks.d/, containers.conf, storage.conf, storage/, run/,
+# tmp/, cni/, no-cni-plugins/.  podman_cleanup removes these, and DIR if
+# podman_setup made it.
 podman_setup() {
 	local w=${1:-} id
-	_podman_made_work=no
 	if [ -n "$PODMAN_WORK" ]; then
 		echo "podman_setup: already set up in $PODMAN_WORK" >&2
 		return 1
 	fi
+	_podman_made_work=no
 	if [ -z "$w" ]; then
 		w=$(mktemp -d /tmp/jailpol-podman.XXXXXX) || return 1
 		_podman_made_work=yes
@@ -184,8 +190,8 @@ podman_cgroup2() {
 
 # podman_hook NAME STAGE[,STAGE...] WHEN PATH [ARG...]: writes
 # $PODMAN_HOOKS/NAME.json.  WHEN is "always" or KEY_REGEX=VALUE_REGEX for
-# when.annotations (e.g. '^io\.jailpol\.policy$=.+').  ARG... follow
-# argv[0], which is PATH.
+# when.annotations (e.g. '^io\.jailpol\.policy$=.+').  PATH is absolute;
+# ARG... follow argv[0], which is PATH.
 podman_hook() {
 	[ $# -ge 4 ] || { echo "podman_hook: NAME STAGES WHEN PATH [ARG...]" >&2; return 2; }
 	local name=$1 stages=$2 when=$3 path=$4 a args stj=
@@ -248,36 +254,54 @@ podman_rm_cgroup() {
 # the cgroup parent and the work directory.  Also after a failed or no
 # setup, and a second time (then it does nothing).
 podman_cleanup() {
-	local w=$PODMAN_WORK ok=0 ids keys="" k pids p i cmd
+	local w=$PODMAN_WORK ok=0 ids keys='' k pids p i cmd args
 	[ -n "$w" ] || return 0
-	if [ -f "$w/storage.conf" ]; then
-		ids=$(timeout 30 jp_podman ps -a -q --no-trunc 2>/dev/null) || ids=
-		for i in $ids; do
-			k=$(timeout 30 jp_podman inspect -f '{{.NetworkSettings.SandboxKey}}' "$i" 2>/dev/null) || k=
-			[ -n "$k" ] && keys+=" $k"
-		done
-		[ -z "$ids" ] || timeout 60 jp_podman rm -a -f -t 0 >/dev/null 2>&1 ||
+	# timeout cannot run a function: podman with the private files.
+	local pm=(env "CONTAINERS_CONF=$w/containers.conf" "CONTAINERS_STORAGE_CONF=$w/storage.conf" podman)
+	# The containers, and the network namespaces podman made for them
+	# (slirp4netns), from the storage: also when podman fails.
+	ids=$(ls "$w/storage/vfs-containers" 2>/dev/null) || ids=
+	for i in $ids; do
+		k=$(grep -o '"/run/netns/netns-[0-9a-f-]*"' \
+			"$w/storage/vfs-containers/$i/userdata/config.json" 2>/dev/null) || k=
+		keys+=" ${k//\"/}"
+	done
+	if [ -n "$ids" ]; then
+		timeout 60 "${pm[@]}" rm -a -f -t 0 >/dev/null 2>&1 ||
 			{ echo "podman: podman rm -a -f failed" >&2; ok=1; }
 	fi
 	# conmon, podman (container cleanup), runc, slirp4netns of ours: their
 	# command lines name the work directory or a network namespace of ours.
-	for i in $(seq 50); do
+	# They may take some seconds: conmon waits for its "podman container
+	# cleanup".
+	i=$((SECONDS + 20))
+	while :; do
 		pids=
 		for p in /proc/[0-9]*; do
-			case $(cat "$p/comm" 2>/dev/null) in
+			read -r cmd 2>/dev/null <"$p/comm" || continue
+			case $cmd in
 			conmon | podman | runc* | slirp4netns) ;;
 			*) continue ;;
 			esac
-			cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
-			_podman_names "$cmd" "$w/" $keys && pids+=" ${p#/proc/}"
+			mapfile -d '' args 2>/dev/null <"$p/cmdline" || continue
+			_podman_names "${args[*]}" "$w/" $keys && pids+=" ${p#/proc/}"
 		done
 		[ -n "$pids" ] || break
-		if [ "$i" -eq 50 ]; then
-			echo "podman: killing pids$pids" >&2
+		if [ $SECONDS -ge $i ]; then
+			for p in $pids; do
+				echo "podman: killing $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" >&2
+			done
 			kill -9 $pids 2>/dev/null || :
 			ok=1
+			sleep 0.5
+			break
 		fi
 		sleep 0.1
+	done
+	# What podman did not clean up: runc's state, the network namespaces.
+	for i in $ids; do
+		[ ! -d "/run/runc/$i" ] || timeout 30 runc delete -f "$i" >/dev/null 2>&1 ||
+			{ echo "podman: runc delete -f $i failed" >&2; ok=1; }
 	done
 	for k in $keys; do
 		[ -e "$k" ] || continue
@@ -300,7 +324,7 @@ podman_cleanup() {
 		rm -rf --one-file-system "$w" || ok=1
 	else
 		rm -rf --one-file-system "$w"/{rootfs,hooks.d,storage,run,tmp,cni,no-cni-plugins} \
-			"$w"/{containers.conf,storage.conf,events.log} || ok=1
+			"$w"/{containers.conf,storage.conf,events.log,events.log.lock} || ok=1
 	fi
 	PODMAN_WORK='' _podman_made_work=no _podman_had_runc_dir=yes
 	unset PODMAN_ROOTFS PODMAN_HOOKS PODMAN_CGPARENT CONTAINERS_CONF CONTAINERS_STORAGE_CONF
