@@ -416,6 +416,25 @@ static int append(struct parser *ps, struct pol_jval *v, struct pol_jval *item, 
 	return 0;
 }
 
+void pol_json_shown(char *out, size_t len, const char *name)
+{
+	size_t n = 0, k;
+
+	for (k = 0; name[k] && k < 40 && n + 5 <= len; k++) {
+		unsigned char c = (unsigned char)name[k];
+
+		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
+			out[n++] = (char)c;
+		else
+			n += (size_t)snprintf(out + n, len - n, "\\x%02x", c);
+	}
+	if (name[k] && n + 4 <= len) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -440,7 +459,10 @@ static int check_duplicates(struct parser *ps, const struct pol_jval *v, const c
 	qsort(sorted, v->n, sizeof(*sorted), cmp_names);
 	for (k = 1; k < v->n; k++) {
 		if (!strcmp(sorted[k - 1], sorted[k])) {
-			perror_at(ps, open, "duplicate member '%.64s' in this object", sorted[k]);
+			char shown[POL_JSON_SHOWN];
+
+			pol_json_shown(shown, sizeof(shown), sorted[k]);
+			perror_at(ps, open, "duplicate member '%s' in this object", shown);
 			ret = -1;
 			break;
 		}

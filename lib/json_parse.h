@@ -73,4 +73,11 @@ int pol_jval_int(const struct pol_jval *v, int64_t *out);
 /* A boolean: -EINVAL if v is not one. */
 int pol_jval_bool(const struct pol_jval *v, bool *out);
 
+/* A string from a document, for a message: at most its first 40 bytes,
+ * those outside printable ASCII, quotes and backslashes as \xNN, "..." if
+ * cut, so a hostile string cannot write escape sequences to a terminal.
+ * POL_JSON_SHOWN bytes hold any result. */
+#define POL_JSON_SHOWN (4 * 40 + 4)
+void pol_json_shown(char *out, size_t len, const char *s);
+
 #endif /* JAILPOL_JSON_PARSE_H */

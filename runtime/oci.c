@@ -14,10 +14,12 @@
 int jp_oci_name_check(const char *name, char *err, size_t errlen)
 {
 	size_t i, n = strlen(name);
+	char shown[POL_JSON_SHOWN];
 
+	pol_json_shown(shown, sizeof(shown), name);
 	if (!n || n > JP_OCI_NAME_MAX) {
-		snprintf(err, errlen, "policy name '%.*s' must be 1 to %d characters",
-			 JP_OCI_NAME_MAX + 8, name, JP_OCI_NAME_MAX);
+		snprintf(err, errlen, "policy name '%s' must be 1 to %d characters", shown,
+			 JP_OCI_NAME_MAX);
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
@@ -29,7 +31,7 @@ int jp_oci_name_check(const char *name, char *err, size_t errlen)
 			snprintf(err, errlen,
 				 "policy name '%s' is not a name: use letters, digits, '.', '_' "
 				 "and '-', starting with a letter or digit (a name, never a path)",
-				 name);
+				 shown);
 			return -EINVAL;
 		}
 	}
@@ -135,8 +137,14 @@ int jp_oci_state_parse(const char *text, size_t len, struct jp_oci_state *out, c
 		snprintf(err, errlen,
 			 "the JSON on stdin is not an OCI container state: it has no \"status\" "
 			 "or no \"id\"");
-	if (!ret)
+	if (!ret) {
+		/* The id is only ever shown: keep it printable. */
+		char shown[POL_JSON_SHOWN];
+
+		pol_json_shown(shown, sizeof(shown), st.id);
+		snprintf(st.id, sizeof(st.id), "%s", shown);
 		ret = read_pid(root, &st.pid, err, errlen);
+	}
 	if (!ret)
 		ret = read_policy(root, &st, err, errlen);
 	if (!ret)

@@ -152,6 +152,11 @@ static void test_refused(void)
 	REFUSED("\xef\xbb\xbf{}", "byte order mark");
 	REFUSED("{\"status\": \"creating\", \"status\": \"stopped\"}", "duplicate member 'status'");
 	REFUSED("{\"b\":1, \"a\":2, \"c\":{\"x\":1, \"x\":2}}", "duplicate member 'x'");
+	/* A hostile name is shown escaped, and cut. */
+	REFUSED("{\"\\u001b[2J\":1, \"\\u001b[2J\":2}", "duplicate member '\\x1b[2J'");
+	REFUSED("{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":1, "
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":2}",
+		"'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'");
 	REFUSED("\n\n  [1,\n   x]", "line 4, column 4:");
 	refused("{\"a\": \"b\0c\"}", 12, "a NUL byte");
 	refused("{}\0", 3, "a NUL byte");
