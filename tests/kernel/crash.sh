@@ -64,12 +64,8 @@ if [ -z "$out" ] || [ $# -ne 1 ]; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/common.sh"
+SUITE=crash
 out=$(cd "$out" 2>/dev/null && pwd) || { echo "crash: no build directory '$1'" >&2; exit 2; }
-
-cannot_run() {
-	echo "crash: cannot run: $*"
-	exit 77
-}
 
 [ "$(id -u)" -eq 0 ] || cannot_run "needs root (cgroups, BPF)"
 jab=$out/jail-ai-block
@@ -97,34 +93,10 @@ flock -w 300 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
 id=$$
 work=$(mktemp -d /tmp/jailpol-crash.XXXXXX)
 
-pass=0 fail=0
 PIDS=() CGS=()
 had_pin_root=no
 [ -d "$pins" ] && had_pin_root=yes
 
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-nok() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-
-summary() {
-	echo "$pass passed, $fail failed"
-	[ $fail -eq 0 ]
-}
-
-# Undo one cgroup directory (and its descendants): detach through the CLI,
-# remove the pins in case that failed, move stray processes to the root.
-cg_remove() {
-	local d cgid p
-	[ -d "$1" ] || return 0
-	while read -r d; do
-		cgid=$(stat -c %i "$d")
-		timeout 10 "$jab" detach --cgroup "$d" >/dev/null 2>&1 </dev/null
-		[ -e "$pins/cg-$cgid" ] && rm -rf "${pins:?}/cg-$cgid"
-		while read -r p; do
-			echo "$p" >"$cg2/cgroup.procs" 2>/dev/null
-		done <"$d/cgroup.procs"
-		rmdir "$d" 2>/dev/null || echo "crash: cleanup: cannot remove cgroup '$d'" >&2
-	done < <(find "$1" -depth -type d 2>/dev/null)
-}
 
 cleanup() {
 	local rc=$? i
@@ -154,21 +126,6 @@ for name in "$cg2"/jailpol-crash-*-*; do
 	n=${n%%-*}
 	kill -0 "$n" 2>/dev/null || cg_remove "$name"
 done
-
-# stop CASE MESSAGE: a setup step failed; that ends the suite.
-stop() {
-	nok "$1" "$2"
-	echo "crash: stopped: $1 failed; the cases after it did not run"
-	summary
-	exit 1
-}
-
-setup() {
-	local err
-	if ! err=$("$@" 2>&1); then
-		stop setup "expected '$*' to succeed got: $err"
-	fi
-}
 
 # new_cg: a fresh cgroup under the cgroup2 mount; its path in CG, its id
 # in CGID, its pin directory in PD.

@@ -27,12 +27,9 @@ if [ -z "$out" ] || [ $# -ne 1 ]; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/common.sh"
+SUITE=oci
 out=$(cd "$out" 2>/dev/null && pwd) || { echo "oci: no build directory '$1'" >&2; exit 2; }
 
-cannot_run() {
-	echo "oci: cannot run: $*"
-	exit 77
-}
 [ "$(id -u)" -eq 0 ] || cannot_run "needs root (cgroups, BPF)"
 jab=$out/jail-ai-block
 np=$out/tests/netprobe
@@ -49,31 +46,10 @@ flock -w 300 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
 
 id=$$
 work=$(mktemp -d /tmp/jailpol-oci.XXXXXX)
-pass=0 fail=0
 PIDS=() CGS=()
 had_pin_root=no
 [ -d "$pins" ] && had_pin_root=yes
 
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-nok() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-summary() {
-	echo "$pass passed, $fail failed"
-	[ $fail -eq 0 ]
-}
-
-# Detach a cgroup's jail (by id, so also when the CLI cannot open it),
-# move stray processes out, remove it.
-cg_remove() {
-	local cgid p
-	[ -d "$1" ] || return 0
-	cgid=$(stat -c %i "$1")
-	timeout 10 "$jab" detach --id "$cgid" >/dev/null 2>&1 </dev/null
-	[ -e "$pins/cg-$cgid" ] && rm -rf "${pins:?}/cg-$cgid"
-	while read -r p; do
-		echo "$p" >"$cg2/cgroup.procs" 2>/dev/null
-	done <"$1/cgroup.procs"
-	rmdir "$1" 2>/dev/null || echo "oci: cleanup: cannot remove cgroup '$1'" >&2
-}
 
 cleanup() {
 	local rc=$? i
@@ -94,17 +70,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-stop() {
-	nok "$1" "$2"
-	echo "oci: stopped: $1 failed; the cases after it did not run"
-	summary
-	exit 1
-}
-setup() {
-	local err
-	err=$("$@" 2>&1) || stop setup "expected '$*' to succeed got: $err"
-}
 
 ncg=0
 new_cg() {

@@ -40,13 +40,10 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 . "$here/../lib/common.sh"
+SUITE=podman
 . "$here/../lib/podman.sh"
 out=$(cd "$out" 2>/dev/null && pwd) || { echo "podman: no build directory '$1'" >&2; exit 2; }
 
-cannot_run() {
-	echo "podman: cannot run: $*"
-	exit 77
-}
 why=$(podman_available slirp4netns jq) || cannot_run "$why"
 jab=$out/jail-ai-block
 np=$out/tests/netprobe
@@ -63,17 +60,9 @@ flock -w 300 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
 id=$$
 tag=jpp$id
 work=$(mktemp -d /tmp/jailpol-podman-test.XXXXXX)
-pass=0 fail=0
 PIDS=() NSS=() LINKS=() CGS=() SEEN_IDS=()
 had_pin_root=no
 [ -d "$pins" ] && had_pin_root=yes
-
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-nok() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-summary() {
-	echo "$pass passed, $fail failed"
-	[ $fail -eq 0 ]
-}
 
 cleanup() {
 	local rc=$? i
@@ -103,17 +92,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-stop() {
-	nok "$1" "$2"
-	echo "podman: stopped: $1 failed; the cases after it did not run"
-	summary
-	exit 1
-}
-setup() {
-	local err
-	err=$("$@" 2>&1) || stop setup "expected '$*' to succeed got: $err"
-}
 
 expect() { # NAME EXPECTED GOT
 	if [ "$3" = "$2" ]; then ok "$1"; else nok "$1" "expected $2 got $3"; fi

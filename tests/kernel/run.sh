@@ -31,12 +31,8 @@ if [ -z "$out" ] || [ $# -ne 1 ]; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/common.sh"
+SUITE=kernel
 out=$(cd "$out" 2>/dev/null && pwd) || { echo "kernel: no build directory '$1'" >&2; exit 2; }
-
-cannot_run() {
-	echo "kernel: cannot run: $*"
-	exit 77
-}
 
 [ "$(id -u)" -eq 0 ] || cannot_run "needs root (cgroups, BPF, network namespaces)"
 jab=$out/jail-ai-block
@@ -62,7 +58,6 @@ tag=jpt$id
 work=$(mktemp -d /tmp/jailpol-kernel.XXXXXX)
 np=$out/tests/netprobe
 
-pass=0 fail=0
 PIDS=() CGS=() NSS=() LINKS=() EXTRA_CGS=()
 # The runtime creates its pin root and exec's default cgroup parent; remove
 # them afterwards if this run brought them and left them empty.
@@ -70,29 +65,6 @@ had_pin_root=no had_exec_parent=no
 [ -d "$pins" ] && had_pin_root=yes
 [ -d "$cg2/jailpol" ] && had_exec_parent=yes
 
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-nok() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
-
-summary() {
-	echo "$pass passed, $fail failed"
-	[ $fail -eq 0 ]
-}
-
-# Undo one cgroup directory (and its descendants): detach through the CLI,
-# remove the pins in case that failed, move stray processes to the root.
-cg_remove() {
-	local d cgid p
-	[ -d "$1" ] || return 0
-	while read -r d; do
-		cgid=$(stat -c %i "$d")
-		timeout 10 "$jab" detach --cgroup "$d" >/dev/null 2>&1 </dev/null
-		[ -e "$pins/cg-$cgid" ] && rm -rf "${pins:?}/cg-$cgid"
-		while read -r p; do
-			echo "$p" >"$cg2/cgroup.procs" 2>/dev/null
-		done <"$d/cgroup.procs"
-		rmdir "$d" 2>/dev/null || echo "kernel: cleanup: cannot remove cgroup '$d'" >&2
-	done < <(find "$1" -depth -type d 2>/dev/null)
-}
 
 cleanup() {
 	local rc=$? i
@@ -147,23 +119,6 @@ sweep_stale() {
 	done
 }
 sweep_stale
-
-# stop CASE MESSAGE: a setup step failed; that ends the suite, since the
-# cases after it would only report the same cause again.  It says so, for
-# run-tests.sh to name it beside the summary.
-stop() {
-	nok "$1" "$2"
-	echo "kernel: stopped: $1 failed; the cases after it did not run"
-	summary
-	exit 1
-}
-
-setup() {
-	local err
-	if ! err=$("$@" 2>&1); then
-		stop setup "expected '$*' to succeed got: $err"
-	fi
-}
 
 # new_cg: a fresh cgroup under the cgroup2 mount, path in REPLY.
 ncg=0

@@ -19,3 +19,56 @@ test_lock_path() {
 		echo /tmp/jailpol-kernel-tests.lock
 	fi
 }
+
+# Counting cases, in the suites run-tests.sh counts; SUITE names the suite.
+#   ok NAME / nok NAME MESSAGE    one case passed / failed
+#   summary                       "N passed, N failed", and the status
+#   stop CASE MESSAGE             a failed setup step: it ends the suite,
+#                                 said so for run-tests.sh to name it
+#   setup CMD...                  a step that must succeed, or stop
+#   cannot_run REASON             the suite cannot run here: exit 77
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok $1"; }
+nok() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
+
+summary() {
+	echo "$pass passed, $fail failed"
+	[ $fail -eq 0 ]
+}
+
+stop() {
+	nok "$1" "$2"
+	echo "$SUITE: stopped: $1 failed; the cases after it did not run"
+	summary
+	exit 1
+}
+
+setup() {
+	local err
+	if ! err=$("$@" 2>&1); then
+		stop setup "expected '$*' to succeed got: $err"
+	fi
+}
+
+cannot_run() {
+	echo "$SUITE: cannot run: $*"
+	exit 77
+}
+
+# cg_remove DIR: undo one cgroup directory and its descendants: detach
+# each one's jail by cgroup id (so also when the CLI could not open it),
+# remove the pins in case that failed, move stray processes to the root,
+# remove it.  Uses $jab, $pins and $cg2 of the calling suite.
+cg_remove() {
+	local d cgid p
+	[ -d "$1" ] || return 0
+	while read -r d; do
+		cgid=$(stat -c %i "$d")
+		timeout 10 "$jab" detach --id "$cgid" >/dev/null 2>&1 </dev/null
+		[ -e "$pins/cg-$cgid" ] && rm -rf "${pins:?}/cg-$cgid"
+		while read -r p; do
+			echo "$p" >"$cg2/cgroup.procs" 2>/dev/null
+		done <"$d/cgroup.procs"
+		rmdir "$d" 2>/dev/null || echo "$SUITE: cleanup: cannot remove cgroup '$d'" >&2
+	done < <(find "$1" -depth -type d 2>/dev/null)
+}
