@@ -825,12 +825,13 @@ static int finish(const struct jp_load_opts *o, struct jail *j, uint32_t hooks, 
 static int number_gen(const struct jp_load_opts *o, struct jail *j, uint32_t *gen, char *err,
 		      size_t errlen)
 {
-	uint32_t g = j->last + 1;
+	/* last >= gen but in a ctl written without last (it was 0). */
+	uint32_t base = j->last > j->gen ? j->last : j->gen, g = base + 1;
 	int ret;
 
 	if (g % JAIL_GEN_SLOTS == j->gen % JAIL_GEN_SLOTS)
 		g++;
-	if (g <= j->last) {
+	if (g <= base) {
 		snprintf(err, errlen,
 			 "the jail at '%s' has used up its generation numbers: run detach, then "
 			 "attach again",

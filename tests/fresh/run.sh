@@ -44,6 +44,9 @@ if [ "${1:-}" = --enter ]; then
 		IFS=: read -r name major minor <<<"$node"
 		mknod -m 666 "$root/dev/$name" c "$major" "$minor"
 	done
+	# /dev/net/tun, as udev makes it: slirp4netns (the podman tests) opens it.
+	mkdir "$root/dev/net"
+	mknod -m 666 "$root/dev/net/tun" c 10 200
 	mkdir "$root/dev/pts" "$root/dev/shm"
 	mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$root/dev/pts"
 	ln -s pts/ptmx "$root/dev/ptmx"

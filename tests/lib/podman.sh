@@ -129,6 +129,10 @@ podman_setup() {
 	[containers]
 	default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
 	netns = "none"
+	# No pids.max: where the pids controller is bound to a v1 hierarchy
+	# (the fresh-machine check's cgroup2-only view of this host), runc
+	# cannot write it.
+	pids_limit = 0
 
 	[network]
 	network_backend = "cni"
