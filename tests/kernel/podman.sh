@@ -114,9 +114,11 @@ trun() {
 inside() {
 	local c=$1
 	shift
-	REPLY=$(timeout 20 podman exec "$c" /bin/netprobe -t 1500 "$@" 2>&1 </dev/null)
+	# podman's warnings go to stderr (on a cgroup2-only view of a hybrid
+	# host it warns about conmon's cgroup): the answer is on stdout.
+	REPLY=$(timeout 20 podman exec "$c" /bin/netprobe -t 1500 "$@" 2>"$work/exec.err" </dev/null)
 	REPLY=${REPLY%%$'\n'*}
-	[ -n "$REPLY" ] || REPLY="no output"
+	[ -n "$REPLY" ] || REPLY="no output ($(tr '\n' ' ' <"$work/exec.err"))"
 }
 
 # The cgroup id of a running container, remembered for the cleanup.
@@ -235,7 +237,7 @@ install_hook jailpol.json
 # refused, the first included.
 LOOP='i=0; while [ $i -lt 20 ]; do /bin/netprobe -t 500 connect tcp 10.0.2.2 '$PLO'; i=$((i+1)); done'
 OUT=$(trun 120 --rm --network slirp4netns:allow_host_loopback=true \
-	-- /bin/sh -c "$LOOP" 2>&1 </dev/null)
+	-- /bin/sh -c "$LOOP" 2>"$work/run.err" </dev/null)
 RC=$?
 expect first-instruction/rc 0 "$RC"
 expect first-instruction/first-attempt EPERM "$(head -n 1 <<<"$OUT")"
@@ -316,7 +318,7 @@ CGS+=("$PARENT")
 setup mkdir "$cg2$PARENT"
 setup "$jab" attach --policy "$work/policies/default.bin" --cgroup "$PARENT"
 OUT=$(trun 120 --rm --cgroup-parent "$PARENT" \
-	--network slirp4netns:allow_host_loopback=true -- /bin/sh -c "$LOOP" 2>&1 </dev/null)
+	--network slirp4netns:allow_host_loopback=true -- /bin/sh -c "$LOOP" 2>"$work/run.err" </dev/null)
 expect parent/first-attempt EPERM "$(head -n 1 <<<"$OUT")"
 expect parent/all-refused 20 "$(grep -cx EPERM <<<"$OUT")"
 setup jp_podman_run -d --name "${tag}-p" --cgroup-parent "$PARENT" \
@@ -327,7 +329,7 @@ setup jp_podman rm -f -t 0 "${tag}-p"
 # The control: the same loop with no hook and no jailed parent reaches the
 # host's loopback (so the refusals above are the jail's).
 OUT=$(trun 120 --rm --network slirp4netns:allow_host_loopback=true \
-	-- /bin/sh -c "$LOOP" 2>&1 </dev/null)
+	-- /bin/sh -c "$LOOP" 2>"$work/run.err" </dev/null)
 expect control/first-attempt ok "$(head -n 1 <<<"$OUT")"
 
 summary
