@@ -458,10 +458,12 @@ static int open_link(const struct jp_load_opts *o, struct jail *j, int h, char *
  */
 static int jail_open(const struct jp_load_opts *o, struct jail *j, char *err, size_t errlen)
 {
-	int h, fd, ret;
+	int h, ret;
 
-	fd = jp_pin_get(o->pin_dir, JP_PIN_CTL);
-	if (fd == -ENOENT) {
+	j->ctl_fd = open_map(o->pin_dir, JP_PIN_CTL, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+			     sizeof(struct jail_ctl), 1, err, errlen);
+	if (j->ctl_fd == -ENOENT) {
+		err[0] = '\0';
 		ret = jp_pin_dir_has_links(o->pin_dir);
 		if (ret < 0)
 			snprintf(err, errlen, "cannot read '%s': %s", o->pin_dir, strerror(-ret));
@@ -472,9 +474,6 @@ static int jail_open(const struct jp_load_opts *o, struct jail *j, char *err, si
 				 o->pin_dir);
 		return ret > 0 ? -EPROTO : ret;
 	}
-	close_fd(&fd);
-	j->ctl_fd = open_map(o->pin_dir, JP_PIN_CTL, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
-			     sizeof(struct jail_ctl), 1, err, errlen);
 	if (j->ctl_fd < 0)
 		return j->ctl_fd;
 	ret = read_ctl(j->ctl_fd, &j->gen, &j->last);
@@ -990,15 +989,11 @@ int jp_read_info(const char *pin_dir, struct jp_info *out, char *err, size_t err
 		return info_error(-ENAMETOOLONG, err, errlen, "pin directory '%s' is too long",
 				  pin_dir);
 	/* A jail without ctl was pinned before generations: one info slot. */
-	fd = jp_pin_get(pin_dir, JP_PIN_CTL);
+	fd = open_map(pin_dir, JP_PIN_CTL, BPF_MAP_TYPE_ARRAY, sizeof(key), sizeof(struct jail_ctl),
+		      1, msg, sizeof(msg));
 	if (fd >= 0) {
 		uint32_t gen = JAIL_GEN_NONE;
 
-		close(fd);
-		fd = open_map(pin_dir, JP_PIN_CTL, BPF_MAP_TYPE_ARRAY, sizeof(key),
-			      sizeof(struct jail_ctl), 1, msg, sizeof(msg));
-		if (fd < 0)
-			return info_error(fd, err, errlen, "%s", msg);
 		ret = read_ctl(fd, &gen, NULL);
 		close(fd);
 		if (ret)
@@ -1012,13 +1007,8 @@ int jp_read_info(const char *pin_dir, struct jp_info *out, char *err, size_t err
 		key = gen % JAIL_GEN_SLOTS;
 		slots = JAIL_GEN_SLOTS;
 	} else if (fd != -ENOENT) {
-		return info_error(fd, err, errlen, "pin '%s/%s': %s", pin_dir, JP_PIN_CTL,
-				  strerror(-fd));
+		return info_error(fd, err, errlen, "%s", msg);
 	}
-	fd = jp_pin_get(pin_dir, JP_PIN_INFO);
-	if (fd < 0)
-		return info_error(fd, err, errlen, "pin '%s': %s", path, strerror(-fd));
-	close(fd);
 	fd = open_map(pin_dir, JP_PIN_INFO, BPF_MAP_TYPE_ARRAY, sizeof(key), sizeof(*out), slots,
 		      msg, sizeof(msg));
 	if (fd < 0)

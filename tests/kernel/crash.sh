@@ -86,9 +86,7 @@ if ! err=$(strace -f -qq -o /dev/null -e inject=getpid:error=ENOSYS true 2>&1); 
 	cannot_run "strace cannot trace here: $err"
 fi
 
-lock=$(test_lock_path)
-exec {lockfd}>>"$lock"
-flock -w 300 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
+kernel_lock
 
 id=$$
 work=$(mktemp -d /tmp/jailpol-crash.XXXXXX)
@@ -96,7 +94,6 @@ work=$(mktemp -d /tmp/jailpol-crash.XXXXXX)
 PIDS=() CGS=()
 had_pin_root=no
 [ -d "$pins" ] && had_pin_root=yes
-
 
 cleanup() {
 	local rc=$? i
@@ -157,14 +154,6 @@ start_listener() {
 	done
 	[ "${w:-}" = ready ] || stop setup "expected listener '$*' to be ready got: $(cat "$f")"
 	REPLY=$p
-}
-
-# jab ARGS...: run jail-ai-block; RC, OUT and ERR hold the result.
-jab() {
-	timeout 60 "$jab" "$@" >"$work/out" 2>"$work/err" </dev/null
-	RC=$?
-	OUT=$(cat "$work/out")
-	ERR=$(cat "$work/err")
 }
 
 # What a failure report shows of the jail: the pins and the programs.

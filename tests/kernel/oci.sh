@@ -40,16 +40,13 @@ cg2=$(cg2_mount)
 [ -n "$cg2" ] || cannot_run "no cgroup2 file system in /proc/self/mountinfo"
 pins=/sys/fs/bpf/jailpol
 
-lock=$(test_lock_path)
-exec {lockfd}>>"$lock"
-flock -w 300 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
+kernel_lock
 
 id=$$
 work=$(mktemp -d /tmp/jailpol-oci.XXXXXX)
 PIDS=() CGS=()
 had_pin_root=no
 [ -d "$pins" ] && had_pin_root=yes
-
 
 cleanup() {
 	local rc=$? i
@@ -106,21 +103,6 @@ hook() {
 	ERR=$(cat "$work/err")
 }
 
-jab() {
-	timeout 60 "$jab" "$@" >"$work/out" 2>"$work/err" </dev/null
-	RC=$?
-	OUT=$(cat "$work/out")
-	ERR=$(cat "$work/err")
-}
-
-expect_rc() {
-	if [ "$RC" = "$2" ]; then
-		ok "$1"
-	else
-		nok "$1" "expected exit $2 got $RC (stdout: '${OUT//$'\n'/ }' stderr: '${ERR//$'\n'/ }')"
-	fi
-}
-
 expect_err() {
 	case $ERR in
 	*"$2"*) ok "$1" ;;
@@ -139,12 +121,6 @@ verdicts() {
 	else
 		nok "$1" "expected port A $3, port B $4 got $got_a, $got_b"
 	fi
-}
-
-# status_of CGID: the status --json object of the jail of that cgroup id
-# (one line), empty if status lists none.
-status_of() {
-	"$jab" status --json 2>/dev/null </dev/null | jq -c ".[] | select(.cgroup_id == $1)"
 }
 
 expect_status() { # NAME CGID JQ-EXPR (true when it holds)

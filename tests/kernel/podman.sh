@@ -53,9 +53,7 @@ done
 cg2=$(cg2_mount)
 pins=/sys/fs/bpf/jailpol
 
-lock=$(test_lock_path)
-exec {lockfd}>>"$lock"
-flock -w 300 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
+kernel_lock
 
 id=$$
 tag=jpp$id
@@ -127,10 +125,6 @@ ctr_cgid() {
 	d=$(podman_cgroup2 "$1") && [ -d "$d" ] || { REPLY=; return 1; }
 	REPLY=$(stat -c %i "$d")
 	SEEN_IDS+=("$REPLY")
-}
-
-status_of() { # CGID: its status --json object, empty if none
-	"$jab" status --json 2>/dev/null </dev/null | jq -c ".[] | select(.cgroup_id == $1)"
 }
 
 expect_jailed() { # NAME CGID

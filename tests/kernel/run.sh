@@ -49,9 +49,7 @@ bpftool=$(command -v bpftool || true)
 pins=/sys/fs/bpf/jailpol
 
 # Runs take turns: two at once would put 203.0.113.1/24 on two host veths.
-lock=$(test_lock_path)
-exec {lockfd}>>"$lock"
-flock -w 300 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
+kernel_lock
 
 id=$$
 tag=jpt$id
@@ -64,7 +62,6 @@ PIDS=() CGS=() NSS=() LINKS=() EXTRA_CGS=()
 had_pin_root=no had_exec_parent=no
 [ -d "$pins" ] && had_pin_root=yes
 [ -d "$cg2/jailpol" ] && had_exec_parent=yes
-
 
 cleanup() {
 	local rc=$? i
@@ -185,23 +182,6 @@ assert() {
 		ok "$name"
 	else
 		nok "$name" "$msg"
-	fi
-}
-
-# jab ARGS...: run jail-ai-block; RC, OUT and ERR hold the result.
-jab() {
-	timeout 60 "$jab" "$@" >"$work/out" 2>"$work/err" </dev/null
-	RC=$?
-	OUT=$(cat "$work/out")
-	ERR=$(cat "$work/err")
-}
-
-# expect_rc NAME EXPECTED: checks RC of the last jab call.
-expect_rc() {
-	if [ "$RC" = "$2" ]; then
-		ok "$1"
-	else
-		nok "$1" "expected exit $2 got $RC (stdout: '${OUT//$'\n'/ }' stderr: '${ERR//$'\n'/ }')"
 	fi
 }
 

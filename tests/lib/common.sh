@@ -72,3 +72,36 @@ cg_remove() {
 		rmdir "$d" 2>/dev/null || echo "$SUITE: cleanup: cannot remove cgroup '$d'" >&2
 	done < <(find "$1" -depth -type d 2>/dev/null)
 }
+
+# Take the kernel tests' lock (test_lock_path), waiting up to 5 minutes,
+# or cannot_run; the fd stays open in $lockfd until the suite exits.
+kernel_lock() {
+	local lock
+	lock=$(test_lock_path)
+	exec {lockfd}>>"$lock"
+	flock -w 300 "$lockfd" || cannot_run "another kernel test run holds '$lock'"
+}
+
+# jab ARGS...: run jail-ai-block ($jab); RC, OUT and ERR hold the result
+# (the files under $work).
+jab() {
+	timeout 60 "$jab" "$@" >"$work/out" 2>"$work/err" </dev/null
+	RC=$?
+	OUT=$(cat "$work/out")
+	ERR=$(cat "$work/err")
+}
+
+# expect_rc NAME EXPECTED: checks RC of the last jab call.
+expect_rc() {
+	if [ "$RC" = "$2" ]; then
+		ok "$1"
+	else
+		nok "$1" "expected exit $2 got $RC (stdout: '${OUT//$'\n'/ }' stderr: '${ERR//$'\n'/ }')"
+	fi
+}
+
+# status_of CGID: the status --json object of the jail of that cgroup id
+# (one line), empty if status lists none.  Needs jq.
+status_of() {
+	"$jab" status --json 2>/dev/null </dev/null | jq -c ".[] | select(.cgroup_id == $1)"
+}
