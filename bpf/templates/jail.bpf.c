@@ -220,8 +220,6 @@ int jail_egress(struct __sk_buff *skb)
 	int verdict;
 	__u8 l4proto;
 
-	if (!jp_in_force(skb, &gen_egress, &verdict))
-		return verdict;
 	sk = skb->sk;
 	if (sk)
 		sk = bpf_sk_fullsock(sk);
@@ -232,6 +230,10 @@ int jail_egress(struct __sk_buff *skb)
 		    (type == JP_SOCK_DGRAM && protocol == IPPROTO_UDP))
 			return 1;
 	}
+	/* After the fast path: every generation passes those packets, so
+	 * ordinary traffic does not pay for the lookup. */
+	if (!jp_in_force(skb, &gen_egress, &verdict))
+		return verdict;
 
 	/* cgroup_skb sees the packet from its network header on. */
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
