@@ -859,7 +859,8 @@ static bool egress_has_cookie(void)
  * from JAIL_GEN_NONE; an attach interrupted before its switch is picked
  * up where it stopped by the next one.
  */
-int jp_load_attach(const struct jp_load_opts *o, bool *replaced, char *err, size_t errlen)
+int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, char *err,
+		   size_t errlen)
 {
 	uint32_t gen, hooks = wanted_hooks(o->policy), n_hosts = 0;
 	libbpf_print_fn_t old_print;
@@ -868,6 +869,7 @@ int jp_load_attach(const struct jp_load_opts *o, bool *replaced, char *err, size
 	int ret;
 
 	err[0] = '\0';
+	memset(res, 0, sizeof(*res));
 	log_reset(o->debug);
 	old_print = libbpf_set_print(libbpf_log);
 	jail_init(&j);
@@ -896,7 +898,7 @@ int jp_load_attach(const struct jp_load_opts *o, bool *replaced, char *err, size
 		roll_back(o, &j, gen);
 		goto cleanup;
 	}
-	*replaced = j.gen != JAIL_GEN_NONE;
+	res->replaced = j.gen != JAIL_GEN_NONE;
 	ret = finish(o, &j, hooks, err, errlen);
 cleanup:
 	jail_free(&j);

@@ -87,6 +87,11 @@ struct jp_load_opts {
 	bool debug;              /* libbpf and verifier logs to stderr */
 };
 
+/* What an attach did, for its report. */
+struct jp_attach_result {
+	bool replaced; /* a policy was in force before */
+};
+
 /*
  * Attach o->policy to the cgroup, or replace the policy of an attachment
  * already pinned at o->pin_dir, in one step (jail_abi.h): until the switch
@@ -95,11 +100,12 @@ struct jp_load_opts {
  * whole, and the next call finishes an interrupted one.  On failure the
  * old policy stays in force and what this call pinned is removed; err
  * names the cause and what to do.  Returns 0 or a negative errno; on
- * success *replaced says whether a policy was in force before.  A failure
+ * success *res says what was done.  A failure
  * after the switch (the new policy holds, tidying failed) also returns
  * an error, with err starting "policy replaced, but".
  */
-int jp_load_attach(const struct jp_load_opts *o, bool *replaced, char *err, size_t errlen);
+int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, char *err,
+		   size_t errlen);
 
 /* Detach the jail pinned at pin_dir and remove its pins.  -ENOENT if
  * there is none. */

@@ -416,13 +416,13 @@ static int learn_host(const struct pol_tables *t, struct jp_hosts *hosts, uint64
 	return EXIT_OK;
 }
 
-static void say_attached(const struct jp_cgroup *cg, const struct pol_tables *t, bool replaced,
-			 size_t n_hosts)
+static void say_attached(const struct jp_cgroup *cg, const struct pol_tables *t,
+			 const struct jp_attach_result *res, size_t n_hosts)
 {
 	char hash[65];
 
 	pol_hex(hash, t->content_hash, 6);
-	if (replaced)
+	if (res->replaced)
 		fprintf(stderr, "jail-ai-block: cgroup '%s': policy replaced by '%s' (%s)\n",
 			cg->rel, pol_tables_string(t, t->source_name), hash);
 	else
@@ -439,8 +439,8 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 	struct jp_hosts hosts = { 0 };
 	struct jp_load_opts lo = { 0 };
 	char err[1024], pin_dir[PATH_MAX];
+	struct jp_attach_result res;
 	int ret = EXIT_FAIL, lock = -1;
-	bool replaced;
 
 	if (!o->policy)
 		return usage_error(o, "--policy POLICY.BIN is required");
@@ -465,11 +465,11 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 	lo.policy_path = o->policy;
 	lo.pin_dir = pin_dir;
 	lo.debug = o->debug;
-	if (jp_load_attach(&lo, &replaced, err, sizeof(err))) {
+	if (jp_load_attach(&lo, &res, err, sizeof(err))) {
 		fail("cgroup '%s': %s", cg->rel, err);
 		goto cleanup;
 	}
-	say_attached(cg, &t, replaced, hosts.n);
+	say_attached(cg, &t, &res, hosts.n);
 	ret = EXIT_OK;
 cleanup:
 	if (lock >= 0)
