@@ -18,12 +18,14 @@
 #include <bpf/libbpf.h>
 
 #include "../bpf/templates/jail_abi.h"
+#include "hostset.h"
 #include "jail.skel.h"
 #include "loader.h"
 
-/* Room left in each address table for host addresses a later netlink
- * refresh adds, beyond those known now. */
-#define JP_HOST_SLACK 256
+/* Room left in each address table, and in the host records per family,
+ * for host addresses `watch` adds later, beyond those known now.  The
+ * maps are not preallocated: room costs nothing until it is used. */
+#define JP_HOST_SLACK 4096
 
 static struct bpf_program *hook_prog(struct jail_bpf *skel, enum jp_hook h)
 {
@@ -51,6 +53,7 @@ static struct bpf_map *skel_map(struct jail_bpf *skel, enum jp_map m)
 	case JP_MAP_LPM6:
 		return skel->maps.pol_lpm6;
 	case JP_MAP_DEC:
+	case JP_MAP_HOSTS:
 	case JP_MAP_MAX:
 		break;
 	}
@@ -115,53 +118,32 @@ static int fill_map(int fd, const void *entries, size_t n, size_t entry_size, si
 }
 
 /*
- * Insert each host address as an exact entry mapping to the host_did of the
- * entry that covers it in the policy.  Loopback and unspecified addresses
- * are never inserted: the `loopback` and `unspecified` sets cover them with
- * their own netns scope, and a host entry would override that.
+ * The host addresses into the new tables, recorded in a new record map
+ * (hostset.h), whose fd goes to *rec_fd.  Loopback and unspecified
+ * addresses are never host entries: the `loopback` and `unspecified`
+ * sets cover them with their own netns scope.
  */
-static int fill_hosts(struct jail_bpf *skel, const struct jp_load_opts *o, uint32_t *n_inserted,
-		      char *err, size_t errlen)
+static int fill_hosts(struct jail_bpf *skel, const struct jp_load_opts *o, int *rec_fd,
+		      uint32_t *n_inserted, char *err, size_t errlen)
 {
-	const struct jp_hosts *h = o->hosts;
-	int fd4 = bpf_map__fd(skel->maps.pol_lpm4);
-	int fd6 = bpf_map__fd(skel->maps.pol_lpm6);
-	size_t i;
+	struct jp_hostset hs = {
+		.lpm4_fd = bpf_map__fd(skel->maps.pol_lpm4),
+		.lpm6_fd = bpf_map__fd(skel->maps.pol_lpm6),
+	};
+	size_t n = o->hosts ? o->hosts->n : 0;
+	int ret;
 
 	*n_inserted = 0;
-	for (i = 0; h && i < h->n; i++) {
-		const struct jp_addr *a = &h->v[i];
-		struct pol_addr_val v;
-		int ret;
-
-		if ((a->family != 4 && a->family != 6) || pol_never_host(a->family, a->addr))
-			continue;
-		if (pol_tables_host_val(o->policy, a->family, a->addr, &v))
-			goto broken;
-		if (a->family == 4) {
-			struct pol_lpm4_key k = { .prefixlen = 32 };
-
-			memcpy(k.addr, a->addr, 4);
-			ret = bpf_map_update_elem(fd4, &k, &v, BPF_ANY);
-		} else {
-			struct pol_lpm6_key k = { .prefixlen = 128 };
-
-			memcpy(k.addr, a->addr, 16);
-			ret = bpf_map_update_elem(fd6, &k, &v, BPF_ANY);
-		}
-		if (ret < 0) {
-			ret = -errno;
-			snprintf(err, errlen, "cannot add host address %zu to map '%s': %s", i,
-				 a->family == 4 ? "pol_lpm4" : "pol_lpm6", strerror(-ret));
-			return ret;
-		}
-		(*n_inserted)++;
+	hs.rec_fd = jp_hostset_records(n + 2 * JP_HOST_SLACK, err, errlen);
+	if (hs.rec_fd < 0)
+		return hs.rec_fd;
+	ret = jp_hostset_sync(&hs, o->hosts, NULL, NULL, n_inserted, err, errlen);
+	if (ret) {
+		close(hs.rec_fd);
+		return ret;
 	}
+	*rec_fd = hs.rec_fd;
 	return 0;
-broken:
-	snprintf(err, errlen,
-		 "policy has no /0 entry covering host address %zu; recompile it with jailpolc", i);
-	return -EBADMSG;
 }
 
 static size_t count_hosts(const struct jp_hosts *h, uint8_t family)
@@ -281,6 +263,7 @@ struct jail {
 	uint32_t last; /* the last generation numbered */
 	int ctl_fd;    /* the maps all generations share */
 	int info_fd;
+	int rec_fd; /* the new generation's host records (hostset.h) */
 	int gen_fd[JP_HOOK_MAX];
 	int link_fd[JP_HOOK_MAX];            /* pinned links, or -1 */
 	int link_prog[JP_HOOK_MAX];          /* the programs they ran, or -1 */
@@ -293,7 +276,7 @@ static void jail_init(struct jail *j)
 	int h;
 
 	memset(j, 0, sizeof(*j));
-	j->ctl_fd = j->info_fd = -1;
+	j->ctl_fd = j->info_fd = j->rec_fd = -1;
 	for (h = 0; h < JP_HOOK_MAX; h++)
 		j->gen_fd[h] = j->link_fd[h] = j->link_prog[h] = -1;
 }
@@ -311,6 +294,7 @@ static void jail_free(struct jail *j)
 
 	close_fd(&j->ctl_fd);
 	close_fd(&j->info_fd);
+	close_fd(&j->rec_fd);
 	for (h = 0; h < JP_HOOK_MAX; h++) {
 		close_fd(&j->gen_fd[h]);
 		close_fd(&j->link_fd[h]);
@@ -340,7 +324,7 @@ static struct bpf_map *gen_map(struct jail_bpf *skel, enum jp_hook h)
 }
 
 /* A pinned map's fd, refused unless it is of the given shape (a pin of
- * another jailpol version may be another map). */
+ * another jailpol version may be another map); max_entries 0: any size. */
 static int open_map(const char *pin_dir, const char *name, uint32_t type, uint32_t key_size,
 		    uint32_t value_size, uint32_t max_entries, char *err, size_t errlen)
 {
@@ -359,7 +343,7 @@ static int open_map(const char *pin_dir, const char *name, uint32_t type, uint32
 		snprintf(err, errlen, "cannot read the pin '%s/%s': %s", pin_dir, name,
 			 strerror(-ret));
 	} else if (mi.type != type || mi.key_size != key_size || mi.value_size != value_size ||
-		   mi.max_entries != max_entries) {
+		   (max_entries && mi.max_entries != max_entries)) {
 		ret = -EPROTO;
 		snprintf(err, errlen,
 			 "pin '%s/%s' is not a map of the layout this jail-ai-block uses; run "
@@ -501,10 +485,10 @@ static int jail_open(const struct jp_load_opts *o, struct jail *j, char *err, si
 }
 
 /* Open, size and load the templates for o->policy as generation gen of
- * jail j (sharing its maps when it exists), then fill the tables. */
-static int load_skel(const struct jp_load_opts *o, const struct jail *j, uint32_t gen,
-		     bool egress_cookie, struct jail_bpf **out, uint32_t *n_hosts, char *err,
-		     size_t errlen)
+ * jail j (sharing its maps when it exists), then fill the tables and
+ * j's new host records. */
+static int load_skel(const struct jp_load_opts *o, struct jail *j, uint32_t gen, bool egress_cookie,
+		     struct jail_bpf **out, uint32_t *n_hosts, char *err, size_t errlen)
 {
 	struct jail_bpf *skel;
 	int h, ret;
@@ -534,7 +518,7 @@ static int load_skel(const struct jp_load_opts *o, const struct jail *j, uint32_
 	}
 	ret = fill_tables(skel, o->policy, err, errlen);
 	if (!ret)
-		ret = fill_hosts(skel, o, n_hosts, err, errlen);
+		ret = fill_hosts(skel, o, &j->rec_fd, n_hosts, err, errlen);
 	if (ret)
 		goto fail;
 	*out = skel;
@@ -630,14 +614,16 @@ static uint32_t wanted_hooks(const struct pol_tables *t)
 	return hooks;
 }
 
-/* The policy's maps, pinned as "<name>_new" until they are in force. */
-static int pin_tables_new(const char *pin_dir, struct jail_bpf *skel, char *err, size_t errlen)
+/* The generation's tables, pinned as "<name>_new" until they are in
+ * force. */
+static int pin_tables_new(const char *pin_dir, struct jail_bpf *skel, int rec_fd, char *err,
+			  size_t errlen)
 {
 	int m, ret = 0;
 
 	for (m = 0; m < JP_MAP_MAX && !ret; m++)
-		ret = jp_pin_obj(bpf_map__fd(skel_map(skel, m)), pin_dir, jp_pin_map(m), JP_PIN_NEW,
-				 err, errlen);
+		ret = jp_pin_obj(m == JP_MAP_HOSTS ? rec_fd : bpf_map__fd(skel_map(skel, m)),
+				 pin_dir, jp_pin_map(m), JP_PIN_NEW, err, errlen);
 	return ret;
 }
 
@@ -685,7 +671,7 @@ static int stage(const struct jp_load_opts *o, struct jail_bpf *skel, struct jai
 			 strerror(-ret));
 		return ret;
 	}
-	return pin_tables_new(o->pin_dir, skel, err, errlen);
+	return pin_tables_new(o->pin_dir, skel, j->rec_fd, err, errlen);
 }
 
 /*
@@ -1025,4 +1011,210 @@ int jp_read_info(const char *pin_dir, struct jp_info *out, char *err, size_t err
 				 path, out->version, JP_INFO_VERSION);
 	close(fd);
 	return ret;
+}
+
+/* Whether id is one of the maps the program prog_fd uses. */
+static int prog_uses_map(int prog_fd, uint32_t id)
+{
+	struct bpf_prog_info pi;
+	uint32_t ids[64], len = sizeof(pi), i;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	pi.map_ids = (uint64_t)(uintptr_t)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &pi, &len) < 0)
+		return -errno;
+	for (i = 0; i < pi.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i] == id)
+			return 1;
+	return 0;
+}
+
+static int map_id(int fd, uint32_t *id)
+{
+	struct bpf_map_info mi;
+	uint32_t len = sizeof(mi);
+
+	memset(&mi, 0, sizeof(mi));
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0)
+		return -errno;
+	*id = mi.id;
+	return 0;
+}
+
+/* The pin name+suffix as an fd, if it is a map prog_fd uses: 1, 0 when
+ * it is not (or there is no such pin), or -errno. */
+static int open_used_map(const char *pin_dir, const char *name, const char *suffix, int prog_fd,
+			 int *out)
+{
+	char full[64];
+	uint32_t id = 0;
+	int fd, ret;
+
+	snprintf(full, sizeof(full), "%s%s", name, suffix);
+	fd = jp_pin_get(pin_dir, full);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	ret = map_id(fd, &id);
+	if (!ret)
+		ret = prog_uses_map(prog_fd, id);
+	if (ret <= 0) {
+		close(fd);
+		return ret;
+	}
+	*out = fd;
+	return 1;
+}
+
+/* The program of generation gen for hook h, as an fd, or -errno. */
+static int gen_prog_fd(const char *pin_dir, uint32_t gen, enum jp_hook h, char *err, size_t errlen)
+{
+	uint32_t slot = gen % JAIL_GEN_SLOTS, prog_id;
+	int gen_fd, fd, ret;
+
+	gen_fd = open_map(pin_dir, jp_pin_gen(h), BPF_MAP_TYPE_PROG_ARRAY, sizeof(uint32_t),
+			  sizeof(uint32_t), JAIL_GEN_SLOTS, err, errlen);
+	if (gen_fd < 0)
+		return gen_fd;
+	/* From user space a PROG_ARRAY slot reads as the program's id. */
+	ret = bpf_map_lookup_elem(gen_fd, &slot, &prog_id) < 0 ? -errno : 0;
+	close(gen_fd);
+	if (ret) {
+		snprintf(err, errlen, "'%s': generation %u has no %s program: %s", pin_dir, gen,
+			 jp_hook_name(h), strerror(-ret));
+		return ret;
+	}
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "'%s': cannot open program %u: %s", pin_dir, prog_id,
+			 strerror(-ret));
+		return ret;
+	}
+	return fd;
+}
+
+/*
+ * The tables of the generation in force are the pins its programs use:
+ * "map_*" once its attach finished, "map_*_new" when the attach was
+ * killed between its switch and the rename.  pol_lpm4 is the one its
+ * connect4 program uses, pol_lpm6 its connect6's (every policy attaches
+ * both; the verifier keeps in each program only the table it reads).
+ */
+static int open_live_tables(const char *pin_dir, uint32_t gen, struct jp_live *l, char *err,
+			    size_t errlen)
+{
+	static const char *const suffixes[] = { "", JP_PIN_NEW };
+	int prog4, prog6, ret = 0;
+	size_t k;
+
+	prog4 = gen_prog_fd(pin_dir, gen, JP_HOOK_CONNECT4, err, errlen);
+	if (prog4 < 0)
+		return prog4;
+	prog6 = gen_prog_fd(pin_dir, gen, JP_HOOK_CONNECT6, err, errlen);
+	if (prog6 < 0) {
+		close(prog4);
+		return prog6;
+	}
+	for (k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]) && !ret; k++) {
+		ret = open_used_map(pin_dir, jp_pin_map(JP_MAP_LPM4), suffixes[k], prog4,
+				    &l->lpm4_fd);
+		if (ret == 1) {
+			ret = open_used_map(pin_dir, jp_pin_map(JP_MAP_LPM6), suffixes[k], prog6,
+					    &l->lpm6_fd);
+			if (ret == 0)
+				ret = -ESTALE; /* the two pins of another generation each */
+		}
+		if (ret == 1) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "%s%s", jp_pin_map(JP_MAP_HOSTS), suffixes[k]);
+			l->rec_fd = open_map(pin_dir, name, BPF_MAP_TYPE_HASH,
+					     sizeof(struct jp_host_key), sizeof(struct jp_host_rec),
+					     0, err, errlen);
+			ret = l->rec_fd < 0 ? l->rec_fd : 1;
+		}
+	}
+	close(prog4);
+	close(prog6);
+	if (ret == 1)
+		return 0;
+	if (ret == -ENOENT) {
+		snprintf(err, errlen,
+			 "'%s': the tables in force have no host records (attached by an earlier "
+			 "jail-ai-block); attach the policy again",
+			 pin_dir);
+		return -ENOENT;
+	}
+	if (ret == 0 || ret == -ESTALE) {
+		snprintf(err, errlen,
+			 "'%s': no pinned tables are those of the policy in force; attach the "
+			 "policy again",
+			 pin_dir);
+		return -ESTALE;
+	}
+	if (!err[0])
+		snprintf(err, errlen, "'%s': cannot open the tables in force: %s", pin_dir,
+			 strerror(-ret));
+	return ret;
+}
+
+int jp_live_open(const char *pin_dir, struct jp_live *l, char *err, size_t errlen)
+{
+	int ctl_fd, ret;
+
+	memset(l, 0, sizeof(*l));
+	l->info_fd = l->lpm4_fd = l->lpm6_fd = l->rec_fd = -1;
+	err[0] = '\0';
+	ret = jp_read_info(pin_dir, &l->info, err, errlen);
+	if (ret)
+		return ret;
+	ctl_fd = open_map(pin_dir, JP_PIN_CTL, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+			  sizeof(struct jail_ctl), 1, err, errlen);
+	if (ctl_fd < 0)
+		return ctl_fd;
+	ret = read_ctl(ctl_fd, &l->gen, NULL);
+	close(ctl_fd);
+	if (ret) {
+		snprintf(err, errlen, "cannot read '%s/%s': %s", pin_dir, JP_PIN_CTL,
+			 strerror(-ret));
+		return ret;
+	}
+	if (l->gen == JAIL_GEN_NONE) {
+		snprintf(err, errlen, "'%s': no policy in force (an attach did not finish)",
+			 pin_dir);
+		return -EINPROGRESS;
+	}
+	l->info_fd = open_map(pin_dir, JP_PIN_INFO, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+			      sizeof(struct jp_info), JAIL_GEN_SLOTS, err, errlen);
+	if (l->info_fd < 0) {
+		ret = l->info_fd;
+		goto fail;
+	}
+	ret = open_live_tables(pin_dir, l->gen, l, err, errlen);
+	if (!ret)
+		return 0;
+fail:
+	jp_live_close(l);
+	return ret;
+}
+
+int jp_live_set_n_hosts(struct jp_live *l, uint32_t n)
+{
+	uint32_t slot = l->gen % JAIL_GEN_SLOTS;
+
+	if (l->info.n_hosts == n)
+		return 0;
+	l->info.n_hosts = n;
+	return bpf_map_update_elem(l->info_fd, &slot, &l->info, BPF_EXIST) < 0 ? -errno : 0;
+}
+
+void jp_live_close(struct jp_live *l)
+{
+	close_fd(&l->info_fd);
+	close_fd(&l->lpm4_fd);
+	close_fd(&l->lpm6_fd);
+	close_fd(&l->rec_fd);
 }

@@ -120,4 +120,26 @@ int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen);
  */
 int jp_read_info(const char *pin_dir, struct jp_info *out, char *err, size_t errlen);
 
+/*
+ * The live tables of the policy in force in the jail pinned at pin_dir,
+ * for `watch` to change their host entries (hostset.h): the maps the
+ * program in force uses, whatever the pins say after a crash.  0 or
+ * -errno: -ENOENT no jail or no host records (a jail of an earlier
+ * jail-ai-block), -EINPROGRESS no policy in force.  Hold the pin root's
+ * lock while using them.
+ */
+struct jp_live {
+	uint32_t gen;        /* the generation in force */
+	struct jp_info info; /* its info */
+	int info_fd;
+	int lpm4_fd, lpm6_fd, rec_fd;
+};
+
+int jp_live_open(const char *pin_dir, struct jp_live *l, char *err, size_t errlen);
+
+/* Record n host entries in the info of the generation in force. */
+int jp_live_set_n_hosts(struct jp_live *l, uint32_t n);
+
+void jp_live_close(struct jp_live *l);
+
 #endif /* JAILPOL_LOADER_H */

@@ -30,6 +30,7 @@
 #include "oci.h"
 #include "pins.h"
 #include "probe.h"
+#include "watch.h"
 
 /* Exit codes, as in jail-ai-block(8); exec returns the command's. */
 enum {
@@ -49,6 +50,8 @@ struct opts {
 	const char *default_policy; /* oci-hook */
 	pid_t pid;
 	uint64_t id; /* --id: a cgroup id, 0 if not given */
+	long resync; /* watch --resync SECONDS, -1 if not given */
+	bool once;   /* watch --once */
 	bool json;
 	bool debug;
 	char **cmd; /* what follows the options: exec's command */
@@ -71,6 +74,7 @@ static const char overview[] =
 	"       jail-ai-block status [--json]\n"
 	"       jail-ai-block gc\n"
 	"       jail-ai-block oci-hook [--policy-dir DIR] [--default-policy NAME] <STATE\n"
+	"       jail-ai-block watch [--resync SECONDS] [--once]\n"
 	"       jail-ai-block help [VERB]\n"
 	"\n"
 	"Options:\n"
@@ -157,6 +161,22 @@ static const char oci_hook_help[] =
 	"  -V, --version              print the version\n"
 	"  -h, --help                 this text\n";
 
+static const char watch_help[] =
+	"Usage: jail-ai-block watch [--resync SECONDS] [--once]\n"
+	"\n"
+	"Keep the 'host' set of every jail equal to the addresses of this network\n"
+	"namespace's interfaces: an address added is denied from every jail at once,\n"
+	"one removed is judged by the policy again.  Runs in the foreground until\n"
+	"SIGTERM or SIGINT; SIGHUP reconciles every jail now.  Each change is logged\n"
+	"to standard error; systemd is told READY=1 after the first reconcile.\n"
+	"\n"
+	"Options:\n"
+	"      --resync SECONDS  reconcile every jail this often as well (default 60;\n"
+	"                        0: only on address events)\n"
+	"      --once            reconcile every jail once and exit\n"
+	"  -V, --version         print the version\n"
+	"  -h, --help            this text\n";
+
 static const char gc_help[] =
 	"Usage: jail-ai-block gc\n"
 	"\n"
@@ -225,7 +245,15 @@ static int bad_option(const struct opts *o, char **argv, int opt)
 	return usage_error(o, "unrecognized option '-%c'", optopt);
 }
 
-enum { OPT_PID = 256, OPT_PARENT, OPT_ID, OPT_POLICY_DIR, OPT_DEFAULT_POLICY };
+enum {
+	OPT_PID = 256,
+	OPT_PARENT,
+	OPT_ID,
+	OPT_POLICY_DIR,
+	OPT_DEFAULT_POLICY,
+	OPT_RESYNC,
+	OPT_ONCE
+};
 
 /* Each verb's option table is built from these entries; -h and -V go with
  * every verb.  (clang-format would split each one-line entry over four.) */
@@ -237,6 +265,8 @@ enum { OPT_PID = 256, OPT_PARENT, OPT_ID, OPT_POLICY_DIR, OPT_DEFAULT_POLICY };
 #define OPT_PDIR    { "policy-dir", required_argument, NULL, OPT_POLICY_DIR }
 #define OPT_PDEF    { "default-policy", required_argument, NULL, OPT_DEFAULT_POLICY }
 #define OPT_PARENT_ { "cgroup-parent", required_argument, NULL, OPT_PARENT }
+#define OPT_RESYNC_ { "resync", required_argument, NULL, OPT_RESYNC }
+#define OPT_ONCE_   { "once", no_argument, NULL, OPT_ONCE }
 #define OPT_JSON    { "json", no_argument, NULL, 'j' }
 #define OPT_DEBUG   { "debug", no_argument, NULL, 'd' }
 #define OPT_COMMON  { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, \
@@ -256,6 +286,7 @@ static const struct option detach_opts[] = {
 static const struct option status_opts[] = { OPT_JSON, OPT_COMMON };
 static const struct option gc_opts[] = { OPT_JSON, OPT_COMMON };
 static const struct option oci_hook_opts[] = { OPT_PDIR, OPT_PDEF, OPT_DEBUG, OPT_COMMON };
+static const struct option watch_opts[] = { OPT_RESYNC_, OPT_ONCE_, OPT_COMMON };
 /* clang-format on */
 
 enum { PARSED = -1 };
@@ -283,6 +314,20 @@ static int parse_id(const struct opts *o, const char *s, uint64_t *out)
 	if (errno || *end || !v || s[0] < '0' || s[0] > '9')
 		return usage_error(
 			o, "--id takes a cgroup id (a positive number, as status shows it)");
+	*out = v;
+	return PARSED;
+}
+
+static int parse_resync(const struct opts *o, const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 0 || v > 86400 || s[0] < '0' || s[0] > '9')
+		return usage_error(o, "--resync takes a number of seconds, 0 to 86400 "
+				      "(0: only on address events)");
 	*out = v;
 	return PARSED;
 }
@@ -349,6 +394,12 @@ static int parse_opts(const struct verb *v, int argc, char **argv, struct opts *
 			break;
 		case OPT_DEFAULT_POLICY:
 			o->default_policy = optarg;
+			break;
+		case OPT_RESYNC:
+			ret = parse_resync(o, optarg, &o->resync);
+			break;
+		case OPT_ONCE:
+			o->once = true;
 			break;
 		case 'j':
 			o->json = true;
@@ -1014,6 +1065,16 @@ static int cmd_exec(const struct opts *o)
 	return ret;
 }
 
+static int cmd_watch(const struct opts *o)
+{
+	struct jp_watch_opts wo = {
+		.resync_s = o->resync < 0 ? JP_WATCH_RESYNC_DEFAULT : (unsigned int)o->resync,
+		.once = o->once,
+	};
+
+	return jp_watch(&wo) ? EXIT_FAIL : EXIT_OK;
+}
+
 static const struct verb verbs[] = {
 	{ "attach", cmd_attach, attach_opts, attach_help, false,
 	  "; to run a command in a jail, use exec" },
@@ -1022,6 +1083,7 @@ static const struct verb verbs[] = {
 	{ "status", cmd_status, status_opts, status_help, false, NULL },
 	{ "gc", cmd_gc, gc_opts, gc_help, false, NULL },
 	{ "oci-hook", cmd_oci_hook, oci_hook_opts, oci_hook_help, false, NULL },
+	{ "watch", cmd_watch, watch_opts, watch_help, false, NULL },
 };
 
 /* "jail-ai-block --policy P --cgroup C" is attach; its help is the overview. */
@@ -1064,7 +1126,7 @@ static int cmd_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const struct verb *v = &no_verb;
-	struct opts o = { 0 };
+	struct opts o = { .resync = -1 };
 	int ret;
 
 	if (argc < 2)

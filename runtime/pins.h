@@ -16,6 +16,8 @@
  *       link_connect4 link_connect6 link_sendmsg4 link_sendmsg6
  *       link_egress                 (only when the policy turns the backstop on)
  *       map_lpm4 map_lpm6 map_dec   the tables of the policy in force
+ *       map_hosts                   the records of their host entries
+ *                                   (hostset.h)
  *
  * ctl, gen_* and info are pinned before any link, so a directory with
  * links and no ctl was made by an earlier jail-ai-block.  A change of
@@ -48,11 +50,12 @@ enum jp_hook {
 	JP_HOOK_MAX,
 };
 
-/* The policy's maps, one pin each. */
+/* A generation's tables, one pin each. */
 enum jp_map {
 	JP_MAP_LPM4,
 	JP_MAP_LPM6,
 	JP_MAP_DEC,
+	JP_MAP_HOSTS, /* the records of the host entries (hostset.h) */
 	JP_MAP_MAX,
 };
 
@@ -60,7 +63,7 @@ enum jp_map {
 const char *jp_hook_name(enum jp_hook h);
 
 /* The pin names in a cgroup's directory: "link_connect4",
- * "gen_connect4", "map_lpm4", "info", "ctl".  Out of range: "?". */
+ * "gen_connect4", "map_lpm4", "map_hosts", "info", "ctl".  Out of range: "?". */
 const char *jp_pin_link(enum jp_hook h);
 const char *jp_pin_gen(enum jp_hook h);
 const char *jp_pin_map(enum jp_map m);

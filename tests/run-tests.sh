@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run jailpol's test suites:
-#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|docs|layers|install|json|kernel|crash|oci|podman|bypass|verify]...
+#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|docs|layers|install|json|kernel|crash|oci|watch|podman|bypass|verify]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
 # line is "N passed, N failed, N skipped"; a suite that stopped before its
 # end is named on the line before it, so the summary never hides cases that
@@ -10,7 +10,7 @@
 set -u
 out=$1
 shift
-suites=${*:-unit golden policies docs layers install json kernel crash oci podman verify bypass}
+suites=${*:-unit golden policies docs layers install json kernel crash oci watch podman verify bypass}
 pass=0 fail=0 skip=0
 unfinished=()
 
@@ -207,6 +207,11 @@ for suite in $suites; do
 		# The OCI hook's protocol with a process standing in for the
 		# container, and the jail's life cycle: status, gc, detach --id.
 		run_counted oci tests/kernel/oci.sh "$out"
+		;;
+	watch)
+		# watch keeps every jail's host set current as addresses come
+		# and go, in a network namespace of the test's own.
+		run_counted watch tests/kernel/watch.sh "$out"
 		;;
 	podman)
 		# The hook and a jailed parent under a real podman (runc, a
