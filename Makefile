@@ -96,7 +96,7 @@ $(OUTPUT)/tests/%.o $(OUTPUT)/san/tests/%.o $(OUTPUT)/tools/%.o: INC = $(TEST_IN
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/san/tests/%)
-TOOL_BINS  := $(OUTPUT)/gen-policy $(OUTPUT)/bench-runtime
+TOOL_BINS  := $(OUTPUT)/gen-policy $(OUTPUT)/bench-runtime $(OUTPUT)/yaml2json
 
 JAILPOLC := $(OUTPUT)/jailpolc
 
@@ -234,6 +234,12 @@ $(OUTPUT)/gen-policy: $(OUTPUT)/tools/gen-policy.o $(LIBJAILPOL)
 $(OUTPUT)/bench-runtime: $(OUTPUT)/tools/bench-runtime.o $(KTEST_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+# The docs suite reads the Kubernetes manifests through it (libyaml: no
+# YAML module of a scripting language among the dependencies).
+$(OUTPUT)/yaml2json: $(OUTPUT)/tools/yaml2json.o $(LIBJAILPOL)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lyaml
 
 # BPF templates and their skeletons (static pattern rules: explicit
 # targets, so make neither deletes them as intermediates nor falls back to

@@ -126,6 +126,10 @@ for suite in $suites; do
 			grep -qxF "$f" <<<"$named" || { rc=1; echo "README.md's layout does not name '$f'"; }
 		done
 		count docs/README-layout $rc
+		# The deployment examples (examples/kubernetes/, examples/systemd/)
+		# parse and hold together with the hook files, the Containerfile,
+		# make install and README.md.  Each check counts as one test.
+		run_counted examples tests/examples.sh "$out"
 		;;
 	layers)
 		# compiler/ and runtime/ both stand on lib/, never on each other
