@@ -218,11 +218,11 @@ static void key_addr(const struct jp_host_key *k, struct jp_addr *a)
 /* The recorded addresses, sorted. */
 static int recorded(int rec_fd, struct jp_host_key **out, size_t *n, char *err, size_t errlen)
 {
-	struct jp_host_key *v = NULL, k, *prev = NULL;
+	struct jp_host_key *v = NULL, k, prev;
 	size_t cap = 0;
 
 	*n = 0;
-	while (bpf_map_get_next_key(rec_fd, prev, &k) == 0) {
+	while (bpf_map_get_next_key(rec_fd, *n ? &prev : NULL, &k) == 0) {
 		if (*n == cap) {
 			struct jp_host_key *nv;
 
@@ -236,7 +236,7 @@ static int recorded(int rec_fd, struct jp_host_key **out, size_t *n, char *err, 
 			v = nv;
 		}
 		v[(*n)++] = k;
-		prev = &v[*n - 1];
+		prev = k;
 	}
 	if (errno != ENOENT) {
 		int ret = -errno;

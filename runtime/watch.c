@@ -290,22 +290,23 @@ int jp_watch(const struct jp_watch_opts *o)
 			} else if (ret) {
 				goto out;
 			}
-			if (o->once && !pending) {
+			if (pending)
+				continue;
+			if (first || o->once)
+				fprintf(stderr,
+					SAY "%s %u jails, %u kept current, %u failed; %u changes\n",
+					o->once ? "reconciled" : "watching:", r.jails, r.kept,
+					r.failed, r.changes);
+			if (o->once) {
 				ret = r.failed ? -EIO : 0;
 				goto out;
 			}
-			if (!pending) {
-				snprintf(status, sizeof(status),
-					 "STATUS=%u jails, %u kept current, %u failed", r.jails,
-					 r.kept, r.failed);
-				notify(status);
-			}
-			if (first && !pending) {
+			snprintf(status, sizeof(status),
+				 "STATUS=%u jails, %u kept current, %u failed", r.jails, r.kept,
+				 r.failed);
+			notify(status);
+			if (first) {
 				first = false;
-				fprintf(stderr,
-					SAY "watching: %u jails, %u kept current, %u failed; "
-					    "%u changes made\n",
-					r.jails, r.kept, r.failed, r.changes);
 				notify("READY=1");
 			}
 			if (o->resync_s)
