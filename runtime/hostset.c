@@ -203,6 +203,31 @@ int jp_hostset_remove(const struct jp_hostset *s, const struct jp_addr *a, char 
 	return 0;
 }
 
+int jp_hostset_set_owner(const struct jp_hostset *s, uint64_t netns_cookie, char *err,
+			 size_t errlen)
+{
+	struct jp_host_key k = { .family = JP_HOST_OWNER };
+	struct jp_host_rec rec = {
+		.orig = { (uint32_t)netns_cookie, (uint32_t)(netns_cookie >> 32) },
+	};
+
+	if (bpf_map_update_elem(s->rec_fd, &k, &rec, BPF_ANY) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot record whose host addresses these are: %s", strerror(errno));
+	return -errno;
+}
+
+int jp_hostset_owner(const struct jp_hostset *s, uint64_t *netns_cookie)
+{
+	struct jp_host_key k = { .family = JP_HOST_OWNER };
+	struct jp_host_rec rec;
+
+	if (bpf_map_lookup_elem(s->rec_fd, &k, &rec) < 0)
+		return -errno;
+	*netns_cookie = (uint64_t)rec.orig.host_did << 32 | rec.orig.did;
+	return 0;
+}
+
 static int key_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, sizeof(struct jp_host_key));
@@ -220,9 +245,11 @@ static int recorded(int rec_fd, struct jp_host_key **out, size_t *n, char *err, 
 {
 	struct jp_host_key *v = NULL, k, prev;
 	size_t cap = 0;
+	bool first = true;
 
 	*n = 0;
-	while (bpf_map_get_next_key(rec_fd, *n ? &prev : NULL, &k) == 0) {
+	while (bpf_map_get_next_key(rec_fd, first ? NULL : &prev, &k) == 0) {
+		first = false;
 		if (*n == cap) {
 			struct jp_host_key *nv;
 
@@ -235,8 +262,10 @@ static int recorded(int rec_fd, struct jp_host_key **out, size_t *n, char *err, 
 			}
 			v = nv;
 		}
-		v[(*n)++] = k;
 		prev = k;
+		if (k.family != 4 && k.family != 6)
+			continue; /* the owner */
+		v[(*n)++] = k;
 	}
 	if (errno != ENOENT) {
 		int ret = -errno;

@@ -34,9 +34,17 @@ struct jp_hostset {
 	int rec_fd; /* the records: struct jp_host_key -> struct jp_host_rec */
 };
 
-/* Key and value of the record map; persisted in pins, so fixed. */
+/*
+ * Key and value of the record map; persisted in pins, so fixed.  Besides
+ * one record per host address, the key of family JP_HOST_OWNER holds
+ * whose addresses they are: the netns cookie of the network namespace
+ * the attach read them in (orig.did the low 32 bits, orig.host_did the
+ * high ones), so a watch in another namespace leaves the jail alone.
+ */
+#define JP_HOST_OWNER 0
+
 struct jp_host_key {
-	uint8_t family; /* 4 or 6 */
+	uint8_t family; /* 4 or 6, or JP_HOST_OWNER (the rest zero) */
 	uint8_t zero[3];
 	uint8_t addr[16]; /* network order; IPv4 in addr[0..3] */
 };
@@ -68,6 +76,12 @@ int jp_hostset_add(const struct jp_hostset *s, const struct jp_addr *a, char *er
 /* Take address a out of the host entries (nothing if it is not one). */
 int jp_hostset_remove(const struct jp_hostset *s, const struct jp_addr *a, char *err,
 		      size_t errlen);
+
+/* Record the netns cookie of the namespace whose addresses these are;
+ * read it back (-ENOENT: none recorded). */
+int jp_hostset_set_owner(const struct jp_hostset *s, uint64_t netns_cookie, char *err,
+			 size_t errlen);
+int jp_hostset_owner(const struct jp_hostset *s, uint64_t *netns_cookie);
 
 /* Called for each address jp_hostset_sync() adds or removes. */
 typedef void (*jp_hostset_report_fn)(const struct jp_addr *a, bool added, void *arg);

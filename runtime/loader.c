@@ -137,7 +137,9 @@ static int fill_hosts(struct jail_bpf *skel, const struct jp_load_opts *o, int *
 	hs.rec_fd = jp_hostset_records(n + 2 * JP_HOST_SLACK, err, errlen);
 	if (hs.rec_fd < 0)
 		return hs.rec_fd;
-	ret = jp_hostset_sync(&hs, o->hosts, NULL, NULL, n_inserted, err, errlen);
+	ret = jp_hostset_set_owner(&hs, o->host_netns_cookie, err, errlen);
+	if (!ret)
+		ret = jp_hostset_sync(&hs, o->hosts, NULL, NULL, n_inserted, err, errlen);
 	if (ret) {
 		close(hs.rec_fd);
 		return ret;

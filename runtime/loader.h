@@ -78,7 +78,7 @@ _Static_assert(offsetof(struct jp_info, version) == 1604, "jp_info layout");
 struct jp_load_opts {
 	const struct pol_tables *policy;
 	const struct jp_hosts *hosts; /* may be NULL when unused */
-	uint64_t host_netns_cookie;   /* SO_NETNS_COOKIE of the host netns */
+	uint64_t host_netns_cookie;   /* SO_NETNS_COOKIE of the host netns, 0 if unknown */
 	int cgroup_fd;                /* O_RDONLY|O_DIRECTORY|O_CLOEXEC */
 	uint64_t cgroup_id;
 	const char *cgroup_rel;  /* for jp_info.cgroup */

@@ -462,8 +462,13 @@ static int learn_host(const struct pol_tables *t, struct jp_hosts *hosts, uint64
 
 	if ((t->consts.flags & POL_CF_USES_HOST) && jp_host_addrs(hosts, err, sizeof(err)))
 		return fail("cannot list the host's addresses for the 'host' set: %s", err);
-	if ((t->consts.flags & POL_CF_USES_SCOPE) && jp_host_netns_cookie(cookie, err, sizeof(err)))
-		return fail("%s", err);
+	/* Also the owner of the host set (hostset.h), which watch checks;
+	 * unknown (0) on a kernel without SO_NETNS_COOKIE (before 5.14). */
+	if (jp_host_netns_cookie(cookie, err, sizeof(err))) {
+		if (t->consts.flags & POL_CF_USES_SCOPE)
+			return fail("%s", err);
+		*cookie = 0;
+	}
 	return EXIT_OK;
 }
 

@@ -37,6 +37,8 @@
 /* What one round did. */
 struct round {
 	const struct jp_hosts *hosts;
+	uint64_t netns_cookie; /* of this namespace; 0 if unknown */
+	bool first;            /* the first round: say what is left alone */
 	unsigned int jails, kept, changes, failed;
 };
 
@@ -64,6 +66,8 @@ static int sync_jail(const char *path, const char *name, void *arg)
 	struct round *r = arg;
 	struct jp_live l;
 	struct jail_ctx c = { r, &l.info };
+	struct jp_hostset hs;
+	uint64_t owner;
 	char err[1024];
 	uint32_t n;
 	int ret;
@@ -82,8 +86,20 @@ static int sync_jail(const char *path, const char *name, void *arg)
 		jp_live_close(&l);
 		return 0;
 	}
-	ret = jp_hostset_sync(&(struct jp_hostset){ l.lpm4_fd, l.lpm6_fd, l.rec_fd }, r->hosts,
-			      say_change, &c, &n, err, sizeof(err));
+	hs = (struct jp_hostset){ l.lpm4_fd, l.lpm6_fd, l.rec_fd };
+	/* A jail attached in another network namespace has that one's
+	 * addresses for its host set, not these. */
+	if (r->netns_cookie && !jp_hostset_owner(&hs, &owner) && owner &&
+	    owner != r->netns_cookie) {
+		if (r->first)
+			fprintf(stderr,
+				SAY "cgroup '%s' (id %llu): attached in another network namespace; "
+				    "left to the watch of that one\n",
+				l.info.cgroup, (unsigned long long)l.info.cgroup_id);
+		jp_live_close(&l);
+		return 0;
+	}
+	ret = jp_hostset_sync(&hs, r->hosts, say_change, &c, &n, err, sizeof(err));
 	if (!ret && jp_live_set_n_hosts(&l, n) < 0)
 		fprintf(stderr, SAY "cgroup '%s': cannot update its info: %s\n", l.info.cgroup,
 			strerror(errno));
@@ -104,13 +120,15 @@ static int sync_jail(const char *path, const char *name, void *arg)
  * the dump (try again soon); a jail that fails is said and counted, and
  * the others go on.
  */
-static int round_all(struct round *r)
+static int round_all(struct round *r, uint64_t netns_cookie, bool first)
 {
 	struct jp_hosts hosts = { 0 };
 	char err[1024];
 	int lock, ret;
 
 	memset(r, 0, sizeof(*r));
+	r->netns_cookie = netns_cookie;
+	r->first = first;
 	lock = jp_pins_lock(err, sizeof(err));
 	if (lock == -ENOENT)
 		return 0; /* no pin root: no jail yet, and the first one dumps */
@@ -257,6 +275,7 @@ int jp_watch(const struct jp_watch_opts *o)
 {
 	int ev = -1, sig = -1, ret, stop = 0;
 	int64_t next_resync = 0, retry_at = 0;
+	uint64_t cookie;
 	bool first = true, pending = true;
 	char err[512], status[128];
 	struct round r;
@@ -265,6 +284,8 @@ int jp_watch(const struct jp_watch_opts *o)
 		fprintf(stderr, SAY "%s\n", err);
 		return -ENOTDIR;
 	}
+	if (jp_host_netns_cookie(&cookie, err, sizeof(err)))
+		cookie = 0; /* before Linux 5.14: every jail is taken for this one's */
 	/* Subscribed before the first dump: a change after it is an event. */
 	ev = open_events();
 	if (ev < 0)
@@ -283,7 +304,7 @@ int jp_watch(const struct jp_watch_opts *o)
 		if (pending && (!retry_at || t >= retry_at)) {
 			pending = false;
 			retry_at = 0;
-			ret = round_all(&r);
+			ret = round_all(&r, cookie, first);
 			if (ret == -EAGAIN) {
 				pending = true;
 				retry_at = now_ms() + RETRY_MS;

@@ -56,6 +56,7 @@ cleanup() {
 		cg_remove "${CGS[i]}"
 	done
 	ip netns del "$ns" 2>/dev/null
+	ip netns del "$ns-2" 2>/dev/null
 	[ $had_pin_root = no ] && rmdir "$pins" 2>/dev/null
 	rm -rf "$work"
 	exit $rc
@@ -339,6 +340,20 @@ else
 	nok once/exit "expected exit 0 and 'reconciled 5 jails, 4 kept current, 0 failed; 4 changes' got $RC: $(cat "$work/once.err")"
 fi
 expect_now once/reconciled "$C" 10.210.0.17 EPERM
+
+# A watch in another network namespace leaves these jails alone: their
+# host set is this namespace's addresses, not that one's.
+setup ip netns add "$ns-2"
+timeout 30 nsenter --net="/run/netns/$ns-2" "$jab" watch --once >/dev/null 2>"$work/other.err" </dev/null
+RC=$?
+ip netns del "$ns-2"
+if [ $RC = 0 ] && grep -q "cgroup '${A#"$cg2"}' .*attached in another network namespace" "$work/other.err"; then
+	ok other-netns/left-alone
+else
+	nok other-netns/left-alone "expected exit 0 and '${A#"$cg2"}' left alone got $RC: $(cat "$work/other.err")"
+fi
+expect_now other-netns/still-denied "$A" 10.210.0.2 EPERM
+expect_now other-netns/still-denied-v6 "$B" 2001:db8:210::2 EPERM
 
 # Refusals: a bad --resync; no bpffs where the pins are (a private mount
 # namespace without it): watch says so and exits 1 rather than watch an
