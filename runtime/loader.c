@@ -21,6 +21,7 @@
 #include "hostset.h"
 #include "jail.skel.h"
 #include "loader.h"
+#include "revoke.h"
 
 /* Room left in each address table, and in the host records per family,
  * for host addresses `watch` adds later, beyond those known now.  The
@@ -842,6 +843,40 @@ static bool egress_has_cookie(void)
 }
 
 /*
+ * Right after the switch: destroy the sockets the new generation's tables
+ * deny and none of its hooks judged (revoke.h).  A kernel that cannot is
+ * reported in res, not as a failure: the policy is in force all the same.
+ */
+static int revoke_sockets(const struct jp_load_opts *o, struct jail_bpf *skel,
+			  struct jp_attach_result *res, char *err, size_t errlen)
+{
+	struct jp_revoke_opts ro = {
+		.lpm4_fd = bpf_map__fd(skel->maps.pol_lpm4),
+		.lpm6_fd = bpf_map__fd(skel->maps.pol_lpm6),
+		.dec_fd = bpf_map__fd(skel->maps.pol_dec),
+		.host_netns_cookie = o->host_netns_cookie,
+		.uses_scope = !!(o->policy->consts.flags & POL_CF_USES_SCOPE),
+		.cgroup_fd = o->cgroup_fd,
+		.cgroup_id = o->cgroup_id,
+	};
+	struct jp_revoke_result rr;
+	char why[512];
+	int ret;
+
+	ret = jp_revoke_sockets(&ro, &rr, why, sizeof(why));
+	res->revoked = rr.revoked;
+	if (ret == -EOPNOTSUPP) {
+		snprintf(res->not_revoked, sizeof(res->not_revoked), "%.*s",
+			 (int)sizeof(res->not_revoked) - 1, why);
+		return 0;
+	}
+	if (ret)
+		snprintf(err, errlen,
+			 "policy in force, but sockets connected before it may remain: %s", why);
+	return ret;
+}
+
+/*
  * Attach and replace are one procedure (jail_abi.h): load the next
  * generation, stage it, install it, switch.  A first attach is the step
  * from JAIL_GEN_NONE; an attach interrupted before its switch is picked
@@ -853,8 +888,9 @@ int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, c
 	uint32_t gen, hooks = wanted_hooks(o->policy), n_hosts = 0;
 	libbpf_print_fn_t old_print;
 	struct jail_bpf *skel = NULL;
+	char revoke_err[1024];
 	struct jail j;
-	int ret;
+	int ret, revoke_ret;
 
 	err[0] = '\0';
 	memset(res, 0, sizeof(*res));
@@ -887,7 +923,12 @@ int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, c
 		goto cleanup;
 	}
 	res->replaced = j.gen != JAIL_GEN_NONE;
+	revoke_ret = revoke_sockets(o, skel, res, revoke_err, sizeof(revoke_err));
 	ret = finish(o, &j, hooks, err, errlen);
+	if (!ret && revoke_ret) {
+		ret = revoke_ret;
+		snprintf(err, errlen, "%s", revoke_err);
+	}
 cleanup:
 	jail_free(&j);
 	/* The programs stay alive through the links and slots that hold them. */

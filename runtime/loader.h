@@ -89,7 +89,9 @@ struct jp_load_opts {
 
 /* What an attach did, for its report. */
 struct jp_attach_result {
-	bool replaced; /* a policy was in force before */
+	bool replaced;         /* a policy was in force before */
+	uint32_t revoked;      /* sockets connected before the switch, destroyed (revoke.h) */
+	char not_revoked[256]; /* non-empty: the kernel cannot revoke them, and why */
 };
 
 /*
@@ -103,6 +105,12 @@ struct jp_attach_result {
  * success *res says what was done.  A failure
  * after the switch (the new policy holds, tidying failed) also returns
  * an error, with err starting "policy replaced, but".
+ *
+ * Right after the switch, the cgroup's TCP and UDP sockets connected to
+ * what the new policy denies are destroyed (revoke.h) and counted in
+ * res->revoked.  On a kernel that cannot do that the attach succeeds and
+ * res->not_revoked says what the kernel lacks; any other failure of it
+ * returns an error with err starting "policy in force, but".
  */
 int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, char *err,
 		   size_t errlen);

@@ -475,16 +475,26 @@ static int learn_host(const struct pol_tables *t, struct jp_hosts *hosts, uint64
 static void say_attached(const struct jp_cgroup *cg, const struct pol_tables *t,
 			 const struct jp_attach_result *res, size_t n_hosts)
 {
-	char hash[65];
+	char hash[65], revoked[48];
 
 	pol_hex(hash, t->content_hash, 6);
+	if (res->not_revoked[0])
+		revoked[0] = '\0';
+	else
+		snprintf(revoked, sizeof(revoked), ", %u socket%s revoked", res->revoked,
+			 res->revoked == 1 ? "" : "s");
 	if (res->replaced)
-		fprintf(stderr, "jail-ai-block: cgroup '%s': policy replaced by '%s' (%s)\n",
-			cg->rel, pol_tables_string(t, t->source_name), hash);
+		fprintf(stderr, "jail-ai-block: cgroup '%s': policy replaced by '%s' (%s)%s\n",
+			cg->rel, pol_tables_string(t, t->source_name), hash, revoked);
 	else
 		fprintf(stderr,
-			"jail-ai-block: cgroup '%s' jailed by '%s' (%s), %zu host addresses\n",
-			cg->rel, pol_tables_string(t, t->source_name), hash, n_hosts);
+			"jail-ai-block: cgroup '%s' jailed by '%s' (%s), %zu host addresses%s\n",
+			cg->rel, pol_tables_string(t, t->source_name), hash, n_hosts, revoked);
+	if (res->not_revoked[0])
+		fprintf(stderr,
+			"jail-ai-block: cgroup '%s': warning: sockets connected before this "
+			"policy were not revoked: %s\n",
+			cg->rel, res->not_revoked);
 }
 
 /* Read the policy, learn the host, load and attach.  Fail closed: on any

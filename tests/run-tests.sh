@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run jailpol's test suites:
-#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|docs|layers|install|json|kernel|crash|oci|watch|podman|bypass|verify]...
+#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|docs|layers|install|json|kernel|revoke|crash|oci|watch|podman|bypass|verify]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
 # line is "N passed, N failed, N skipped"; a suite that stopped before its
 # end is named on the line before it, so the summary never hides cases that
@@ -10,7 +10,7 @@
 set -u
 out=$1
 shift
-suites=${*:-unit golden policies docs layers install json kernel crash oci watch podman verify bypass}
+suites=${*:-unit golden policies docs layers install json kernel revoke crash oci watch podman verify bypass}
 pass=0 fail=0 skip=0
 unfinished=()
 
@@ -206,6 +206,13 @@ for suite in $suites; do
 		# Real programs on the real kernel: throw-away cgroups, network
 		# namespaces and sockets.  Each case counts as one test.
 		run_counted kernel tests/kernel/run.sh "$out"
+		;;
+	revoke)
+		# Sockets connected before a policy and denied by it, destroyed
+		# by attach and replace; accepted ones, allowed ones and
+		# bystanders kept; a container's netns swept too.  Each case
+		# counts as one test.
+		run_counted revoke tests/kernel/revoke.sh "$out"
 		;;
 	oci)
 		# The OCI hook's protocol with a process standing in for the

@@ -5,9 +5,9 @@
  * optional cgroup_skb egress backstop for ping and raw sockets.
  *
  * The verdict comes from classify.h over the three LPM tables the runtime
- * fills from policy.bin (policy_abi.h describes them).  Return 1 lets the
- * call through; 0 makes connect()/sendmsg() fail with EPERM, and makes the
- * egress program drop the packet.
+ * fills from policy.bin (pol_maps.h; policy_abi.h describes them).  Return
+ * 1 lets the call through; 0 makes connect()/sendmsg() fail with EPERM, and
+ * makes the egress program drop the packet.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -19,7 +19,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "jail_abi.h"
-#include "policy_abi.h"
+#include "pol_maps.h"
 
 /* <linux/net.h> keeps enum sock_type to the kernel. */
 #define JP_SOCK_STREAM 1
@@ -27,33 +27,6 @@
 
 /* IPv4 fragment offset and more-fragments bits of iphdr.frag_off. */
 #define JP_IP_OFFSET 0x1fff
-
-/* Address -> decision ids; the runtime adds the host addresses as /32. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 1); /* sized by the loader */
-	__type(key, struct pol_lpm4_key);
-	__type(value, struct pol_addr_val);
-} pol_lpm4 SEC(".maps");
-
-/* Same for IPv6, host addresses as /128. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 1);
-	__type(key, struct pol_lpm6_key);
-	__type(value, struct pol_addr_val);
-} pol_lpm6 SEC(".maps");
-
-/* (decision id, selector, port block) -> verdict. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 1);
-	__type(key, struct pol_dec_key);
-	__type(value, struct pol_dec_val);
-} pol_dec SEC(".maps");
 
 /* The generation in force (jail_abi.h); shared by every generation. */
 struct {
@@ -85,11 +58,6 @@ const volatile __u32 jail_gen;            /* this load's generation, >= 1 */
 const volatile __u64 host_netns_cookie;   /* SO_NETNS_COOKIE of the host netns */
 const volatile __u32 uses_scope;          /* POL_CF_USES_SCOPE */
 const volatile __u32 egress_netns_cookie; /* kernel has the helper for cgroup_skb */
-
-#define POL_LOOKUP_LPM4(ctx, k) ((const struct pol_addr_val *)bpf_map_lookup_elem(&pol_lpm4, (k)))
-#define POL_LOOKUP_LPM6(ctx, k) ((const struct pol_addr_val *)bpf_map_lookup_elem(&pol_lpm6, (k)))
-#define POL_LOOKUP_DEC(ctx, k) ((const struct pol_dec_val *)bpf_map_lookup_elem(&pol_dec, (k)))
-#include "classify.h"
 
 /*
  * 1 when this generation is in force and judges.  Otherwise the tail call

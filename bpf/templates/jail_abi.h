@@ -48,6 +48,10 @@
 /* Slots per gen_<hook> array: the generation in force and the next. */
 #define JAIL_GEN_SLOTS 2
 
+/* Cgroup levels below the jailed cgroup that revocation reaches: the
+ * runtime sweeps that deep, revoke.bpf.c looks that far up. */
+#define JAIL_REVOKE_DEPTH_MAX 256
+
 struct jail_ctl {
 	__u32 gen;  /* generation in force, or JAIL_GEN_NONE */
 	__u32 last; /* the last generation numbered: the next load's is after it */

@@ -8,6 +8,8 @@
  *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] fastopen tcp ADDR PORT
  *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] ping|rawping ADDR
  *   netprobe [-n NETNS] [-c CGROUP_DIR] listen tcp|udp ADDR PORT
+ *   netprobe [-n NETNS] [-c CGROUP_DIR] echo|echo-once tcp ADDR PORT
+ *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] hold tcp|udp ADDR PORT
  *
  * -n enters /run/netns/NETNS, -c moves the process into the cgroup v2
  * directory CGROUP_DIR; both happen before any socket exists, so every socket
@@ -28,6 +30,16 @@
  * listen: binds (PORT 0 picks one), prints "ready PORT", then accepts TCP
  * connections (writes "hi", closes) or echoes UDP datagrams until killed,
  * or until its parent (the test script) dies, however that happens.
+ *
+ * echo: a TCP listener like listen, but it keeps every connection open and
+ * echoes what arrives on it; echo-once closes its listening socket after
+ * the first accept() and echoes on that connection alone.
+ *
+ * hold: connect as connect does and make one round trip (a datagram or
+ * "probe" echoed back), print its result, then make one more on the same
+ * socket for each line read from stdin, printing "ok", the errno name of
+ * the send() or recv() that failed, or "eof" (the peer closed), until
+ * stdin ends.  The connection made before a jail and probed after it.
  *
  * A v6 address (anything with ':', ::ffff:a.b.c.d included) uses an AF_INET6
  * socket, a dotted quad an AF_INET socket.
@@ -62,7 +74,8 @@ static int fail(int e)
 static int usage(void)
 {
 	fprintf(stderr, "usage: netprobe [-n NETNS] [-c CGROUP] [-t MS] "
-			"connect|connect-only|sendto|fastopen|listen tcp|udp ADDR PORT | "
+			"connect|connect-only|sendto|fastopen|listen|hold tcp|udp ADDR PORT | "
+			"echo|echo-once tcp ADDR PORT | "
 			"ping|rawping ADDR\n");
 	return 2;
 }
@@ -330,6 +343,129 @@ static int do_listen(int udp, const struct sockaddr_storage *ss, socklen_t len)
 	}
 }
 
+/* One round trip on a connected socket: 0, 1 for end of file, or -errno. */
+static int round_trip(int fd)
+{
+	char buf[64];
+	ssize_t n;
+	int err;
+
+	if (send(fd, "probe", 5, MSG_NOSIGNAL) < 0)
+		return -errno;
+	err = wait_fd(fd, POLLIN);
+	if (err)
+		return err;
+	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < 0)
+		return -errno;
+	return n == 0;
+}
+
+static void say_trip(int r)
+{
+	if (r == 1)
+		printf("eof\n");
+	else if (r)
+		printf("%s\n", ktest_errno_name(-r, "0"));
+	else
+		printf("ok\n");
+}
+
+static int do_hold(int udp, const struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd = socket(ss->ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	socklen_t elen = sizeof(int);
+	char line[64];
+	int err;
+
+	if (fd < 0)
+		return fail(errno);
+	if (!udp && fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+		return fail(errno);
+	if (connect(fd, (const struct sockaddr *)ss, len) < 0) {
+		if (udp || errno != EINPROGRESS)
+			return fail(errno);
+		err = wait_fd(fd, POLLOUT);
+		if (err)
+			return fail(-err);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+			return fail(errno);
+		if (err)
+			return fail(err);
+	}
+	err = round_trip(fd);
+	say_trip(err);
+	if (err)
+		return 1;
+	while (fgets(line, sizeof(line), stdin))
+		say_trip(round_trip(fd));
+	close(fd);
+	return 0;
+}
+
+/* A TCP echo server that keeps its connections (echo), or only the first
+ * one, closing its listening socket after it (echo-once). */
+static int do_echo(int once, const struct sockaddr_storage *ss, socklen_t len)
+{
+	struct pollfd p[64];
+	struct sockaddr_storage got;
+	socklen_t glen = sizeof(got);
+	int one = 1, fd, n = 1, i;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return fail(errno);
+	if (getppid() != parent)
+		return fail(ESRCH);
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(errno);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, len) < 0 || listen(fd, 64) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&got, &glen) < 0)
+		return fail(errno);
+	printf("ready %u\n",
+	       ntohs(got.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&got)->sin6_port
+					       : ((struct sockaddr_in *)&got)->sin_port));
+	fflush(stdout);
+	p[0].fd = fd;
+	p[0].events = POLLIN;
+	for (;;) {
+		if (poll(p, (nfds_t)n, -1) < 0)
+			continue;
+		if (p[0].fd >= 0 && (p[0].revents & POLLIN)) {
+			int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (c >= 0 && n < (int)ARRAY_SIZE(p)) {
+				p[n].fd = c;
+				p[n++].events = POLLIN;
+			} else if (c >= 0) {
+				close(c);
+			}
+			if (c >= 0 && once) {
+				close(fd);
+				p[0].fd = -1;
+			}
+		}
+		for (i = 1; i < n; i++) {
+			char buf[512];
+			ssize_t r;
+
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = recv(p[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (r > 0 && send(p[i].fd, buf, (size_t)r, MSG_NOSIGNAL) == r)
+				continue;
+			if (r < 0 && errno == EAGAIN)
+				continue;
+			close(p[i].fd);
+			p[i].fd = -1;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
@@ -388,5 +524,9 @@ int main(int argc, char **argv)
 		return do_sendto(&ss, len);
 	if (!strcmp(argv[0], "listen"))
 		return do_listen(udp, &ss, len);
+	if (!strcmp(argv[0], "hold"))
+		return do_hold(udp, &ss, len);
+	if ((!strcmp(argv[0], "echo") || !strcmp(argv[0], "echo-once")) && !udp)
+		return do_echo(argv[0][4] == '-', &ss, len);
 	return usage();
 }
