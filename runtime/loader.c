@@ -863,8 +863,11 @@ static int revoke_sockets(const struct jp_load_opts *o, struct jail_bpf *skel,
 	char why[512];
 	int ret;
 
+	if (o->cgroup_new)
+		return 0;
 	ret = jp_revoke_sockets(&ro, &rr, why, sizeof(why));
 	res->revoked = rr.revoked;
+	res->swept = ret != -EOPNOTSUPP;
 	if (ret == -EOPNOTSUPP) {
 		snprintf(res->not_revoked, sizeof(res->not_revoked), "%.*s",
 			 (int)sizeof(res->not_revoked) - 1, why);

@@ -85,11 +85,14 @@ struct jp_load_opts {
 	const char *policy_path; /* for jp_info.policy_path */
 	const char *pin_dir;     /* jp_pin_dir() of cgroup_id */
 	bool debug;              /* libbpf and verifier logs to stderr */
+	bool cgroup_new;         /* made for this attach, nothing ran in it yet (exec):
+				  * no socket of it to revoke */
 };
 
 /* What an attach did, for its report. */
 struct jp_attach_result {
 	bool replaced;         /* a policy was in force before */
+	bool swept;            /* the cgroup's sockets were judged (revoke.h) */
 	uint32_t revoked;      /* sockets connected before the switch, destroyed (revoke.h) */
 	char not_revoked[256]; /* non-empty: the kernel cannot revoke them, and why */
 };

@@ -478,7 +478,7 @@ static void say_attached(const struct jp_cgroup *cg, const struct pol_tables *t,
 	char hash[65], revoked[48];
 
 	pol_hex(hash, t->content_hash, 6);
-	if (res->not_revoked[0])
+	if (!res->swept)
 		revoked[0] = '\0';
 	else
 		snprintf(revoked, sizeof(revoked), ", %u socket%s revoked", res->revoked,
@@ -499,7 +499,7 @@ static void say_attached(const struct jp_cgroup *cg, const struct pol_tables *t,
 
 /* Read the policy, learn the host, load and attach.  Fail closed: on any
  * error nothing new is attached. */
-static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
+static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg, bool cgroup_new)
 {
 	struct pol_tables t = { 0 };
 	struct jp_hosts hosts = { 0 };
@@ -531,6 +531,7 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg)
 	lo.policy_path = o->policy;
 	lo.pin_dir = pin_dir;
 	lo.debug = o->debug;
+	lo.cgroup_new = cgroup_new;
 	if (jp_load_attach(&lo, &res, err, sizeof(err))) {
 		fail("cgroup '%s': %s", cg->rel, err);
 		goto cleanup;
@@ -553,7 +554,7 @@ static int cmd_attach(const struct opts *o)
 	ret = target_cgroup(o, &cg);
 	if (ret)
 		return ret;
-	ret = attach_cgroup(o, &cg);
+	ret = attach_cgroup(o, &cg, false);
 	jp_cgroup_close(&cg);
 	return ret;
 }
@@ -948,7 +949,7 @@ static int hook_create(const struct opts *o, const struct jp_oci_state *st)
 	if (jp_cgroup_open(mount, rel, &cg, err, sizeof(err)))
 		return fail("container '%s': %s", st->id, err);
 	po.policy = path;
-	ret = attach_cgroup(&po, &cg);
+	ret = attach_cgroup(&po, &cg, false);
 	jp_cgroup_close(&cg);
 	return ret;
 }
@@ -1064,7 +1065,7 @@ static int cmd_exec(const struct opts *o)
 	if (jp_cgroup_create(mount, o->cgroup_parent ? o->cgroup_parent : "jailpol", "exec", &cg,
 			     err, sizeof(err)))
 		return fail("%s", err);
-	ret = attach_cgroup(o, &cg);
+	ret = attach_cgroup(o, &cg, true);
 	if (ret) {
 		jp_cgroup_destroy(&cg);
 		return ret;
