@@ -58,9 +58,11 @@ static void sweep_fail(struct sweep *s, int ret, const char *fmt, ...)
 }
 
 /*
- * bpf_sock_destroy() is a kfunc: it is in the kernel's BTF or the kernel
- * does not have it.  The iterators' object needs that BTF for its CO-RE
- * relocations too, so without it nothing can be swept.
+ * Why the iterators cannot load, when the kernel is the reason:
+ * bpf_sock_destroy() is a kfunc, in the kernel's BTF or not there at all,
+ * and the object needs that BTF for its CO-RE relocations too.  Asked
+ * after a failed load only: libbpf parses the BTF for the load already,
+ * and a second parse would double the sweep's cost.
  */
 static int probe_kernel(char *err, size_t errlen)
 {
@@ -271,6 +273,10 @@ static struct revoke_bpf *load(const struct jp_revoke_opts *o, int *ret, char *e
 		goto fail;
 	}
 	*ret = revoke_bpf__load(skel);
+	if (*ret && probe_kernel(err, errlen) == -EOPNOTSUPP) {
+		*ret = -EOPNOTSUPP;
+		goto fail;
+	}
 	if (*ret) {
 		snprintf(err, errlen,
 			 "cannot load the socket iterators: %s; rerun with --debug for the "
@@ -295,9 +301,6 @@ int jp_revoke_sockets(const struct jp_revoke_opts *o, struct jp_revoke_result *r
 
 	memset(r, 0, sizeof(*r));
 	err[0] = '\0';
-	ret = probe_kernel(err, errlen);
-	if (ret)
-		return ret;
 	skel = load(o, &ret, err, errlen);
 	if (!skel)
 		return ret;
