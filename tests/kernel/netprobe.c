@@ -10,6 +10,7 @@
  *   netprobe [-n NETNS] [-c CGROUP_DIR] listen tcp|udp ADDR PORT
  *   netprobe [-n NETNS] [-c CGROUP_DIR] echo|echo-once tcp ADDR PORT
  *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] hold tcp|udp ADDR PORT
+ *   netprobe notify-recv PATH
  *
  * -n enters /run/netns/NETNS, -c moves the process into the cgroup v2
  * directory CGROUP_DIR; both happen before any socket exists, so every socket
@@ -41,6 +42,11 @@
  * the send() or recv() that failed, or "eof" (the peer closed), until
  * stdin ends.  The connection made before a jail and probed after it.
  *
+ * notify-recv: the receiving end of systemd's notification socket
+ * (sd_notify(3)): binds an AF_UNIX datagram socket at PATH, prints
+ * "ready", then each datagram on a line of its own (newlines shown as
+ * spaces) until killed or until its parent dies.
+ *
  * A v6 address (anything with ':', ::ffff:a.b.c.d included) uses an AF_INET6
  * socket, a dotted quad an AF_INET socket.
  */
@@ -58,6 +64,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "ktest.h"
@@ -76,8 +83,34 @@ static int usage(void)
 	fprintf(stderr, "usage: netprobe [-n NETNS] [-c CGROUP] [-t MS] "
 			"connect|connect-only|sendto|fastopen|listen|hold tcp|udp ADDR PORT | "
 			"echo|echo-once tcp ADDR PORT | "
-			"ping|rawping ADDR\n");
+			"ping|rawping ADDR | notify-recv PATH\n");
 	return 2;
+}
+
+static int do_notify_recv(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[4096];
+	ssize_t n, i;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return usage();
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return fail(errno);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		return 1;
+	printf("ready\n");
+	while ((n = recv(fd, buf, sizeof(buf), 0)) >= 0 || errno == EINTR) {
+		for (i = 0; i < n; i++)
+			if (buf[i] == '\n')
+				buf[i] = ' ';
+		if (n > 0)
+			printf("%.*s\n", (int)n, buf);
+	}
+	return fail(errno);
 }
 
 static int parse_addr(const char *s, const char *port, struct sockaddr_storage *ss, socklen_t *len)
@@ -500,6 +533,11 @@ int main(int argc, char **argv)
 	if (cgroup && enter_cgroup(cgroup) < 0)
 		return 2;
 
+	if (!strcmp(argv[0], "notify-recv")) {
+		if (argc != 2)
+			return usage();
+		return do_notify_recv(argv[1]);
+	}
 	if (!strcmp(argv[0], "ping") || !strcmp(argv[0], "rawping")) {
 		if (argc != 2 || parse_addr(argv[1], NULL, &ss, &len) < 0)
 			return usage();

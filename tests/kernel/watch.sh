@@ -330,6 +330,33 @@ for cg in "$A" "$B" "$C"; do
 done
 stop_watch
 
+# systemd's readiness protocol: READY=1 on $NOTIFY_SOCKET once the first
+# round is done (the unit is Type=notify), with a STATUS= line.
+"$np" notify-recv "$work/notify" >"$work/notify.out" 2>&1 </dev/null {lockfd}>&- &
+NOTIFYD=$!
+for ((i = 0; i < 250; i++)); do
+	grep -q '^ready$' "$work/notify.out" && break
+	sleep 0.02
+done
+NOTIFY_SOCKET=$work/notify start_watch --resync 0
+for ((i = 0; i < 250; i++)); do
+	grep -q 'READY=1' "$work/notify.out" && break
+	sleep 0.02
+done
+stop_watch
+for ((i = 0; i < 250; i++)); do
+	grep -q 'STOPPING=1' "$work/notify.out" && break
+	sleep 0.02
+done
+kill "$NOTIFYD" 2>/dev/null
+wait "$NOTIFYD" 2>/dev/null
+if grep -q '^READY=1$' "$work/notify.out" && grep -q '^STATUS=5 jails, 4 kept current, 0 failed$' "$work/notify.out" &&
+	grep -q '^STOPPING=1$' "$work/notify.out"; then
+	ok notify/ready
+else
+	nok notify/ready "expected READY=1, STATUS=5 jails, 4 kept current, 0 failed and STOPPING=1 got: $(tr '\n' '|' <"$work/notify.out")"
+fi
+
 # --once: one round, exit 0.
 setup ip -n "$ns" addr add 10.210.0.17/24 dev w0
 timeout 30 nsenter --net="/run/netns/$ns" "$jab" watch --once >/dev/null 2>"$work/once.err" </dev/null
