@@ -24,7 +24,10 @@
 #     unjailed (the control that shows each probe would pass), one with it
 #     is jailed, one naming a missing policy does not start;
 #   - a jailed parent cgroup (podman --cgroup-parent) jails containers
-#     created under it, with no hook.
+#     created under it, with no hook;
+#   - podman run -d, then attach --pid: the TCP connection and connected
+#     UDP socket the container made to the host's loopback before the
+#     attach are revoked by it.
 #
 # Network safety: no bridge network (the private configuration has no CNI
 # plugins; podman_cleanup checks ip_forward), packets only to loopback and
@@ -171,16 +174,17 @@ setup ip link add "${tag}h" type veth peer name "${tag}i" netns "$NS_P"
 LINKS+=("${tag}h")
 setup ip addr add "$HOSTADDR/32" dev "${tag}h"
 
-# start_listener NETNS|host tcp|udp ADDR: the port in REPLY.
+# start_listener NETNS|host tcp|udp ADDR [VERB]: a netprobe listen (or
+# VERB: echo) server; the port in REPLY.
 nl=0
 start_listener() {
-	local ns=$1 f i a=()
+	local ns=$1 f i a=() verb=${4:-listen}
 	shift
 	nl=$((nl + 1))
 	f=$work/listen$nl
 	[ "$ns" = host ] || a=(-n "$ns")
 	: >"$f"
-	"$np" "${a[@]}" listen "$@" 0 >"$f" 2>&1 </dev/null &
+	"$np" "${a[@]}" "$verb" "$1" "$2" 0 >"$f" 2>&1 </dev/null &
 	PIDS+=($!)
 	for ((i = 0; i < 100; i++)); do
 		grep -q '^ready' "$f" && break
@@ -195,6 +199,10 @@ start_listener "$NS_P" tcp 10.99.0.1
 PPEER=$REPLY
 start_listener "$NS_P" udp 169.254.169.254
 PMETA=$REPLY
+start_listener host tcp 127.0.0.1 echo
+PECHO=$REPLY
+start_listener host udp 127.0.0.1
+PUDP=$REPLY
 
 # The policies the hook attaches by name, and the shipped hook files with
 # this build's binary and policy directory.
@@ -319,6 +327,43 @@ setup jp_podman_run -d --name "${tag}-p" --cgroup-parent "$PARENT" \
 	--network "ns:/run/netns/$NS_C" -- /bin/sleep 600
 probe_all parent/run "${tag}-p" yes
 setup jp_podman rm -f -t 0 "${tag}-p"
+
+# 4. podman run -d, then attach --pid: what the container connected in the
+# window before the jail is revoked by the attach.  The container holds a
+# TCP connection and a connected UDP socket to the host's loopback
+# (10.0.2.2 through slirp4netns, a round trip each), then probes both
+# again once /tmp/go exists.
+HOLD='go() { while [ ! -e /tmp/go ]; do sleep 0.05; done; echo x; }
+go | /bin/netprobe -t 1500 hold tcp 10.0.2.2 '$PECHO' >/tmp/tcp.out 2>&1 &
+go | /bin/netprobe -t 1500 hold udp 10.0.2.2 '$PUDP' >/tmp/udp.out 2>&1 &
+wait; sleep 600'
+setup jp_podman_run -d --name "${tag}-w" --network slirp4netns:allow_host_loopback=true \
+	-- /bin/sh -c "$HOLD"
+for ((i = 0; i < 100; i++)); do
+	t=$(timeout 10 podman exec "${tag}-w" cat /tmp/tcp.out /tmp/udp.out 2>/dev/null </dev/null | grep -c '^ok$')
+	[ "$t" = 2 ] && break
+	sleep 0.1
+done
+expect window/connected-before 2 "$t"
+W_PID=$(jp_podman inspect -f '{{.State.Pid}}' "${tag}-w" 2>/dev/null)
+ctr_cgid "${tag}-w" || stop setup "no cgroup for ${tag}-w"
+jab attach --policy "$work/policies/default.bin" --pid "$W_PID"
+expect_rc window/attach 0
+case $ERR in
+*", 2 sockets revoked"*) ok window/attach/count ;;
+*) nok window/attach/count "expected ', 2 sockets revoked' got '$ERR'" ;;
+esac
+setup timeout 10 podman exec "${tag}-w" touch /tmp/go
+for ((i = 0; i < 100; i++)); do
+	t=$(timeout 10 podman exec "${tag}-w" cat /tmp/tcp.out 2>/dev/null </dev/null | sed -n 2p)
+	u=$(timeout 10 podman exec "${tag}-w" cat /tmp/udp.out 2>/dev/null </dev/null | sed -n 2p)
+	[ -n "$t" ] && [ -n "$u" ] && break
+	sleep 0.1
+done
+expect window/tcp-after ECONNABORTED "$t"
+expect window/udp-after EDESTADDRREQ "$u"
+timeout 10 "$jab" detach --pid "$W_PID" >/dev/null 2>&1 </dev/null
+setup jp_podman rm -f -t 0 "${tag}-w"
 
 # The control: the same loop with no hook and no jailed parent reaches the
 # host's loopback (so the refusals above are the jail's).
