@@ -112,6 +112,16 @@ int jp_host_dump_batch(const void *buf, size_t len, uint32_t seq, struct jp_host
 	return 0;
 }
 
+bool jp_host_addr_event(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nh;
+
+	for (nh = buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len))
+		if (nh->nlmsg_type == RTM_NEWADDR || nh->nlmsg_type == RTM_DELADDR)
+			return true;
+	return false;
+}
+
 /* One RTM_GETADDR dump into *h (emptied first). */
 static int dump_once(int fd, uint32_t seq, char *buf, size_t buflen, struct jp_hosts *h,
 		     size_t *cap, bool *interrupted, char *err, size_t errlen)

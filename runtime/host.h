@@ -39,6 +39,10 @@ int jp_host_addrs(struct jp_hosts *out, char *err, size_t errlen);
 int jp_host_dump_batch(const void *buf, size_t len, uint32_t seq, struct jp_hosts *h, size_t *cap,
 		       bool *interrupted, char *err, size_t errlen);
 
+/* Whether one recv()'d batch of rtnetlink messages holds an address
+ * event (RTM_NEWADDR, RTM_DELADDR): what watch wakes up for. */
+bool jp_host_addr_event(const void *buf, size_t len);
+
 void jp_hosts_free(struct jp_hosts *h);
 
 /* SO_NETNS_COOKIE of the runtime's network namespace (Linux 5.14+). */

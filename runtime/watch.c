@@ -205,13 +205,14 @@ static int open_events(void)
  * some were lost to an overrun), 0 if none did, or -errno. */
 static int drain_events(int fd)
 {
-	char buf[16384];
+	union {
+		char b[16384];
+		struct nlmsghdr align; /* as the netlink macros want it */
+	} buf;
 	int changed = 0;
 
 	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		const struct nlmsghdr *nh;
-		size_t len;
+		ssize_t n = recv(fd, buf.b, sizeof(buf.b), 0);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -227,10 +228,8 @@ static int drain_events(int fd)
 			fprintf(stderr, SAY "reading address events: %s\n", strerror(errno));
 			return -errno;
 		}
-		len = (size_t)n;
-		for (nh = (const struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len))
-			if (nh->nlmsg_type == RTM_NEWADDR || nh->nlmsg_type == RTM_DELADDR)
-				changed = 1;
+		if (jp_host_addr_event(buf.b, (size_t)n))
+			changed = 1;
 	}
 }
 

@@ -3,7 +3,8 @@
  * test_host.c - the host address dump's batch step (runtime/host.c) on
  * hand-built netlink replies: addresses taken, canonicalised and deduped,
  * loopback left out, other sequences skipped, NLMSG_ERROR and DONE, and a
- * batch marked NLM_F_DUMP_INTR reported as interrupted.
+ * batch marked NLM_F_DUMP_INTR reported as interrupted; the address events
+ * watch wakes up for.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -160,10 +161,28 @@ static void test_error(void)
 	jp_hosts_free(&d.h);
 }
 
+/* What wakes watch: an address added or removed, in any batch. */
+static void test_events(void)
+{
+	struct ifinfomsg ifi = { 0 };
+	struct reply r = { .len = 0 };
+
+	add_msg(&r, RTM_NEWLINK, 0, 0, &ifi, sizeof(ifi));
+	CHECK(!jp_host_addr_event(r.u.b, r.len), "a link event is not an address event");
+	CHECK(!jp_host_addr_event(r.u.b, 0), "an empty batch holds none");
+	add_addr_msg(&r, 0, 0, AF_INET, "192.0.2.7", NULL);
+	CHECK(jp_host_addr_event(r.u.b, r.len), "RTM_NEWADDR after a link event is one");
+	r.len = 0;
+	add_msg(&r, RTM_DELADDR, 0, 0, &ifi, sizeof(ifi));
+	CHECK(jp_host_addr_event(r.u.b, r.len), "RTM_DELADDR is one");
+	CHECK(!jp_host_addr_event(r.u.b, NLMSG_HDRLEN - 1), "a truncated header is none");
+}
+
 int main(void)
 {
 	test_addresses();
 	test_interrupted();
 	test_error();
+	test_events();
 	return unit_summary();
 }
