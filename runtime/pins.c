@@ -99,18 +99,82 @@ static int make_root(char *err, size_t errlen)
 	return ret;
 }
 
+/* PID 1's view of JP_BPFFS: what lasts as long as the host does. */
+#define INIT_BPFFS "/proc/1/root" JP_BPFFS
+
+/* The inode of the kernel's initial mount namespace in nsfs, on kernels
+ * that give it a fixed one (PROC_MNT_INIT_INO); other namespaces' are
+ * allocated from 0xF0000000 up, so it is never another's. */
+#define MNT_NS_INIT_INO 0xEFFFFFF8u
+
+/* 1 if this process's mount namespace is the host's (the kernel's first,
+ * or PID 1's), 0 if not, -1 when it cannot tell (no /proc, no right to
+ * look at PID 1). */
+static int init_mount_ns(void)
+{
+	struct stat self, init;
+
+	if (stat("/proc/self/ns/mnt", &self) < 0)
+		return -1;
+	if (self.st_ino == MNT_NS_INIT_INO)
+		return 1;
+	if (stat("/proc/1/ns/mnt", &init) < 0)
+		return -1;
+	return self.st_dev == init.st_dev && self.st_ino == init.st_ino;
+}
+
+/*
+ * A jail lasts as long as the bpffs instance that holds its pins.  One
+ * mounted in a private mount namespace (unshare -m, a container without
+ * the host's /sys/fs/bpf) ends with that namespace, and the jail with it:
+ * refuse to pin there.  The host's instance is PID 1's: ours must be the
+ * same file system (st_dev), and one is mounted only into PID 1's own
+ * mount namespace.  When PID 1 cannot be looked at, the check is not
+ * made (the runtime then trusts /sys/fs/bpf as before).
+ */
+static int check_lasting(char *err, size_t errlen)
+{
+	struct stat here, init;
+
+	if (stat(JP_BPFFS, &here) < 0 || stat(INIT_BPFFS, &init) < 0 || !is_bpffs(INIT_BPFFS))
+		return 0;
+	if (here.st_dev == init.st_dev)
+		return 0;
+	snprintf(err, errlen,
+		 "'%s' is a bpffs of this mount namespace only, not the host's: a jail pinned "
+		 "there would vanish with the namespace; run jail-ai-block in the host's mount "
+		 "namespace, or bind the host's /sys/fs/bpf here",
+		 JP_BPFFS);
+	return -EXDEV;
+}
+
 int jp_pins_prepare(char *err, size_t errlen)
 {
 	int ret;
 
-	if (!is_bpffs(JP_BPFFS) &&
-	    mount("bpf", JP_BPFFS, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "bpffs is not mounted at %s and mounting it failed: %s",
-			 JP_BPFFS, strerror(-ret));
-		return ret;
+	if (!is_bpffs(JP_BPFFS)) {
+		int host = init_mount_ns();
+
+		if (host != 1) {
+			snprintf(err, errlen,
+				 "bpffs is not mounted at %s in this mount namespace, which %s the "
+				 "host's: a bpffs mounted here could vanish with it, and the jail "
+				 "too; mount it on the host ('mount -t bpf bpf %s') and run "
+				 "jail-ai-block where the host's %s is",
+				 JP_BPFFS, host ? "cannot be told to be" : "is not", JP_BPFFS,
+				 JP_BPFFS);
+			return -EXDEV;
+		}
+		if (mount("bpf", JP_BPFFS, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") <
+		    0) {
+			ret = -errno;
+			snprintf(err, errlen, "bpffs is not mounted at %s and mounting it failed: %s",
+				 JP_BPFFS, strerror(-ret));
+			return ret;
+		}
 	}
-	return make_root(err, errlen);
+	ret = check_lasting(err, errlen);
+	return ret ? ret : make_root(err, errlen);
 }
 
 int jp_pins_check(char *err, size_t errlen)

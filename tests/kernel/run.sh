@@ -739,6 +739,18 @@ expect_rc error/corrupt_policy 1
 assert error/corrupt_policy/message "expected a message on stderr got none" [ -n "$ERR" ]
 expect_attached error/corrupt_policy "$J3" no
 run_rows jail error/corrupt_policy "$J3" <<<"$ROWS_FREE"
+# No bpffs in a private mount namespace (unshare -m, every bpffs on
+# /sys/fs/bpf unmounted there): a bpffs mounted there would end with the
+# namespace, and the jail with it.  Refused, naming it; nothing attached.
+timeout 60 unshare -m sh -c 'while mountpoint -q /sys/fs/bpf; do umount -l /sys/fs/bpf || exit 9; done
+	exec "$0" attach --policy "$1" --cgroup "$2"' "$jab" "$P_DEFAULT" "$J3" >"$work/out" 2>"$work/err" </dev/null
+RC=$? OUT=$(cat "$work/out") ERR=$(cat "$work/err")
+expect_rc error/private_bpffs 1
+case $ERR in
+*"bpffs is not mounted at /sys/fs/bpf in this mount namespace"*"vanish"*) ok error/private_bpffs/message ;;
+*) nok error/private_bpffs/message "expected a message saying a bpffs here could vanish got '$ERR'" ;;
+esac
+expect_attached error/private_bpffs "$J3" no
 jab attach --policy "$work/no-such.bin" --cgroup "$J3"
 expect_rc error/missing_policy 1
 case $ERR in
