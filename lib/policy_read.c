@@ -3,9 +3,11 @@
  * policy_read.c - the one reader of policy.bin.  Nothing in the file is
  * trusted until checked: every offset, size, count, order and reference.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +56,16 @@ __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, 
 }
 
 #define BAD(...) fail(err, errlen, -EBADMSG, __VA_ARGS__)
+
+#define ALIGN8(x) (((x) + 7) & ~(uint64_t)7)
+
+static bool zero_bytes(const uint8_t *p, uint64_t n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
 
 /* 1 if any bit of addr (nbytes long, at most 16) past the first len bits
  * is set. */
@@ -138,6 +150,9 @@ static int check_dec(const struct pol_dec_entry *dec, uint32_t count, const stru
 		if (e->val.verdict >= POL_VERDICT_MAX)
 			return BAD("section DEC: entry %u has verdict %u (0..%u)", i,
 				   e->val.verdict, POL_VERDICT_MAX - 1);
+		if (e->val.reserved)
+			return BAD("section DEC: entry %u has nonzero reserved field 0x%x", i,
+				   e->val.reserved);
 		if (e->val.verdict != rules[e->val.rule].verdict ||
 		    e->val.flags != rules[e->val.rule].flags)
 			return BAD(
@@ -177,6 +192,9 @@ static int check_rules(const struct pol_rule_rec *r, uint32_t count, const struc
 				   POL_VERDICT_MAX - 1);
 		if (r[i].flags & ~POL_RF_LOG)
 			return BAD("section RULES: rule %u has unknown flags 0x%x", i, r[i].flags);
+		if (r[i].reserved)
+			return BAD("section RULES: rule %u has nonzero reserved field 0x%x", i,
+				   r[i].reserved);
 	}
 	if (r[0].verdict != c->default_verdict || r[0].flags)
 		return BAD("section RULES: rule 0 does not match the default verdict %u",
@@ -199,13 +217,88 @@ static int check_consts(const struct pol_consts *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* The verdict the DEC table gives (did, sel, port), or NULL. */
+static const struct pol_dec_val *dec_at(const struct pol_tables *t, uint32_t did, unsigned int sel,
+					uint32_t port)
+{
+	struct pol_dec_key k = { .prefixlen = POL_DEC_PREFIX_MAX, .did = did, .sel = (uint8_t)sel };
+	uint16_t p = htons((uint16_t)port);
+
+	memcpy(&k.port, &p, sizeof(p));
+	return pol_tables_lookup_dec(t, &k);
+}
+
+/*
+ * What the flags promise the runtime, checked against the tables they
+ * describe (t indexed).  The compiler (decide.c) sets
+ *   USES_HOST  when some rule names `host`, whether or not that changes a
+ *              decision: so tables with host_did != did somewhere need it,
+ *              while a set flag without them only has the runtime fill a
+ *              host set no lookup depends on;
+ *   USES_SCOPE when some rule has a netns scope, likewise: without it the
+ *              runtime judges every socket with the host selector, so both
+ *              scopes must then decide alike at every did, protocol and
+ *              port;
+ *   USES_LOG   exactly when some rule has the log mark: RULES shows it;
+ *   BACKSTOP   from `backstop on;`, which no table records.
+ */
+static int check_flags(const struct pol_tables *t, char *err, size_t errlen)
+{
+	uint32_t f = t->consts.flags, i;
+	bool log = false;
+
+	for (i = 0; i < t->n_rules; i++)
+		log |= !!(t->rules[i].flags & POL_RF_LOG);
+	if (log != !!(f & POL_CF_USES_LOG))
+		return BAD("section CONSTS: flag USES_LOG is %s but %s rule has the log mark",
+			   log ? "clear" : "set", log ? "a" : "no");
+	if (!(f & POL_CF_USES_HOST)) {
+		for (i = 0; i < t->n_lpm4; i++)
+			if (t->lpm4[i].val.did != t->lpm4[i].val.host_did)
+				return BAD(
+					"section CONSTS: flag USES_HOST is clear but LPM4 entry %u "
+					"decides host addresses apart (did %u, host_did %u)",
+					i, t->lpm4[i].val.did, t->lpm4[i].val.host_did);
+		for (i = 0; i < t->n_lpm6; i++)
+			if (t->lpm6[i].val.did != t->lpm6[i].val.host_did)
+				return BAD(
+					"section CONSTS: flag USES_HOST is clear but LPM6 entry %u "
+					"decides host addresses apart (did %u, host_did %u)",
+					i, t->lpm6[i].val.did, t->lpm6[i].val.host_did);
+	}
+	if (f & POL_CF_USES_SCOPE)
+		return 0;
+	/* Both selectors' port functions are constant between their entries'
+	 * block edges: agreeing at every edge of either, they agree. */
+	for (i = 0; i < t->n_dec; i++) {
+		const struct pol_dec_entry *e = &t->dec[i];
+		unsigned int proto = e->key.sel / POL_SCOPE_MAX, k;
+		uint32_t lo = ntohs(e->key.port);
+		uint32_t edge[2] = { lo, lo + (1u << (POL_DEC_PREFIX_MAX - e->key.prefixlen)) };
+
+		for (k = 0; k < 2 && edge[k] < 65536; k++) {
+			const struct pol_dec_val *h, *c;
+
+			h = dec_at(t, e->key.did, POL_SEL(proto, POL_SCOPE_HOST), edge[k]);
+			c = dec_at(t, e->key.did, POL_SEL(proto, POL_SCOPE_CONTAINER), edge[k]);
+			if (h && c && h->rule == c->rule)
+				continue;
+			return BAD("section CONSTS: flag USES_SCOPE is clear but DEC entry %u: "
+				   "decision %u decides port %u apart by netns (rule %u host, "
+				   "rule %u container)",
+				   i, e->key.did, edge[k], h ? h->rule : 0, c ? c->rule : 0);
+		}
+	}
+	return 0;
+}
+
 /* Header, checksum, content hash and section table; fills sec[] by type. */
 static int check_layout(const uint8_t *b, size_t len, struct pol_file_header *h,
 			struct pol_section *sec, char *err, size_t errlen)
 {
 	struct pol_section tab[MAX_SECTIONS];
 	uint8_t hash[POL_SHA256_LEN];
-	uint64_t table_end;
+	uint64_t table_end, end;
 	int order[N_SEC], i, j;
 	uint32_t crc;
 
@@ -230,6 +323,8 @@ static int check_layout(const uint8_t *b, size_t len, struct pol_file_header *h,
 			   crc);
 	if (h->header_size != sizeof(*h))
 		return BAD("header size %u, expected %zu", h->header_size, sizeof(*h));
+	if (h->reserved)
+		return BAD("header: nonzero reserved field 0x%x", h->reserved);
 	pol_sha256(b + sizeof(*h), len - sizeof(*h), hash);
 	if (memcmp(hash, h->content_hash, sizeof(hash)))
 		return BAD(
@@ -252,6 +347,8 @@ static int check_layout(const uint8_t *b, size_t len, struct pol_file_header *h,
 		name = sec_names[s->type];
 		if (sec[s->type - 1].type)
 			return BAD("duplicate section %s", name);
+		if (s->reserved)
+			return BAD("section %s: nonzero reserved field 0x%x", name, s->reserved);
 		if (s->entry_size != sec_entry_size[s->type])
 			return BAD("section %s: entry size %u, expected %u", name, s->entry_size,
 				   sec_entry_size[s->type]);
@@ -292,6 +389,29 @@ static int check_layout(const uint8_t *b, size_t len, struct pol_file_header *h,
 			return BAD("section %s overlaps section %s", sec_names[a->type],
 				   sec_names[c->type]);
 	}
+	/* The writer packs the sections in offset order, each at the next
+	 * 8-byte boundary, and zero-fills the padding: bytes outside every
+	 * section would be covered by the seals yet read by nobody, so a
+	 * file carrying any is not one jailpolc wrote. */
+	end = table_end;
+	for (i = 0; i < N_SEC; i++) {
+		const struct pol_section *s = &sec[order[i]];
+
+		if (s->offset != ALIGN8(end))
+			return BAD("section %s: offset %llu, expected %llu (sections are packed, "
+				   "8-byte aligned)",
+				   sec_names[s->type], (unsigned long long)s->offset,
+				   (unsigned long long)ALIGN8(end));
+		if (!zero_bytes(b + end, s->offset - end))
+			return BAD("section %s: nonzero padding before it", sec_names[s->type]);
+		end = s->offset + s->size;
+	}
+	if (len != ALIGN8(end))
+		return BAD("trailing bytes: file is %zu bytes, the last section %s ends at %llu",
+			   len, sec_names[sec[order[N_SEC - 1]].type], (unsigned long long)end);
+	if (!zero_bytes(b + end, len - end))
+		return BAD("nonzero padding after the last section %s",
+			   sec_names[sec[order[N_SEC - 1]].type]);
 	return 0;
 }
 
@@ -372,9 +492,13 @@ int pol_read_buf(const void *buf, size_t len, struct pol_tables *out, char *err,
 	if (ret)
 		goto fail;
 
+	pol_tables_index(&t);
+	ret = check_flags(&t, err, errlen);
+	if (ret)
+		goto fail;
+
 	memcpy(t.content_hash, h.content_hash, sizeof(t.content_hash));
 	t.owned[0] = b;
-	pol_tables_index(&t);
 	*out = t;
 	return 0;
 fail:

@@ -313,6 +313,220 @@ static void structural(void)
 	EDITED("file_size", header(b)->file_size -= 8, (void)0, -EBADMSG, "file_size mismatch");
 }
 
+/* The first LPM4 entry, in an LPM4 table, whose did and host_did differ. */
+static struct pol_lpm4_entry *host_entry(uint8_t *b)
+{
+	uint32_t i;
+
+	for (i = 0; i < section(b, POL_SEC_LPM4)->count; i++) {
+		struct pol_lpm4_entry *e = entry(b, POL_SEC_LPM4, i);
+
+		if (e->val.did != e->val.host_did)
+			return e;
+	}
+	REQUIRE(0, "small policy has no host-dependent entry");
+	return NULL;
+}
+
+/* Set every host_did to its did: a file with no use of the host set. */
+static void drop_host(uint8_t *b)
+{
+	uint32_t i;
+
+	for (i = 0; i < section(b, POL_SEC_LPM4)->count; i++) {
+		struct pol_lpm4_entry *e = entry(b, POL_SEC_LPM4, i);
+
+		e->val.host_did = e->val.did;
+	}
+	for (i = 0; i < section(b, POL_SEC_LPM6)->count; i++) {
+		struct pol_lpm6_entry *e = entry(b, POL_SEC_LPM6, i);
+
+		e->val.host_did = e->val.did;
+	}
+}
+
+static struct pol_consts *consts(uint8_t *b)
+{
+	return entry(b, POL_SEC_CONSTS, 0);
+}
+
+/* The first DEC entry whose decision at its own port differs between the
+ * host and container selectors. */
+static uint32_t scoped_entry(void)
+{
+	struct pol_tables t;
+	char err[256];
+	uint32_t i, found = UINT32_MAX;
+
+	REQUIRE(!pol_read_buf(good, good_len, &t, err, sizeof(err)), "read: %s", err);
+	for (i = 0; i < t.n_dec && found == UINT32_MAX; i++) {
+		struct pol_dec_key k = t.dec[i].key;
+		const struct pol_dec_val *h, *c;
+
+		k.prefixlen = POL_DEC_PREFIX_MAX;
+		k.sel = (uint8_t)POL_SEL(k.sel / POL_SCOPE_MAX, POL_SCOPE_HOST);
+		h = pol_tables_lookup_dec(&t, &k);
+		k.sel = (uint8_t)POL_SEL(k.sel / POL_SCOPE_MAX, POL_SCOPE_CONTAINER);
+		c = pol_tables_lookup_dec(&t, &k);
+		if (h && c && h->rule != c->rule)
+			found = i;
+	}
+	pol_tables_free(&t);
+	REQUIRE(found != UINT32_MAX, "small policy has no scope-dependent entry");
+	return found;
+}
+
+/* Swap the RULES and STRINGS contents (RULES, 8-byte sized, comes last
+ * now) and put pad in the padding after STRINGS. */
+static void strings_first(uint8_t *b, uint8_t pad)
+{
+	struct pol_section *r = section(b, POL_SEC_RULES), *st = section(b, POL_SEC_STRINGS);
+	uint64_t at = r->offset, pad_at = at + st->size;
+	uint8_t *tmp = malloc(good_len);
+
+	REQUIRE(tmp && st->offset > r->offset && r->size % 8 == 0 && st->size % 8,
+		"layout of the small policy");
+	memcpy(tmp, good + r->offset, r->size);
+	memmove(b + at, good + st->offset, st->size);
+	st->offset = at;
+	r->offset = (pad_at + 7) & ~(uint64_t)7;
+	memset(b + pad_at, pad, r->offset - pad_at);
+	memcpy(b + r->offset, tmp, r->size);
+	memset(b + r->offset + r->size, 0, good_len - r->offset - r->size);
+	free(tmp);
+}
+
+/* Invariants of the tables beyond their structure: flags that agree with
+ * what the tables need, reserved fields, packing. */
+static void semantic(void)
+{
+	char want[160];
+	uint32_t di = scoped_entry();
+	struct pol_section *last;
+
+	/* Issue 12: host addresses decided apart, but the runtime told it
+	 * need not fill the host set. */
+	CORRUPT(
+		"uses_host clear",
+		{
+			struct pol_lpm4_entry *e = host_entry(b);
+
+			consts(b)->flags &= ~(uint32_t)POL_CF_USES_HOST;
+			snprintf(want, sizeof(want),
+				 "section CONSTS: flag USES_HOST is clear but LPM4 entry %u "
+				 "decides host addresses apart (did %u, host_did %u)",
+				 (uint32_t)(e - (struct pol_lpm4_entry *)entry(b, POL_SEC_LPM4, 0)),
+				 e->val.did, e->val.host_did);
+		},
+		want);
+	CORRUPT(
+		"uses_host clear lpm6",
+		{
+			struct pol_lpm6_entry *e = entry(b, POL_SEC_LPM6, 0);
+			uint32_t i;
+
+			for (i = 0; i < section(b, POL_SEC_LPM4)->count; i++) {
+				struct pol_lpm4_entry *e4 = entry(b, POL_SEC_LPM4, i);
+
+				e4->val.host_did = e4->val.did;
+			}
+			consts(b)->flags &= ~(uint32_t)POL_CF_USES_HOST;
+			REQUIRE(e->val.did != e->val.host_did, "lpm6 root is not host-dependent");
+		},
+		"section CONSTS: flag USES_HOST is clear but LPM6 entry 0 decides host addresses apart");
+	/* One direction only: the compiler sets USES_HOST for any rule naming
+	 * `host`, even when no decision depends on it. */
+	EDITED("uses_host without host dids", drop_host(b), reseal(b, good_len), 0, "");
+	EDITED(
+		"no host at all",
+		{
+			drop_host(b);
+			consts(b)->flags &= ~(uint32_t)POL_CF_USES_HOST;
+		},
+		reseal(b, good_len), 0, "");
+
+	/* The runtime skips the netns test without USES_SCOPE: both scopes
+	 * must decide alike then. */
+	snprintf(want, sizeof(want), "section CONSTS: flag USES_SCOPE is clear but DEC entry");
+	CORRUPT("uses_scope clear", consts(b)->flags &= ~(uint32_t)POL_CF_USES_SCOPE, want);
+	CORRUPT(
+		"uses_scope clear names the port",
+		{
+			struct pol_dec_entry *e = entry(b, POL_SEC_DEC, di);
+
+			consts(b)->flags &= ~(uint32_t)POL_CF_USES_SCOPE;
+			snprintf(want, sizeof(want), "decision %u decides port ", e->key.did);
+		},
+		want);
+
+	CORRUPT("uses_log clear", consts(b)->flags &= ~(uint32_t)POL_CF_USES_LOG,
+		"section CONSTS: flag USES_LOG is clear but a rule has the log mark");
+	CORRUPT(
+		"uses_log without log",
+		{
+			uint32_t i;
+
+			for (i = 0; i < section(b, POL_SEC_RULES)->count; i++)
+				((struct pol_rule_rec *)entry(b, POL_SEC_RULES, i))->flags = 0;
+			for (i = 0; i < section(b, POL_SEC_DEC)->count; i++)
+				((struct pol_dec_entry *)entry(b, POL_SEC_DEC, i))->val.flags = 0;
+		},
+		"section CONSTS: flag USES_LOG is set but no rule has the log mark");
+	CORRUPT("unknown consts flag", consts(b)->flags |= 0x10,
+		"section CONSTS: unknown flags 0x1");
+	EDITED("backstop", consts(b)->flags |= POL_CF_BACKSTOP, reseal(b, good_len), 0, "");
+
+	/* Reserved fields. */
+	CORRUPT("header reserved", header(b)->reserved = 1, "header: nonzero reserved field 0x1");
+	CORRUPT("section reserved", section(b, POL_SEC_LPM6)->reserved = 0x20,
+		"section LPM6: nonzero reserved field 0x20");
+	CORRUPT("dec reserved",
+		((struct pol_dec_entry *)entry(b, POL_SEC_DEC, 4))->val.reserved = 3,
+		"section DEC: entry 4 has nonzero reserved field 0x3");
+	CORRUPT("rule reserved",
+		((struct pol_rule_rec *)entry(b, POL_SEC_RULES, 2))->reserved = 0x100,
+		"section RULES: rule 2 has nonzero reserved field 0x100");
+
+	/* Packing: no gap, no stray byte in the padding, nothing after. */
+	/* Every section of the small policy but STRINGS ends on the 8-byte
+	 * grid; STRINGS moved before RULES leaves padding between them. */
+	EDITED("strings before rules", strings_first(b, 0), reseal(b, good_len), 0, "");
+	CORRUPT("padding", strings_first(b, 0x55), "section RULES: nonzero padding before it");
+	CORRUPT(
+		"trailing padding",
+		{
+			last = section(b, POL_SEC_STRINGS);
+			REQUIRE(last->offset + last->size < good_len, "strings end aligned");
+			b[good_len - 1] = 1;
+		},
+		"nonzero padding after the last section STRINGS");
+	{
+		uint8_t *b = malloc(good_len + 8);
+
+		REQUIRE(b, "out of memory");
+		memcpy(b, good, good_len);
+		memset(b + good_len, 0, 8);
+		header(b)->file_size = good_len + 8;
+		reseal(b, good_len + 8);
+		snprintf(want, sizeof(want),
+			 "trailing bytes: file is %zu bytes, the last section STRINGS ends at",
+			 good_len + 8);
+		expect("trailing bytes", b, good_len + 8, -EBADMSG, want);
+
+		/* The same 8 bytes as a gap before STRINGS, the last section. */
+		last = section(b, POL_SEC_STRINGS);
+		memmove(b + last->offset + 8, b + last->offset, last->size);
+		memset(b + last->offset, 0, 8);
+		last->offset += 8;
+		reseal(b, good_len + 8);
+		snprintf(want, sizeof(want),
+			 "section STRINGS: offset %llu, expected %llu (sections are packed",
+			 (unsigned long long)last->offset, (unsigned long long)last->offset - 8);
+		expect("gap", b, good_len + 8, -EBADMSG, want);
+		free(b);
+	}
+}
+
 static void header_checks(void)
 {
 	char want[128];
@@ -450,6 +664,7 @@ int main(void)
 
 	header_checks();
 	structural();
+	semantic();
 	fuzz();
 
 	pol_tables_free(&t);
