@@ -67,6 +67,22 @@ static int pol_yaml_next(struct pol_yaml *y)
 	return -EINVAL;
 }
 
+/*
+ * The current event is a scalar whose value is used as a C string; libyaml
+ * gives its length, so a NUL byte (the escape "\0") would silently cut it
+ * short.  Returns false after reporting one.
+ */
+static bool pol_yaml_cstring(struct pol_yaml *y)
+{
+	struct pol_loc loc;
+
+	if (!memchr(y->ev.data.scalar.value, '\0', y->ev.data.scalar.length))
+		return true;
+	loc = pol_yaml_loc(y, &y->ev);
+	pol_error(y->d, &loc, "YAML string holds a NUL byte");
+	return false;
+}
+
 /* Skip the node whose first event is current (its last event stays). */
 static int pol_yaml_skip(struct pol_yaml *y)
 {
@@ -114,7 +130,9 @@ static int pol_yaml_list(struct pol_yaml *y, struct ast_stmt *s)
 	int err;
 
 	while (!(err = pol_yaml_next(y)) && y->ev.type != YAML_SEQUENCE_END_EVENT) {
-		if (y->ev.type == YAML_SCALAR_EVENT) {
+		if (y->ev.type == YAML_SCALAR_EVENT && !pol_yaml_cstring(y)) {
+			s->elems->listed++;
+		} else if (y->ev.type == YAML_SCALAR_EVENT) {
 			struct pol_loc loc = pol_yaml_loc(y, &y->ev);
 
 			err = ast_elems_add_addr(y->d, s->elems,
@@ -147,6 +165,8 @@ static int pol_yaml_mapping(struct pol_yaml *y, struct ast_stmts *out)
 		s = NULL;
 		if (y->ev.type != YAML_SCALAR_EVENT) {
 			err = pol_yaml_refuse(y, "a set name must be a string");
+		} else if (!pol_yaml_cstring(y)) {
+			/* reported; the value is skipped below */
 		} else if (!pol_name_valid((const char *)y->ev.data.scalar.value)) {
 			pol_error(y->d, &loc, "'%s' is not a valid set name",
 				  (const char *)y->ev.data.scalar.value);
