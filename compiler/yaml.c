@@ -19,6 +19,7 @@ struct pol_yaml {
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	bool have_ev;
+	int depth;   /* open sequences and mappings */
 	bool failed; /* a syntax error was reported; stop */
 };
 
@@ -49,6 +50,23 @@ static int pol_yaml_next(struct pol_yaml *y)
 	y->have_ev = false;
 	if (yaml_parser_parse(&y->parser, &y->ev)) {
 		y->have_ev = true;
+		switch (y->ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++y->depth <= POL_YAML_MAX_DEPTH)
+				break;
+			loc = pol_yaml_loc(y, &y->ev);
+			pol_error(y->d, &loc, "YAML nesting is deeper than %d levels",
+				  POL_YAML_MAX_DEPTH);
+			y->failed = true;
+			return -EINVAL;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			y->depth--;
+			break;
+		default:
+			break;
+		}
 		return 0;
 	}
 	if (y->parser.error == YAML_MEMORY_ERROR)
