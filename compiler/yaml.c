@@ -19,6 +19,7 @@ struct pol_yaml {
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	bool have_ev;
+	int depth;   /* open sequences and mappings */
 	bool failed; /* a syntax error was reported; stop */
 };
 
@@ -49,6 +50,23 @@ static int pol_yaml_next(struct pol_yaml *y)
 	y->have_ev = false;
 	if (yaml_parser_parse(&y->parser, &y->ev)) {
 		y->have_ev = true;
+		switch (y->ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++y->depth <= POL_YAML_MAX_DEPTH)
+				break;
+			loc = pol_yaml_loc(y, &y->ev);
+			pol_error(y->d, &loc, "YAML nesting is deeper than %d levels",
+				  POL_YAML_MAX_DEPTH);
+			y->failed = true;
+			return -EINVAL;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			y->depth--;
+			break;
+		default:
+			break;
+		}
 		return 0;
 	}
 	if (y->parser.error == YAML_MEMORY_ERROR)
@@ -65,6 +83,22 @@ static int pol_yaml_next(struct pol_yaml *y)
 		  y->parser.context ? " " : "", y->parser.context ? y->parser.context : "");
 	y->failed = true;
 	return -EINVAL;
+}
+
+/*
+ * The current event is a scalar whose value is used as a C string; libyaml
+ * gives its length, so a NUL byte (the escape "\0") would silently cut it
+ * short.  Returns false after reporting one.
+ */
+static bool pol_yaml_cstring(struct pol_yaml *y)
+{
+	struct pol_loc loc;
+
+	if (!memchr(y->ev.data.scalar.value, '\0', y->ev.data.scalar.length))
+		return true;
+	loc = pol_yaml_loc(y, &y->ev);
+	pol_error(y->d, &loc, "YAML string holds a NUL byte");
+	return false;
 }
 
 /* Skip the node whose first event is current (its last event stays). */
@@ -114,7 +148,9 @@ static int pol_yaml_list(struct pol_yaml *y, struct ast_stmt *s)
 	int err;
 
 	while (!(err = pol_yaml_next(y)) && y->ev.type != YAML_SEQUENCE_END_EVENT) {
-		if (y->ev.type == YAML_SCALAR_EVENT) {
+		if (y->ev.type == YAML_SCALAR_EVENT && !pol_yaml_cstring(y)) {
+			s->elems->listed++;
+		} else if (y->ev.type == YAML_SCALAR_EVENT) {
 			struct pol_loc loc = pol_yaml_loc(y, &y->ev);
 
 			err = ast_elems_add_addr(y->d, s->elems,
@@ -147,6 +183,8 @@ static int pol_yaml_mapping(struct pol_yaml *y, struct ast_stmts *out)
 		s = NULL;
 		if (y->ev.type != YAML_SCALAR_EVENT) {
 			err = pol_yaml_refuse(y, "a set name must be a string");
+		} else if (!pol_yaml_cstring(y)) {
+			/* reported; the value is skipped below */
 		} else if (!pol_name_valid((const char *)y->ev.data.scalar.value)) {
 			pol_error(y->d, &loc, "'%s' is not a valid set name",
 				  (const char *)y->ev.data.scalar.value);

@@ -16,6 +16,13 @@
 #include "diag.h"
 
 /*
+ * Deepest nesting of sequences and mappings a YAML list may have.  A list
+ * needs 2 (mapping, sequence); the limit stops a file of nested '[' from
+ * keeping libyaml busy for minutes.
+ */
+#define POL_YAML_MAX_DEPTH 64
+
+/*
  * Read text (the contents of file, whose name is the diag's copy) and
  * append one AST_SET statement per key to out.  Problems are reported to d
  * with locations in file.  Returns 0 or -ENOMEM.
