@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run jailpol's test suites:
-#   tests/run-tests.sh BUILD_DIR [unit|golden|policies|docs|layers|install|json|kernel|revoke|crash|oci|watch|podman|bypass|verify]...
+#   tests/run-tests.sh BUILD_DIR [unit|golden|valgrind|policies|docs|layers|install|json|kernel|revoke|crash|oci|watch|podman|bypass|verify]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
 # line is "N passed, N failed, N skipped"; a suite that stopped before its
 # end is named on the line before it, so the summary never hides cases that
@@ -10,7 +10,7 @@
 set -u
 out=$1
 shift
-suites=${*:-unit golden policies docs layers install json kernel revoke crash oci watch podman verify bypass}
+suites=${*:-unit golden valgrind policies docs layers install json kernel revoke crash oci watch podman verify bypass}
 pass=0 fail=0 skip=0
 unfinished=()
 
@@ -73,6 +73,11 @@ for suite in $suites; do
 		else
 			pass=$((pass + gp)) fail=$((fail + gf))
 		fi
+		;;
+	valgrind)
+		# jailpolc's golden cases and jail-ai-block's error paths under
+		# memcheck: no invalid access, no definite or indirect leak.
+		run_counted valgrind tests/valgrind.sh "$out"
 		;;
 	policies)
 		# Every shipped policy and example compiles cleanly, warnings as errors.
