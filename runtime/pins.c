@@ -168,8 +168,9 @@ int jp_pins_prepare(char *err, size_t errlen)
 		if (mount("bpf", JP_BPFFS, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") <
 		    0) {
 			ret = -errno;
-			snprintf(err, errlen, "bpffs is not mounted at %s and mounting it failed: %s",
-				 JP_BPFFS, strerror(-ret));
+			snprintf(err, errlen,
+				 "bpffs is not mounted at %s and mounting it failed: %s", JP_BPFFS,
+				 strerror(-ret));
 			return ret;
 		}
 	}
