@@ -119,7 +119,7 @@ JAILAIBLOCK  := $(OUTPUT)/jail-ai-block
 RUNTIME_LDLIBS := -lbpf -lelf -lz -lpthread
 
 .PHONY: all deps deps-fresh demo check check-build check-fresh check-unit check-golden golden \
-	bench install clean security-table format format-check
+	bench install clean security-table format format-check fuzz fuzz-build
 all: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 
 # Debian packages needed to build, to run the demo and to run every test
@@ -127,7 +127,7 @@ all: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 # here or in Debian's required priority, which minbase installs:
 # tests/fresh/run.sh checks that on a fresh root.
 DEB_PACKAGES := make gcc clang clang-format flex bison libbpf-dev libelf-dev zlib1g-dev \
-		libyaml-dev liburing-dev bpftool iproute2 bc curl jq strace valgrind \
+		libyaml-dev liburing-dev libclang-rt-14-dev bpftool iproute2 bc curl jq strace valgrind \
 		podman runc conmon busybox-static slirp4netns
 # The fresh-machine check's own tools (make check-fresh).
 FRESH_PACKAGES := debootstrap
@@ -294,9 +294,54 @@ $(OUTPUT)/san/tests/%: $(OUTPUT)/san/tests/%.o $(SAN_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# libFuzzer targets (tests/fuzz/): always clang, whatever CC is, and
+# objects of their own under build/fuzz/ (coverage-instrumented, ASan +
+# UBSan), so the normal build neither waits for nor depends on them.
+# `make fuzz FUZZ_SECONDS=N` runs each target N seconds on a seed corpus
+# copied from the tree's policies into build/fuzz/corpus-<target>;
+# make check runs a short smoke of each (tests/fuzz/run.sh).
+FUZZ_TARGETS := parse yaml compile read
+FUZZ_SECONDS ?= 60
+FUZZ         := $(OUTPUT)/fuzz
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ)/fuzz_%)
+FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_CFLAGS  := -std=c11 -O1 -g $(WARNINGS) $(WERROR) $(FUZZ_SAN) -MMD -MP
+FUZZ_GEN_CFLAGS := -std=c11 -O1 -g -Wall -Wno-unused-function -Wno-sign-compare \
+		   -Wno-unused-but-set-variable $(WERROR) $(FUZZ_SAN) -MMD -MP
+FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ)/%.o) $(COMPILER_SRCS:%.c=$(FUZZ)/%.o) \
+		$(GEN_SRCS:$(OUTPUT)/%.c=$(FUZZ)/%.o) $(ORACLE_SRCS:%.c=$(FUZZ)/%.o)
+
+$(FUZZ)/lib/%.o: INC = $(LIB_INC)
+$(FUZZ)/compiler/%.o: INC = $(COMPILER_INC)
+$(FUZZ)/tests/%.o: INC = $(TEST_INC)
+
+$(FUZZ)/%.o: %.c | $(OUTPUT)/compiler/parser.h $(OUTPUT)/compiler/scanner.h
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(CPPFLAGS) $(INC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+		-c -o $@ $<
+
+$(FUZZ)/compiler/%.o: $(OUTPUT)/compiler/%.c
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(CPPFLAGS) $(INC) $(FUZZ_GEN_CFLAGS) \
+		-fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ)/fuzz_%.o: tests/fuzz/fuzz_%.c | $(OUTPUT)/compiler/parser.h
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(CPPFLAGS) $(TEST_INC) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+		-c -o $@ $<
+
+$(FUZZ)/fuzz_%: $(FUZZ)/fuzz_%.o $(FUZZ_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS) $(JAILPOLC)
+	$(Q)tests/fuzz/run.sh $(OUTPUT) $(FUZZ_SECONDS)
+
 # Everything make check runs, built (CI builds it with clang too).
 check-build: all $(UNIT_BINS) $(VERIFY) $(BYPASS) $(OUTPUT)/tests/netprobe \
-	$(OUTPUT)/tests/netprobe-static
+	$(OUTPUT)/tests/netprobe-static $(FUZZ_BINS)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-build
@@ -340,7 +385,8 @@ install: $(JAILPOLC) $(JAILAIBLOCK)
 # The C sources as .clang-format says (Debian 12's clang-format 14; another
 # version may place a few breaks differently).  CI runs format-check.
 FORMAT_SRCS := $(wildcard bpf/templates/*.[ch] lib/*.[ch] compiler/*.[ch] runtime/*.[ch] \
-		 tests/lib/*.[ch] tests/unit/*.[ch] tests/kernel/*.[ch] tools/*.[ch])
+		 tests/lib/*.[ch] tests/unit/*.[ch] tests/kernel/*.[ch] tests/fuzz/*.[ch] \
+		 tools/*.[ch])
 format:
 	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
 

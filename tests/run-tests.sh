@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run jailpol's test suites:
-#   tests/run-tests.sh BUILD_DIR [unit|golden|valgrind|policies|docs|layers|install|json|kernel|revoke|crash|oci|watch|podman|bypass|verify]...
+#   tests/run-tests.sh BUILD_DIR [unit|golden|valgrind|policies|docs|layers|install|json|fuzz|kernel|revoke|crash|oci|watch|podman|bypass|verify]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
 # line is "N passed, N failed, N skipped"; a suite that stopped before its
 # end is named on the line before it, so the summary never hides cases that
@@ -10,7 +10,7 @@
 set -u
 out=$1
 shift
-suites=${*:-unit golden valgrind policies docs layers install json kernel revoke crash oci watch podman verify bypass}
+suites=${*:-unit golden valgrind policies docs layers install json fuzz kernel revoke crash oci watch podman verify bypass}
 pass=0 fail=0 skip=0
 unfinished=()
 
@@ -206,6 +206,12 @@ for suite in $suites; do
 		# hold quotes, control characters and invalid UTF-8; the
 		# jail-ai-block cases need root.  Each case counts as one test.
 		run_counted json tests/json.sh "$out"
+		;;
+	fuzz)
+		# The libFuzzer targets of tests/fuzz/: the saved corpus and
+		# past crashes replayed, then FUZZ_SECONDS (16) of fuzzing each.
+		# Each target counts as one test.
+		run_counted fuzz tests/fuzz/run.sh "$out" "${FUZZ_SECONDS:-16}"
 		;;
 	kernel)
 		# Real programs on the real kernel: throw-away cgroups, network
