@@ -239,6 +239,7 @@ int main(int argc, char **argv)
 	bool check = false, json = false;
 	struct pol_probe probe;
 	struct pol_diag d;
+	struct stat st;
 	int opt, ret = EXIT_OK, err;
 	char errbuf[256];
 
@@ -348,6 +349,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	/* The output is renamed over OUT: a device or FIFO there would be
+	 * replaced by a regular file (as root, -o /dev/null would destroy
+	 * /dev/null).  Refuse it before anything is written. */
+	if (output && !stat(output, &st) && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "jailpolc: cannot write '%s': is %s, not a regular file\n", output,
+			pol_file_kind(st.st_mode));
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	ret = compile(argv[optind], &d, &t);
 	if (ret || check)
 		goto out;
