@@ -198,6 +198,12 @@ int pol_source_push(struct pol_source *src, const char *path, const struct pol_l
 		err = 0;
 		goto cleanup;
 	}
+	/* A UTF-8 byte order mark, as some Windows editors write, is no
+	 * character of the policy. */
+	if (n >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
+		memmove(buf, buf + 3, n - 3);
+		n -= 3;
+	}
 	*name = pol_diag_add_file(src->d, path, buf, n);
 	err = POL_GROW(src->files, src->cap_files, src->n_files + 1);
 	if (!*name || err) {

@@ -47,7 +47,8 @@ struct pol_source {
  * and gives 0 with *name NULL, except a top file that cannot be opened
  * or is too large (-EFBIG): that is the caller's to report (a usage
  * error), and gives its negative errno.  Only /dev/stdin may be a pipe.
- * Returns 0, that errno or -ENOMEM.
+ * A leading UTF-8 byte order mark is dropped from *text.  Returns 0, that
+ * errno or -ENOMEM.
  */
 int pol_source_push(struct pol_source *src, const char *path, const struct pol_loc *at,
 		    const char **name, char **text, size_t *len);
