@@ -97,6 +97,61 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* Write buf to fd and flush it to disk: the data must be there before a
+ * rename makes it the policy. */
+static int write_synced(int fd, const void *buf, size_t len)
+{
+	int err = write_all(fd, buf, len);
+
+	if (!err && fsync(fd) < 0)
+		err = -errno;
+	return err;
+}
+
+/*
+ * An unnamed file in path's directory (O_TMPFILE), written, then given a
+ * name only to be renamed over path: a writer killed before that leaves
+ * nothing behind.  Returns -EOPNOTSUPP where the file system or /proc
+ * cannot do it, for the caller to fall back to a named temporary.
+ */
+static int emit_tmpfile(const char *path, const char *tmp, const void *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = NULL, proc[64];
+	int fd = -1, err;
+
+	if (!slash)
+		dir = strdup(".");
+	else
+		dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
+	if (!dir)
+		return -ENOMEM;
+	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err = -EOPNOTSUPP;
+		goto cleanup;
+	}
+	err = write_synced(fd, buf, len);
+	if (err)
+		goto cleanup;
+	/* linkat() cannot replace path, so the name is the temporary's;
+	 * AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH, /proc does not. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0) {
+		err = errno == ENOENT ? -EOPNOTSUPP : -errno;
+		goto cleanup;
+	}
+	if (rename(tmp, path) < 0) {
+		err = -errno;
+		unlink(tmp);
+	}
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return err;
+}
+
 int pol_emit_file(struct pol_tables *t, const char *path)
 {
 	char *tmp = NULL;
@@ -112,15 +167,15 @@ int pol_emit_file(struct pol_tables *t, const char *path)
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	err = emit_tmpfile(path, tmp, buf, len);
+	if (err != -EOPNOTSUPP)
+		goto cleanup;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		err = -errno;
 		goto cleanup;
 	}
-	err = write_all(fd, buf, len);
-	/* The data must be on disk before the rename makes it the policy. */
-	if (!err && fsync(fd) < 0)
-		err = -errno;
+	err = write_synced(fd, buf, len);
 	if (close(fd) < 0 && !err)
 		err = -errno;
 	fd = -1;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/file.h"
 #include "../lib/policy_read.h"
 #include "decide.h"
 #include "diag.h"
@@ -20,6 +21,7 @@
 #include "emit.h"
 #include "explain.h"
 #include "frontend.h"
+#include "source.h"
 
 /* Exit codes, as in jailpolc(1). */
 enum {
@@ -105,21 +107,49 @@ static int dump_input(const char *path, size_t *size)
 	return EXIT_OK;
 }
 
+static int out_of_memory(const char *path)
+{
+	fprintf(stderr, "jailpolc: '%s': out of memory\n", path);
+	return EXIT_SYSTEM;
+}
+
 /* Compile a .jp into tables; diagnostics go to stderr. */
 static int compile(const char *path, struct pol_diag *d, struct pol_tables *t)
 {
 	struct pol_policy *p = NULL;
+	const char *kind;
+	struct stat st;
 	int err;
 
+	/* A FIFO or a device named on the command line is a usage error, as
+	 * a missing file is; source.c refuses one named by an include.  Only
+	 * /dev/stdin may be a pipe. */
+	if (!stat(path, &st) && !S_ISDIR(st.st_mode) &&
+	    (!S_ISFIFO(st.st_mode) || strcmp(path, "/dev/stdin"))) {
+		kind = pol_file_kind(st.st_mode);
+		if (kind) {
+			fprintf(stderr, "jailpolc: cannot read '%s': is %s, not a regular file\n",
+				path, kind);
+			return EXIT_USAGE;
+		}
+	}
 	err = pol_compile_file(path, d, &p);
 	if (err == -ENOMEM)
-		return EXIT_SYSTEM;
+		return out_of_memory(path);
 	if (err == -EINVAL)
 		return EXIT_INPUT;
+	if (err == -EFBIG) {
+		fprintf(stderr,
+			"jailpolc: cannot read '%s': larger than the %s limit for a policy source\n",
+			path, POL_SOURCE_MAX_SIZE_TEXT);
+		return EXIT_USAGE;
+	}
 	if (err)
 		return cannot_read(path, -err);
 	err = pol_decide(p, d, t);
 	pol_policy_free(p);
+	if (err == -ENOMEM)
+		return out_of_memory(path);
 	if (err) {
 		fprintf(stderr, "jailpolc: '%s': %s\n", path, strerror(-err));
 		return EXIT_SYSTEM;
@@ -134,14 +164,17 @@ static int compile(const char *path, struct pol_diag *d, struct pol_tables *t)
 static bool is_policy_bin(const char *path)
 {
 	char magic[sizeof(POL_MAGIC)] = "";
-	FILE *f = fopen(path, "rbe");
+	struct stat st;
 	bool yes;
+	int fd;
 
-	if (!f)
+	/* Not fopen(): that would wait for a FIFO's writer. */
+	fd = pol_file_open(path, &st);
+	if (fd < 0)
 		return false;
-	yes = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
+	yes = S_ISREG(st.st_mode) && read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
 	      !memcmp(magic, POL_MAGIC, sizeof(magic));
-	fclose(f);
+	close(fd);
 	return yes;
 }
 
@@ -174,7 +207,7 @@ static int load_for_explain(const char *path, struct pol_diag *d, struct pol_tab
 		return ret;
 	if (pol_emit(&compiled, &buf, &len)) {
 		pol_tables_free(&compiled);
-		return EXIT_SYSTEM;
+		return out_of_memory(path);
 	}
 	pol_tables_free(&compiled);
 	ret = pol_read_buf(buf, len, t, err, sizeof(err));
@@ -206,6 +239,7 @@ int main(int argc, char **argv)
 	bool check = false, json = false;
 	struct pol_probe probe;
 	struct pol_diag d;
+	struct stat st;
 	int opt, ret = EXIT_OK, err;
 	char errbuf[256];
 
@@ -315,6 +349,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	/* The output is renamed over OUT: a device or FIFO there would be
+	 * replaced by a regular file (as root, -o /dev/null would destroy
+	 * /dev/null).  Refuse it before anything is written. */
+	if (output && !stat(output, &st) && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "jailpolc: cannot write '%s': is %s, not a regular file\n", output,
+			pol_file_kind(st.st_mode));
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	ret = compile(argv[optind], &d, &t);
 	if (ret || check)
 		goto out;

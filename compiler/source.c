@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/file.h"
 #include "source.h"
 
 char *pol_source_include(const char *base, const char *rel)
@@ -69,7 +70,11 @@ fail:
 	return NULL;
 }
 
-static int pol_read_all(int fd, char **out, size_t *len)
+_Static_assert(POL_SOURCE_MAX_SIZE < INT_MAX, "the scanner counts in int");
+
+/* Read fd whole, at most max bytes (-EFBIG past that): a device such as
+ * /dev/zero never ends. */
+static int pol_read_all(int fd, size_t max, char **out, size_t *len)
 {
 	size_t cap = 0, n = 0;
 	char *buf = NULL;
@@ -77,10 +82,15 @@ static int pol_read_all(int fd, char **out, size_t *len)
 	int err;
 
 	for (;;) {
+		if (n > max) {
+			err = -EFBIG;
+			goto fail;
+		}
 		err = POL_GROW(buf, cap, n < 65536 ? 65536 : n + 1);
 		if (err)
 			goto fail;
-		r = read(fd, buf + n, cap - n);
+		/* One byte past max tells a file of max bytes from a longer one. */
+		r = read(fd, buf + n, cap - n < max + 1 - n ? cap - n : max + 1 - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -128,6 +138,7 @@ static bool pol_source_cycle(struct pol_source *src, const struct stat *st, cons
 int pol_source_push(struct pol_source *src, const char *path, const struct pol_loc *at,
 		    const char **name, char **text, size_t *len)
 {
+	const char *kind = NULL;
 	struct stat st;
 	char *buf = NULL;
 	size_t n = 0, i;
@@ -139,19 +150,23 @@ int pol_source_push(struct pol_source *src, const char *path, const struct pol_l
 			  POL_INCLUDE_DEPTH);
 		return 0;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = pol_file_open(path, &st);
 	if (fd < 0)
-		e = errno;
-	else if (fstat(fd, &st) < 0)
-		e = errno;
+		e = -fd;
 	else if (S_ISDIR(st.st_mode))
 		e = EISDIR;
+	else if (!S_ISFIFO(st.st_mode) || strcmp(path, "/dev/stdin"))
+		kind = pol_file_kind(st.st_mode);
 	if (e && !at) {
 		err = -e; /* the caller says so: a usage error, not the input's */
 		goto cleanup;
 	}
 	if (e) {
 		pol_error(src->d, at, "cannot read '%s': %s", path, strerror(e));
+		goto cleanup;
+	}
+	if (kind) {
+		pol_error(src->d, at, "cannot read '%s': is %s, not a regular file", path, kind);
 		goto cleanup;
 	}
 	if (pol_source_cycle(src, &st, path, at))
@@ -166,17 +181,28 @@ int pol_source_push(struct pol_source *src, const char *path, const struct pol_l
 		goto cleanup;
 	}
 
-	err = pol_read_all(fd, &buf, &n);
+	err = pol_read_all(fd, POL_SOURCE_MAX_SIZE, &buf, &n);
 	if (err == -ENOMEM)
 		goto cleanup;
+	if (err == -EFBIG && !at)
+		goto cleanup; /* the caller says so, as for a file it cannot open */
+	if (err == -EFBIG) {
+		pol_error(src->d, at,
+			  "cannot read '%s': larger than the %s limit for a policy source", path,
+			  POL_SOURCE_MAX_SIZE_TEXT);
+		err = 0;
+		goto cleanup;
+	}
 	if (err) {
 		pol_error(src->d, at, "cannot read '%s': %s", path, strerror(-err));
 		err = 0;
 		goto cleanup;
 	}
-	if (n > INT_MAX) {
-		pol_error(src->d, at, "cannot read '%s': %s", path, strerror(EFBIG));
-		goto cleanup;
+	/* A UTF-8 byte order mark, as some Windows editors write, is no
+	 * character of the policy. */
+	if (n >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
+		memmove(buf, buf + 3, n - 3);
+		n -= 3;
 	}
 	*name = pol_diag_add_file(src->d, path, buf, n);
 	err = POL_GROW(src->files, src->cap_files, src->n_files + 1);

@@ -16,6 +16,11 @@
 /* How deeply includes may nest below the top file. */
 #define POL_INCLUDE_DEPTH 16
 
+/* The largest policy source read, .jp or YAML (jailpol(5), LIMITS);
+ * enforced while reading, so a file that grows is caught too. */
+#define POL_SOURCE_MAX_SIZE (64u << 20)
+#define POL_SOURCE_MAX_SIZE_TEXT "64 MiB"
+
 /* A file read so far, identified by device and inode. */
 struct pol_source_file {
 	dev_t dev;
@@ -38,9 +43,12 @@ struct pol_source {
  * already (a cycle) or was read before, read it whole, hand it to the
  * diag, and push it on the include stack.  Sets *name (the diag's copy),
  * *text (malloc'ed, the caller frees it) and *len.  A file that cannot be
- * used is reported at at and gives 0 with *name NULL, except a top file
- * that cannot be opened: that is the caller's to report (a usage error),
- * and gives its negative errno.  Returns 0, that errno or -ENOMEM.
+ * used (not a regular file, over POL_SOURCE_MAX_SIZE) is reported at at
+ * and gives 0 with *name NULL, except a top file that cannot be opened
+ * or is too large (-EFBIG): that is the caller's to report (a usage
+ * error), and gives its negative errno.  Only /dev/stdin may be a pipe.
+ * A leading UTF-8 byte order mark is dropped from *text.  Returns 0, that
+ * errno or -ENOMEM.
  */
 int pol_source_push(struct pol_source *src, const char *path, const struct pol_loc *at,
 		    const char **name, char **text, size_t *len);

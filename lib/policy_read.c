@@ -17,6 +17,7 @@
 #include "addr.h"
 #include "policy_read.h"
 #include "checksum.h"
+#include "file.h"
 #include "sha256.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -514,15 +515,13 @@ int pol_read_file(const char *path, struct pol_tables *out, char *err, size_t er
 	size_t len = 0;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* pol_file_open(): open() of a FIFO with no writer would block. */
+	fd = pol_file_open(path, &st);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "policy '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		ret = fail(err, errlen, -errno, "policy '%s': %s", path, strerror(errno));
-		goto cleanup;
-	}
+		return fail(err, errlen, fd, "policy '%s': %s", path, strerror(-fd));
 	if (!S_ISREG(st.st_mode)) {
-		ret = fail(err, errlen, -EINVAL, "policy '%s': not a regular file", path);
+		ret = fail(err, errlen, -EINVAL, "policy '%s': is %s, not a regular file", path,
+			   pol_file_kind(st.st_mode));
 		goto cleanup;
 	}
 	if (st.st_size > MAX_FILE_SIZE) {

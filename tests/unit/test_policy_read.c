@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -661,6 +662,16 @@ int main(void)
 	CHECK(pol_read_file(path, &r, err, sizeof(err)) == -ENOENT && strstr(err, path),
 	      "missing file: %s", err);
 	CHECK(pol_emit_file(&t, "/nonexistent-dir/policy.bin") == -ENOENT, "emit to bad dir");
+
+	/* A FIFO with no writer is refused, not waited on (alarm() ends a
+	 * hang with a failure). */
+	REQUIRE(!mkfifo(path, 0600), "mkfifo: %s", strerror(errno));
+	alarm(10);
+	CHECK(pol_read_file(path, &r, err, sizeof(err)) == -EINVAL &&
+		      strstr(err, "is a FIFO, not a regular file") && strstr(err, path),
+	      "fifo: %s", err);
+	alarm(0);
+	unlink(path);
 
 	header_checks();
 	structural();
