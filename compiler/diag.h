@@ -28,6 +28,9 @@ enum pol_warning {
 	POL_W_MAX,
 };
 
+/* Errors and warnings shown by default; the rest are counted. */
+#define POL_DIAG_MAX_ERRORS 20
+
 struct pol_diag_file;
 
 struct pol_diag {
@@ -37,6 +40,10 @@ struct pol_diag {
 	bool werror; /* -Werror: warnings count as errors */
 	unsigned n_errors;
 	unsigned n_warnings;
+	unsigned max_errors; /* -fmax-errors=N: messages shown, 0 for no limit */
+	unsigned n_shown;    /* errors and warnings printed */
+	unsigned n_hidden_errors;
+	unsigned n_hidden_warnings;
 	struct pol_diag_file *files; /* sources kept to quote lines */
 };
 
@@ -51,7 +58,8 @@ void pol_diag_free(struct pol_diag *d);
  */
 const char *pol_diag_add_file(struct pol_diag *d, const char *name, const char *text, size_t len);
 
-/* Apply "-Wshadow", "-Wno-duplicate", "-Werror", "-Wall", "-Wnone".
+/* Apply "-Wshadow", "-Wno-duplicate", "-Werror", "-Wall", "-Wnone",
+ * "-fmax-errors=N" (errors and warnings together; 0 for no limit).
  * Returns 0 or -EINVAL for an unknown name. */
 int pol_diag_option(struct pol_diag *d, const char *opt);
 
@@ -69,6 +77,18 @@ void pol_warn(struct pol_diag *d, enum pol_warning w, const struct pol_loc *loc,
 /* A note attached to the previous message ("note: first defined here"). */
 void pol_note(struct pol_diag *d, const struct pol_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * The .jp parser starts on file, and has parsed a statement of it.  A file
+ * with errors on two lines before its first statement does not look like a
+ * policy: that is said once, and no more of it is quoted.
+ */
+void pol_diag_begin(struct pol_diag *d, const char *file);
+void pol_diag_statement(struct pol_diag *d, const char *file);
+
+/* Say how many messages were held back (-fmax-errors, files that are not
+ * policies); call once at the end. */
+void pol_diag_finish(struct pol_diag *d);
 
 /* True once an error (or, under -Werror, a warning) was reported. */
 bool pol_diag_failed(const struct pol_diag *d);

@@ -47,6 +47,8 @@ static const char usage_text[] =
 	"  -j, --json             JSON output for --dump and --explain\n"
 	"  -W NAME, -Wno-NAME     enable/disable a warning: shadow, duplicate,\n"
 	"                         host-bits, mapped; -Wall, -Wnone, -Werror\n"
+	"  -fmax-errors=N         show at most N errors and warnings (default 20,\n"
+	"                         0: all); a long line is shown around the caret\n"
 	"  -V, --version          print the version\n"
 	"  -h, --help             this text\n";
 
@@ -245,7 +247,7 @@ int main(int argc, char **argv)
 
 	pol_diag_init(&d, stderr);
 	opterr = 0; /* getopt's own messages name argv[0]; ours say 'jailpolc:' */
-	while ((opt = getopt_long(argc, argv, ":o:ce:d:jW:Vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":o:ce:d:jW:f:Vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			output = optarg;
@@ -271,6 +273,16 @@ int main(int argc, char **argv)
 			snprintf(w, sizeof(w), "-W%s", optarg);
 			if (pol_diag_option(&d, w)) {
 				ret = usage_error("unknown warning option '%s'", w);
+				goto out;
+			}
+			break;
+		}
+		case 'f': {
+			char f[128];
+
+			snprintf(f, sizeof(f), "-f%s", optarg);
+			if (strncmp(optarg, "max-errors=", 11) || pol_diag_option(&d, f)) {
+				ret = usage_error("unknown option '%s'", f);
 				goto out;
 			}
 			break;
@@ -367,6 +379,7 @@ int main(int argc, char **argv)
 		ret = EXIT_SYSTEM;
 	}
 out:
+	pol_diag_finish(&d);
 	pol_tables_free(&t);
 	pol_diag_free(&d);
 	return ret;

@@ -532,6 +532,7 @@ static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 	struct pol_loc loc = pol_loc_of(ps, yl, yl);
 	struct ast_stmt *s = ast_stmt_new(kind, &loc);
 
+	pol_diag_statement(ps->d, loc.file);
 	if (!s || !text)
 		return s;
 	s->text = ast_text_collapse(ps->text, yl->first_off, yl->last_off);
@@ -558,6 +559,7 @@ int pol_parse_buffer(struct pol_diag *d, const char *file, const char *text,
 	yyscan_t scanner = NULL;
 	int err = -ENOMEM, ret;
 
+	pol_diag_begin(d, file);
 	if (yylex_init_extra(&ps, &scanner))
 		goto cleanup;
 	buf = yy_scan_bytes(text, (int)len, scanner);
