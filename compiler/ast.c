@@ -100,6 +100,14 @@ int ast_elems_add_addr(struct pol_diag *d, struct ast_elems *el, const char *tex
 	return 0;
 }
 
+bool ast_elems_full(struct pol_diag *d, const struct ast_elems *el, const struct pol_loc *loc)
+{
+	if (el->listed < POL_MAX_ELEMENTS)
+		return false;
+	pol_error(d, loc, "more than %u elements in one list (the limit)", POL_MAX_ELEMENTS);
+	return true;
+}
+
 int ast_elems_add_name(struct ast_elems *el, char *name, const struct pol_loc *loc)
 {
 	struct ast_elem *e = ast_elems_push(el, loc);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "pol_limits.h"
 #include "policy.h"
 
 /* Bison location: line/column as in struct pol_loc, plus byte offsets so a
@@ -95,6 +96,7 @@ struct pol_parse {
 	int line, col; /* scanner position, 1-based */
 	size_t off;
 	struct ast_stmts *out;
+	struct pol_tally *tally; /* the whole policy's */
 	bool nomem;
 };
 
@@ -104,6 +106,9 @@ void ast_elems_free(struct ast_elems *el);
  * it unless it is invalid.  Returns 0 or -ENOMEM. */
 int ast_elems_add_addr(struct pol_diag *d, struct ast_elems *el, const char *text,
 		       const struct pol_loc *loc);
+/* True when el holds POL_MAX_ELEMENTS elements already; the element at loc,
+ * one too many, is then reported. */
+bool ast_elems_full(struct pol_diag *d, const struct ast_elems *el, const struct pol_loc *loc);
 /* Append a set reference; takes ownership of name (freed on failure). */
 int ast_elems_add_name(struct ast_elems *el, char *name, const struct pol_loc *loc);
 
@@ -125,8 +130,10 @@ void ast_stmts_release(struct ast_stmts *v);
 char *ast_text_collapse(const char *text, size_t from, size_t to);
 
 /* Parse a .jp buffer; statements are appended to out.  Errors go to d.
- * Returns 0 or -ENOMEM (syntax errors are not a failure here). */
+ * Rules and sets are counted in t (NULL: this file alone); past a limit,
+ * parsing stops and t->over is set.  Returns 0 or -ENOMEM (syntax errors
+ * and limits are not a failure here). */
 int pol_parse_buffer(struct pol_diag *d, const char *file, const char *text, size_t len,
-		     struct ast_stmts *out);
+		     struct pol_tally *t, struct ast_stmts *out);
 
 #endif /* JAILPOL_AST_H */

@@ -28,9 +28,8 @@ struct pol_diag_file {
 	int first_error; /* line of its first error, 0 before one */
 };
 
-/* A quoted line longer than this many columns is shown as a window around
- * the caret, with "..." on a cut side; LEFT columns of context before it. */
-#define POL_DIAG_WIDTH 120
+/* Columns of context before the caret when a long line is cut to
+ * POL_DIAG_WIDTH (pol_limits.h). */
 #define POL_DIAG_LEFT 40
 
 static const char *const pol_warning_names[] = {

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "pol_limits.h"
 #include "policy.h"
 
 /* Warning classes, each switchable with -W<name> / -Wno-<name>. */
@@ -27,9 +28,6 @@ enum pol_warning {
 	POL_W_MAPPED,    /* "mapped": an IPv6 prefix that also covers IPv4 */
 	POL_W_MAX,
 };
-
-/* Errors and warnings shown by default; the rest are counted. */
-#define POL_DIAG_MAX_ERRORS 20
 
 struct pol_diag_file;
 

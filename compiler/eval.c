@@ -105,7 +105,7 @@ int pol_eval_finish(struct pol_eval *ev, const char *source_name, const char *to
 {
 	struct pol_policy *p = NULL;
 	struct pol_loc top_loc = { .file = top };
-	size_t i, n_rules = 0;
+	size_t i, n_rules = 0, n_prefixes = 0;
 	int err;
 
 	if (!ev->dflt && ev->d->n_errors == ev->errors)
@@ -131,6 +131,15 @@ int pol_eval_finish(struct pol_eval *ev, const char *source_name, const char *to
 		p->n_rules = ++n_rules;
 		if (err)
 			goto cleanup;
+		/* Checked as each rule is expanded, so that a policy over it
+		 * stops there, before the rest is expanded and compiled. */
+		n_prefixes += p->rules[n_rules - 1].n_prefixes;
+		if (n_prefixes > POL_MAX_PREFIXES) {
+			pol_error(ev->d, &s->loc, "more than %u prefixes in the rules (the limit)",
+				  POL_MAX_PREFIXES);
+			err = -EINVAL;
+			goto cleanup;
+		}
 	}
 	p->backstop = ev->backstop;
 	if (ev->dflt) {

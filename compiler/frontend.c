@@ -15,6 +15,7 @@
 struct pol_frontend {
 	struct pol_source src;
 	struct pol_eval ev;
+	struct pol_tally tally;
 };
 
 static int pol_frontend_load(struct pol_frontend *fe, const char *path, const struct pol_loc *at);
@@ -46,10 +47,14 @@ static int pol_frontend_load(struct pol_frontend *fe, const char *path, const st
 	if (err || !name)
 		return err;
 	if (pol_source_is_yaml(path))
-		err = pol_yaml_parse(fe->ev.d, name, text, len, &stmts);
+		err = pol_yaml_parse(fe->ev.d, name, text, len, &fe->tally, &stmts);
 	else
-		err = pol_parse_buffer(fe->ev.d, name, text, len, &stmts);
+		err = pol_parse_buffer(fe->ev.d, name, text, len, &fe->tally, &stmts);
 	free(text);
+	/* Past a limit the file was read only so far: stop here, rather than
+	 * check and compile what is left (and report what it then lacks). */
+	if (!err && fe->tally.over)
+		err = -EINVAL;
 	for (i = 0; i < stmts.n && !err; i++) {
 		if (stmts.v[i]->kind == AST_INCLUDE)
 			err = pol_frontend_include(fe, stmts.v[i], name);

@@ -58,12 +58,29 @@ static int pol_add_ports(struct pol_parse *ps, struct ast_ports **p,
 static void pol_dup_cond(struct pol_parse *ps, const char *what,
 			 const YYLTYPE *a, const YYLTYPE *b);
 static int pol_add_stmt(struct pol_parse *ps, struct ast_stmt *s);
+static bool pol_tally_add(struct pol_parse *ps, size_t *n, size_t max,
+			  const char *what, const YYLTYPE *yl);
 static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 				 const YYLTYPE *yl, bool text);
 
 #define POL_TRY(expr)				\
 	do {					\
 		if ((expr) < 0)			\
+			YYNOMEM;		\
+	} while (0)
+
+/* As POL_TRY, for adding to the list el: past the limit on its elements
+ * (-E2BIG, reported), free el and stop reading. */
+#define POL_TRY_ELEM(el, expr)			\
+	do {					\
+		int err_ = (expr);		\
+						\
+		if (err_ == -E2BIG) {		\
+			ast_elems_free(el);	\
+			(el) = NULL;		\
+			YYABORT;		\
+		}				\
+		if (err_ < 0)			\
 			YYNOMEM;		\
 	} while (0)
 }
@@ -139,8 +156,17 @@ stmt		: DEFAULT verdict ';'
 		}
 		| SET NAME '=' '{' elements '}' ';'
 		{
-			struct ast_stmt *s = pol_stmt(ps, AST_SET, &@$, false);
+			struct ast_stmt *s;
 
+			if (!pol_tally_add(ps, &ps->tally->sets, POL_MAX_SETS,
+					   "sets", &@2)) {
+				free($2);
+				$2 = NULL;
+				ast_elems_free($5);
+				$5 = NULL;
+				YYABORT;
+			}
+			s = pol_stmt(ps, AST_SET, &@$, false);
 			if (!s)
 				YYNOMEM;
 			s->name = $2;
@@ -163,8 +189,15 @@ stmt		: DEFAULT verdict ';'
 		}
 		| verdict conds ';'
 		{
-			struct ast_stmt *s = pol_stmt(ps, AST_RULE, &@$, true);
+			struct ast_stmt *s;
 
+			if (!pol_tally_add(ps, &ps->tally->rules, POL_MAX_RULES,
+					   "rules", &@1)) {
+				ast_rule_free($2);
+				$2 = NULL;
+				YYABORT;
+			}
+			s = pol_stmt(ps, AST_RULE, &@$, true);
 			if (!s)
 				YYNOMEM;
 			s->verdict = (uint8_t)$1;
@@ -267,12 +300,12 @@ conds		: %empty
 dest		: ADDR
 		{
 			$$ = NULL;
-			POL_TRY(pol_add_elem(ps, &$$, 0, $1, &@1));
+			POL_TRY_ELEM($$, pol_add_elem(ps, &$$, 0, $1, &@1));
 		}
 		| NAME
 		{
 			$$ = NULL;
-			POL_TRY(pol_add_elem(ps, &$$, 1, $1, &@1));
+			POL_TRY_ELEM($$, pol_add_elem(ps, &$$, 1, $1, &@1));
 		}
 		| ANY
 		{
@@ -300,24 +333,24 @@ elements	: %empty
 elem_list	: ADDR
 		{
 			$$ = NULL;
-			POL_TRY(pol_add_elem(ps, &$$, 0, $1, &@1));
+			POL_TRY_ELEM($$, pol_add_elem(ps, &$$, 0, $1, &@1));
 		}
 		| NAME
 		{
 			$$ = NULL;
-			POL_TRY(pol_add_elem(ps, &$$, 1, $1, &@1));
+			POL_TRY_ELEM($$, pol_add_elem(ps, &$$, 1, $1, &@1));
 		}
 		| elem_list ',' ADDR
 		{
 			$$ = $1;
 			$1 = NULL;
-			POL_TRY(pol_add_elem(ps, &$$, 0, $3, &@3));
+			POL_TRY_ELEM($$, pol_add_elem(ps, &$$, 0, $3, &@3));
 		}
 		| elem_list ',' NAME
 		{
 			$$ = $1;
 			$1 = NULL;
-			POL_TRY(pol_add_elem(ps, &$$, 1, $3, &@3));
+			POL_TRY_ELEM($$, pol_add_elem(ps, &$$, 1, $3, &@3));
 		}
 		;
 
@@ -466,6 +499,11 @@ static int pol_add_elem(struct pol_parse *ps, struct ast_elems **el,
 			return -ENOMEM;
 		}
 	}
+	if (ast_elems_full(ps->d, *el, &loc)) {
+		free(text);
+		ps->tally->over = true;
+		return -E2BIG;
+	}
 	if (is_name)
 		return ast_elems_add_name(*el, text, &loc);
 	err = ast_elems_add_addr(ps->d, *el, text, &loc);
@@ -521,6 +559,22 @@ static void pol_dup_cond(struct pol_parse *ps, const char *what,
 	pol_error(ps->d, &loc, "rule has two %s", what);
 }
 
+/* Count one more of what (rules, sets) at yl in *n, or report the one past
+ * max and mark the policy as over a limit. */
+static bool pol_tally_add(struct pol_parse *ps, size_t *n, size_t max,
+			  const char *what, const YYLTYPE *yl)
+{
+	struct pol_loc loc = pol_loc_of(ps, yl, yl);
+
+	if (*n < max) {
+		(*n)++;
+		return true;
+	}
+	pol_error(ps->d, &loc, "more than %zu %s (the limit)", max, what);
+	ps->tally->over = true;
+	return false;
+}
+
 static int pol_add_stmt(struct pol_parse *ps, struct ast_stmt *s)
 {
 	return ast_stmts_add(ps->out, s);
@@ -544,8 +598,9 @@ static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 }
 
 int pol_parse_buffer(struct pol_diag *d, const char *file, const char *text,
-		     size_t len, struct ast_stmts *out)
+		     size_t len, struct pol_tally *t, struct ast_stmts *out)
 {
+	struct pol_tally own = { 0 };
 	struct pol_parse ps = {
 		.d = d,
 		.file = file,
@@ -554,6 +609,7 @@ int pol_parse_buffer(struct pol_diag *d, const char *file, const char *text,
 		.line = 1,
 		.col = 1,
 		.out = out,
+		.tally = t ? t : &own,
 	};
 	YY_BUFFER_STATE buf = NULL;
 	yyscan_t scanner = NULL;

@@ -70,8 +70,6 @@ fail:
 	return NULL;
 }
 
-_Static_assert(POL_SOURCE_MAX_SIZE < INT_MAX, "the scanner counts in int");
-
 /* Read fd whole, at most max bytes (-EFBIG past that): a device such as
  * /dev/zero never ends. */
 static int pol_read_all(int fd, size_t max, char **out, size_t *len)
@@ -171,6 +169,11 @@ int pol_source_push(struct pol_source *src, const char *path, const struct pol_l
 	}
 	if (pol_source_cycle(src, &st, path, at))
 		goto cleanup;
+	if (src->n_files >= POL_MAX_FILES) {
+		pol_error(src->d, at, "more than %d source files (the limit), not reading '%s'",
+			  POL_MAX_FILES, path);
+		goto cleanup;
+	}
 	for (i = 0; i < src->n_files; i++) {
 		const struct pol_source_file *f = &src->files[i];
 

@@ -11,15 +11,8 @@
 #include <sys/types.h>
 
 #include "diag.h"
+#include "pol_limits.h"
 #include "policy.h"
-
-/* How deeply includes may nest below the top file. */
-#define POL_INCLUDE_DEPTH 16
-
-/* The largest policy source read, .jp or YAML (jailpol(5), LIMITS);
- * enforced while reading, so a file that grows is caught too. */
-#define POL_SOURCE_MAX_SIZE (64u << 20)
-#define POL_SOURCE_MAX_SIZE_TEXT "64 MiB"
 
 /* A file read so far, identified by device and inode. */
 struct pol_source_file {

@@ -16,6 +16,7 @@
 struct pol_yaml {
 	struct pol_diag *d;
 	const char *file;
+	struct pol_tally *tally;
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	bool have_ev;
@@ -148,13 +149,17 @@ static int pol_yaml_list(struct pol_yaml *y, struct ast_stmt *s)
 	int err;
 
 	while (!(err = pol_yaml_next(y)) && y->ev.type != YAML_SEQUENCE_END_EVENT) {
+		struct pol_loc at = pol_yaml_loc(y, &y->ev);
+
+		if (ast_elems_full(y->d, s->elems, &at)) {
+			y->tally->over = true;
+			return -EINVAL;
+		}
 		if (y->ev.type == YAML_SCALAR_EVENT && !pol_yaml_cstring(y)) {
 			s->elems->listed++;
 		} else if (y->ev.type == YAML_SCALAR_EVENT) {
-			struct pol_loc loc = pol_yaml_loc(y, &y->ev);
-
 			err = ast_elems_add_addr(y->d, s->elems,
-						 (const char *)y->ev.data.scalar.value, &loc);
+						 (const char *)y->ev.data.scalar.value, &at);
 		} else {
 			s->elems->listed++;
 			err = pol_yaml_refuse(y, "elements of set '%s' must be address strings",
@@ -185,10 +190,18 @@ static int pol_yaml_mapping(struct pol_yaml *y, struct ast_stmts *out)
 			err = pol_yaml_refuse(y, "a set name must be a string");
 		} else if (!pol_yaml_cstring(y)) {
 			/* reported; the value is skipped below */
+		} else if (y->ev.data.scalar.length > POL_MAX_NAME_LEN) {
+			pol_error(y->d, &loc, "set name longer than %d characters (the limit)",
+				  POL_MAX_NAME_LEN);
 		} else if (!pol_name_valid((const char *)y->ev.data.scalar.value)) {
 			pol_error(y->d, &loc, "'%s' is not a valid set name",
 				  (const char *)y->ev.data.scalar.value);
+		} else if (y->tally->sets >= POL_MAX_SETS) {
+			pol_error(y->d, &loc, "more than %d sets (the limit)", POL_MAX_SETS);
+			y->tally->over = true;
+			return -EINVAL;
 		} else {
+			y->tally->sets++;
 			s = ast_stmt_new(AST_SET, &loc);
 			if (!s)
 				return -ENOMEM;
@@ -231,9 +244,10 @@ fail:
 }
 
 int pol_yaml_parse(struct pol_diag *d, const char *file, const char *text, size_t len,
-		   struct ast_stmts *out)
+		   struct pol_tally *t, struct ast_stmts *out)
 {
-	struct pol_yaml y = { .d = d, .file = file };
+	struct pol_tally own = { 0 };
+	struct pol_yaml y = { .d = d, .file = file, .tally = t ? t : &own };
 	size_t first = out->n;
 	int err = -ENOMEM;
 

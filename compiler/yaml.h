@@ -14,20 +14,15 @@
 
 #include "ast.h"
 #include "diag.h"
-
-/*
- * Deepest nesting of sequences and mappings a YAML list may have.  A list
- * needs 2 (mapping, sequence); the limit stops a file of nested '[' from
- * keeping libyaml busy for minutes.
- */
-#define POL_YAML_MAX_DEPTH 64
+#include "pol_limits.h"
 
 /*
  * Read text (the contents of file, whose name is the diag's copy) and
  * append one AST_SET statement per key to out.  Problems are reported to d
- * with locations in file.  Returns 0 or -ENOMEM.
+ * with locations in file.  Sets are counted in t (NULL: this file alone);
+ * past a limit, reading stops and t->over is set.  Returns 0 or -ENOMEM.
  */
 int pol_yaml_parse(struct pol_diag *d, const char *file, const char *text, size_t len,
-		   struct ast_stmts *out);
+		   struct pol_tally *t, struct ast_stmts *out);
 
 #endif /* JAILPOL_YAML_H */

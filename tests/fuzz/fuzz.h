@@ -55,9 +55,9 @@ static inline int fuzz_frontend(const uint8_t *data, size_t size, bool yaml, str
 	}
 	pol_eval_init(&ev, d);
 	if (yaml)
-		err = pol_yaml_parse(d, name, text, size, &stmts);
+		err = pol_yaml_parse(d, name, text, size, NULL, &stmts);
 	else
-		err = pol_parse_buffer(d, name, text, size, &stmts);
+		err = pol_parse_buffer(d, name, text, size, NULL, &stmts);
 	free(text);
 	for (i = 0; i < stmts.n && !err; i++) {
 		if (stmts.v[i]->kind == AST_INCLUDE)

@@ -26,7 +26,7 @@ static bool scanner_accepts(const char *name)
 	n = snprintf(text, sizeof(text), "set %s = { 192.0.2.1 };\n", name);
 	REQUIRE(n > 0 && (size_t)n < sizeof(text), "text fits");
 	pol_diag_init(&d, sink);
-	REQUIRE(!pol_parse_buffer(&d, "t.jp", text, (size_t)n, &out), "parse");
+	REQUIRE(!pol_parse_buffer(&d, "t.jp", text, (size_t)n, NULL, &out), "parse");
 	ok = d.n_errors == 0 && out.n == 1 && out.v[0]->kind == AST_SET &&
 	     !strcmp(out.v[0]->name, name);
 	ast_stmts_release(&out);
