@@ -173,6 +173,17 @@ $(BYPASS): $(OUTPUT)/tests/bypass.o $(KTEST_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -lbpf -luring
 
+# The forger of corrupt policy.bin files for the bad-input catalogue
+# (tests/bad/run.sh).
+FORGE := $(OUTPUT)/tests/forge
+$(OUTPUT)/tests/forge.o: tests/bad/forge.c | $(OUTPUT)/tests/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(INC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(FORGE): $(OUTPUT)/tests/forge.o $(LIBJAILPOL)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lz
+
 # Regenerate the bypass table in docs/security.md from a run of the matrix
 # (as root; review the diff before committing it).
 security-table: $(BYPASS) $(JAILPOLC) $(JAILAIBLOCK)
@@ -340,7 +351,7 @@ fuzz: $(FUZZ_BINS) $(JAILPOLC)
 	$(Q)tests/fuzz/run.sh $(OUTPUT) $(FUZZ_SECONDS)
 
 # Everything make check runs, built (CI builds it with clang too).
-check-build: all $(UNIT_BINS) $(VERIFY) $(BYPASS) $(OUTPUT)/tests/netprobe \
+check-build: all $(UNIT_BINS) $(VERIFY) $(BYPASS) $(FORGE) $(OUTPUT)/tests/netprobe \
 	$(OUTPUT)/tests/netprobe-static $(FUZZ_BINS)
 
 check: deps
@@ -385,7 +396,7 @@ install: $(JAILPOLC) $(JAILAIBLOCK)
 # The C sources as .clang-format says (Debian 12's clang-format 14; another
 # version may place a few breaks differently).  CI runs format-check.
 FORMAT_SRCS := $(wildcard bpf/templates/*.[ch] lib/*.[ch] compiler/*.[ch] runtime/*.[ch] \
-		 tests/lib/*.[ch] tests/unit/*.[ch] tests/kernel/*.[ch] tests/fuzz/*.[ch] \
+		 tests/lib/*.[ch] tests/unit/*.[ch] tests/kernel/*.[ch] tests/fuzz/*.[ch] tests/bad/*.[ch] \
 		 tools/*.[ch])
 format:
 	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)

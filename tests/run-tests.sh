@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run jailpol's test suites:
-#   tests/run-tests.sh BUILD_DIR [unit|golden|valgrind|policies|docs|layers|install|json|fuzz|kernel|revoke|crash|oci|watch|podman|bypass|verify]...
+#   tests/run-tests.sh BUILD_DIR [unit|golden|bad|valgrind|policies|docs|layers|install|json|fuzz|kernel|revoke|crash|oci|watch|podman|bypass|verify]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
 # line is "N passed, N failed, N skipped"; a suite that stopped before its
 # end is named on the line before it, so the summary never hides cases that
@@ -10,7 +10,7 @@
 set -u
 out=$1
 shift
-suites=${*:-unit golden valgrind policies docs layers install json fuzz kernel revoke crash oci watch podman verify bypass}
+suites=${*:-unit golden bad valgrind policies docs layers install json fuzz kernel revoke crash oci watch podman verify bypass}
 pass=0 fail=0 skip=0
 unfinished=()
 
@@ -74,6 +74,13 @@ for suite in $suites; do
 			pass=$((pass + gp)) fail=$((fail + gf))
 		fi
 		;;
+	bad)
+		# The bad-input catalogue (tests/bad/): malformed policies and
+		# forged policy.bin files, each refused with its exact message;
+		# the forged ones also by jail-ai-block attach, as root.  Each
+		# case counts as one test.
+		run_counted bad tests/bad/run.sh "$out"
+		;;
 	valgrind)
 		# jailpolc's golden cases and jail-ai-block's error paths under
 		# memcheck: no invalid access, no definite or indirect leak.
@@ -127,7 +134,7 @@ for suite in $suites; do
 			[ -e "$f" ] || { rc=1; echo "README.md's layout names '$f', which does not exist"; }
 		done
 		for f in lib/*.c compiler/*.c compiler/*.l compiler/*.y runtime/*.c bpf/templates/*.c \
-			tests/lib/*.c; do
+			tests/lib/*.c tests/bad/*.c; do
 			grep -qxF "$f" <<<"$named" || { rc=1; echo "README.md's layout does not name '$f'"; }
 		done
 		count docs/README-layout $rc
