@@ -24,9 +24,15 @@ static int pol_frontend_load(struct pol_frontend *fe, const char *path, const st
  * rules numbered, before those of the statements after it. */
 static int pol_frontend_include(struct pol_frontend *fe, const struct ast_stmt *s, const char *from)
 {
-	char *path = pol_source_include(from, s->name);
+	char *path;
 	int err;
 
+	/* "" would name the including file's own directory. */
+	if (!s->name[0]) {
+		pol_error(fe->src.d, &s->loc, "include of an empty path");
+		return 0;
+	}
+	path = pol_source_include(from, s->name);
 	if (!path)
 		return -ENOMEM;
 	err = pol_frontend_load(fe, path, &s->loc);

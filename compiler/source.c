@@ -151,8 +151,8 @@ int pol_source_push(struct pol_source *src, const char *path, const struct pol_l
 	fd = pol_file_open(path, &st);
 	if (fd < 0)
 		e = -fd;
-	else if (S_ISDIR(st.st_mode))
-		e = EISDIR;
+	else if (S_ISDIR(st.st_mode) && !at)
+		e = EISDIR; /* on the command line: a usage error */
 	else if (!S_ISFIFO(st.st_mode) || strcmp(path, "/dev/stdin"))
 		kind = pol_file_kind(st.st_mode);
 	if (e && !at) {

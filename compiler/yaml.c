@@ -20,6 +20,7 @@ struct pol_yaml {
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	bool have_ev;
+	size_t len;  /* of the input */
 	int depth;   /* open sequences and mappings */
 	bool failed; /* a syntax error was reported; stop */
 };
@@ -44,7 +45,9 @@ static struct pol_loc pol_yaml_loc(const struct pol_yaml *y, const yaml_event_t 
 /* Fetch the next event into y->ev; -EINVAL after reporting a YAML error. */
 static int pol_yaml_next(struct pol_yaml *y)
 {
+	const yaml_mark_t *mark;
 	struct pol_loc loc;
+	bool at_end;
 
 	if (y->have_ev)
 		yaml_event_delete(&y->ev);
@@ -72,16 +75,22 @@ static int pol_yaml_next(struct pol_yaml *y)
 	}
 	if (y->parser.error == YAML_MEMORY_ERROR)
 		return -ENOMEM;
+	/* Where libyaml gave up.  When that is the end of the input (a quote
+	 * or a '[' never closed), the place to fix is where the construct it
+	 * could not finish began: the context mark. */
+	at_end = y->parser.context && y->parser.problem_mark.index >= y->len;
+	mark = at_end ? &y->parser.context_mark : &y->parser.problem_mark;
 	loc = (struct pol_loc){
 		.file = y->file,
-		.line = (int)y->parser.problem_mark.line + 1,
-		.col = (int)y->parser.problem_mark.column + 1,
+		.line = (int)mark->line + 1,
+		.col = (int)mark->column + 1,
 	};
 	loc.end_line = loc.line;
 	loc.end_col = loc.col;
-	pol_error(y->d, &loc, "invalid YAML: %s%s%s",
+	pol_error(y->d, &loc, "invalid YAML: %s%s%s%s",
 		  y->parser.problem ? y->parser.problem : "parse error",
-		  y->parser.context ? " " : "", y->parser.context ? y->parser.context : "");
+		  y->parser.context ? " " : "", y->parser.context ? y->parser.context : "",
+		  at_end ? ", which starts here" : "");
 	y->failed = true;
 	return -EINVAL;
 }
@@ -160,6 +169,13 @@ static int pol_yaml_list(struct pol_yaml *y, struct ast_stmt *s)
 		} else if (y->ev.type == YAML_SCALAR_EVENT) {
 			err = ast_elems_add_addr(y->d, s->elems,
 						 (const char *)y->ev.data.scalar.value, &at);
+		} else if (y->ev.type == YAML_ALIAS_EVENT) {
+			s->elems->listed++;
+			err = pol_yaml_refuse(
+				y,
+				"an element of set '%s' is a YAML alias (*%s): aliases "
+				"are not supported; write the address out",
+				s->name, (const char *)y->ev.data.alias.anchor);
 		} else {
 			s->elems->listed++;
 			err = pol_yaml_refuse(y, "elements of set '%s' must be address strings",
@@ -228,7 +244,13 @@ static int pol_yaml_mapping(struct pol_yaml *y, struct ast_stmts *out)
 				return err;
 			continue;
 		}
-		if (s) {
+		if (s && y->ev.type == YAML_ALIAS_EVENT) {
+			err = pol_yaml_refuse(y,
+					      "set '%s' is a YAML alias (*%s): aliases are not "
+					      "supported; write the list out",
+					      s->name, (const char *)y->ev.data.alias.anchor);
+			ast_stmt_free(s);
+		} else if (s) {
 			err = pol_yaml_refuse(y, "set '%s' must be a list of addresses", s->name);
 			ast_stmt_free(s);
 		} else {
@@ -247,7 +269,7 @@ int pol_yaml_parse(struct pol_diag *d, const char *file, const char *text, size_
 		   struct pol_tally *t, struct ast_stmts *out)
 {
 	struct pol_tally own = { 0 };
-	struct pol_yaml y = { .d = d, .file = file, .tally = t ? t : &own };
+	struct pol_yaml y = { .d = d, .file = file, .tally = t ? t : &own, .len = len };
 	size_t first = out->n;
 	int err = -ENOMEM;
 
