@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "utf8.h"
 
 /*
  * d->files points at a bookkeeping head (name NULL) followed by the
@@ -210,34 +211,14 @@ static int pol_diag_index(struct pol_diag_file *f)
  */
 static size_t pol_diag_char(const unsigned char *s, const unsigned char *end, int *width, bool *esc)
 {
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n, i;
+	unsigned char c = s[0];
+	size_t n;
 
 	*esc = false;
 	*width = 1;
 	if (c == '\t' || (c >= 0x20 && c < 0x7f))
 		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		n = 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n == 0 || (size_t)(end - s) < n || s[1] < lo || s[1] > hi)
-		n = 0;
-	for (i = 2; n && i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			n = 0;
+	n = c < 0x80 ? 0 : pol_utf8_len(s, end);
 	if (n == 0) {
 		*esc = true;
 		*width = 4;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "utf8.h"
 
 void pol_json_init(struct pol_json *j, FILE *out)
 {
@@ -63,43 +64,9 @@ void pol_json_array_end(struct pol_json *j)
 	nest_end(j, ']');
 }
 
-/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 if s[0] does not
- * start one (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF). */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	for (i = 1; i < n; i++) {
-		if (s[i] < lo || s[i] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return n;
-}
-
 static void write_string(FILE *out, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *s = (const unsigned char *)str, *end = s + strlen(str);
 
 	fputc('"', out);
 	while (*s) {
@@ -123,7 +90,7 @@ static void write_string(FILE *out, const char *str)
 				fprintf(out, "\\u%04x", *s);
 				break;
 			}
-			n = utf8_len(s);
+			n = pol_utf8_len(s, end);
 			if (!n) {
 				fputs("\\ufffd", out);
 				break;

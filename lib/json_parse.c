@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "json_parse.h"
+#include "utf8.h"
 
 struct pol_jval {
 	enum pol_jtype type;
@@ -132,39 +133,6 @@ static int hex4(const char *p, unsigned int *out)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlong forms,
- * no surrogates, nothing past U+10FFFF), 0 if it is not one. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	size_t n, k;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (k = 2; k < n; k++)
-		if (p[k] < 0x80 || p[k] > 0xbf)
-			return 0;
-	return n;
-}
-
 static size_t put_utf8(char *d, unsigned int cp)
 {
 	if (cp < 0x80) {
@@ -251,7 +219,8 @@ static char *parse_string(struct parser *ps)
 			goto fail;
 		}
 		if (c != '\\') {
-			len = utf8_len((const unsigned char *)p, (const unsigned char *)ps->end);
+			len = pol_utf8_len((const unsigned char *)p,
+					   (const unsigned char *)ps->end);
 			if (!len) {
 				perror_at(ps, p, "invalid UTF-8 in a string (byte 0x%02x)", c);
 				goto fail;
