@@ -828,6 +828,7 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d, struct pol_tables
 			if (!dc.decided[i])
 				lint_shadow(&dc, d, (uint32_t)i);
 
+	pol_tables_sock_unmatched(&t);
 	t.consts.n_rules = (uint32_t)p->n_rules + 1;
 	t.consts.n_dids = intern_count(&dc.fns);
 	t.consts.default_verdict = p->default_verdict;

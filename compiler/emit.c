@@ -51,6 +51,14 @@ int pol_emit(struct pol_tables *t, void **buf, size_t *len)
 	data[4] = t->rules;
 	set_section(&sec[5], POL_SEC_STRINGS, 1, t->strings_size);
 	data[5] = t->strings;
+	set_section(&sec[6], POL_SEC_UNIX, sizeof(t->unix_consts), 1);
+	data[6] = &t->unix_consts;
+	set_section(&sec[7], POL_SEC_UNIX_DFA, sizeof(*t->unix_dfa), t->n_unix_dfa);
+	data[7] = t->unix_dfa;
+	set_section(&sec[8], POL_SEC_UNIX_ACC, sizeof(*t->unix_acc), t->n_unix_acc);
+	data[8] = t->unix_acc;
+	set_section(&sec[9], POL_SEC_SOCK, sizeof(t->sock[0]), POL_SOCK_ENTRIES);
+	data[9] = t->sock;
 
 	off = ALIGN8(sizeof(*h) + sizeof(sec));
 	for (i = 0; i < POL_SEC_MAX - 1; i++) {

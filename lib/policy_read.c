@@ -29,10 +29,13 @@
 #define MAX_FILE_SIZE (1u << 30)
 
 static const char *const sec_names[POL_SEC_MAX] = {
-	[POL_SEC_CONSTS] = "CONSTS", [POL_SEC_LPM4] = "LPM4",   [POL_SEC_LPM6] = "LPM6",
-	[POL_SEC_DEC] = "DEC",       [POL_SEC_RULES] = "RULES", [POL_SEC_STRINGS] = "STRINGS",
+	[POL_SEC_CONSTS] = "CONSTS",     [POL_SEC_LPM4] = "LPM4",
+	[POL_SEC_LPM6] = "LPM6",         [POL_SEC_DEC] = "DEC",
+	[POL_SEC_RULES] = "RULES",       [POL_SEC_STRINGS] = "STRINGS",
+	[POL_SEC_UNIX] = "UNIX",         [POL_SEC_UNIX_DFA] = "UNIX_DFA",
+	[POL_SEC_UNIX_ACC] = "UNIX_ACC", [POL_SEC_SOCK] = "SOCK",
 };
-_Static_assert(POL_SEC_MAX == 7, "sec_names needs a name per section");
+_Static_assert(POL_SEC_MAX == 11, "sec_names needs a name per section");
 
 static const uint32_t sec_entry_size[POL_SEC_MAX] = {
 	[POL_SEC_CONSTS] = sizeof(struct pol_consts),
@@ -41,6 +44,10 @@ static const uint32_t sec_entry_size[POL_SEC_MAX] = {
 	[POL_SEC_DEC] = sizeof(struct pol_dec_entry),
 	[POL_SEC_RULES] = sizeof(struct pol_rule_rec),
 	[POL_SEC_STRINGS] = 1,
+	[POL_SEC_UNIX] = sizeof(struct pol_unix_consts),
+	[POL_SEC_UNIX_DFA] = sizeof(uint32_t),
+	[POL_SEC_UNIX_ACC] = sizeof(struct pol_dec_val),
+	[POL_SEC_SOCK] = sizeof(struct pol_dec_val),
 };
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int code,
@@ -203,13 +210,104 @@ static int check_rules(const struct pol_rule_rec *r, uint32_t count, const struc
 	return 0;
 }
 
+/* One Unix or socket verdict: a rule's own (never the default, which
+ * decides IP destinations only), or unmatched and allowed. */
+static int check_verdict(const char *name, uint32_t i, const struct pol_dec_val *v,
+			 const struct pol_tables *t, char *err, size_t errlen)
+{
+	if (v->reserved)
+		return BAD("section %s: entry %u has nonzero reserved field 0x%x", name, i,
+			   v->reserved);
+	if (v->rule == POL_RULE_UNMATCHED) {
+		if (v->verdict != POL_ALLOW || v->flags)
+			return BAD("section %s: entry %u is unmatched but not plainly allowed",
+				   name, i);
+		return 0;
+	}
+	if (v->rule == 0 || v->rule >= t->n_rules)
+		return BAD("section %s: entry %u names rule %u (1..%u, or unmatched)", name, i,
+			   v->rule, t->n_rules - 1);
+	if (v->verdict != t->rules[v->rule].verdict || v->flags != t->rules[v->rule].flags)
+		return BAD("section %s: entry %u disagrees with rule %u on verdict or flags", name,
+			   i, v->rule);
+	return 0;
+}
+
+/* Verdicts in pairs (host, container), as UNIX_ACC and SOCK hold them:
+ * without USES_SCOPE the runtime judges every socket as the host's, so a
+ * pair must then agree. */
+static int check_verdicts(const char *name, const struct pol_dec_val *v, uint32_t n,
+			  const struct pol_tables *t, char *err, size_t errlen)
+{
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = check_verdict(name, i, &v[i], t, err, errlen);
+		if (ret)
+			return ret;
+		if (i % POL_SCOPE_MAX == POL_SCOPE_MAX - 1 &&
+		    !(t->consts.flags & POL_CF_USES_SCOPE) && v[i].rule != v[i - 1].rule)
+			return BAD("section CONSTS: flag USES_SCOPE is clear but %s entries %u and "
+				   "%u decide apart by netns (rule %u host, rule %u container)",
+				   name, i - 1, i, v[i - 1].rule, v[i].rule);
+	}
+	return 0;
+}
+
+/* The Unix DFA: sizes agree, every class and state is in range, and the
+ * flag says whether the hooks judge Unix addresses at all. */
+static int check_unix(const struct pol_tables *t, char *err, size_t errlen)
+{
+	const struct pol_unix_consts *u = &t->unix_consts;
+	uint64_t need = u->n_states ? POL_UNIX_BYTES + (uint64_t)u->n_states * u->n_classes : 0;
+	uint32_t i;
+
+	if (u->reserved[0] || u->reserved[1])
+		return BAD("section UNIX: nonzero reserved field");
+	if (!!u->n_states != !!(t->consts.flags & POL_CF_USES_UNIX))
+		return BAD("section CONSTS: flag USES_UNIX is %s but UNIX has %u states",
+			   u->n_states ? "clear" : "set", u->n_states);
+	if (u->n_states ? !u->n_classes || u->n_classes > POL_UNIX_BYTES : u->n_classes != 0)
+		return BAD("section UNIX: %u byte classes for %u states", u->n_classes,
+			   u->n_states);
+	if (t->n_unix_dfa != need)
+		return BAD("section UNIX_DFA: %u entries, %u states x %u classes need %llu",
+			   t->n_unix_dfa, u->n_states, u->n_classes, (unsigned long long)need);
+	if ((uint64_t)t->n_unix_acc != (uint64_t)u->n_states * POL_SCOPE_MAX)
+		return BAD("section UNIX_ACC: %u entries, %u states need %llu", t->n_unix_acc,
+			   u->n_states, (unsigned long long)u->n_states * POL_SCOPE_MAX);
+	for (i = 0; i < t->n_unix_dfa; i++) {
+		uint32_t limit = i < POL_UNIX_BYTES ? u->n_classes : u->n_states;
+
+		if (t->unix_dfa[i] >= limit)
+			return BAD("section UNIX_DFA: entry %u is %u, past the last %s (%u)", i,
+				   t->unix_dfa[i], i < POL_UNIX_BYTES ? "class" : "state",
+				   limit - 1);
+	}
+	return check_verdicts("UNIX_ACC", t->unix_acc, t->n_unix_acc, t, err, errlen);
+}
+
+static int check_sock(const struct pol_tables *t, char *err, size_t errlen)
+{
+	bool used = false;
+	uint32_t i;
+
+	for (i = 0; i < POL_SOCK_ENTRIES; i++)
+		used |= t->sock[i].rule != POL_RULE_UNMATCHED;
+	if (used != !!(t->consts.flags & POL_CF_USES_SOCK))
+		return BAD("section CONSTS: flag USES_SOCK is %s but %s SOCK entry names a rule",
+			   used ? "clear" : "set", used ? "a" : "no");
+	return check_verdicts("SOCK", t->sock, POL_SOCK_ENTRIES, t, err, errlen);
+}
+
 static int check_consts(const struct pol_consts *c, char *err, size_t errlen)
 {
 	if (c->default_verdict >= POL_VERDICT_MAX)
 		return BAD("section CONSTS: default verdict %u is out of range (0..%u)",
 			   c->default_verdict, POL_VERDICT_MAX - 1);
-	if (c->flags &
-	    ~(uint32_t)(POL_CF_USES_HOST | POL_CF_USES_SCOPE | POL_CF_USES_LOG | POL_CF_BACKSTOP))
+	if (c->flags & ~(uint32_t)(POL_CF_USES_HOST | POL_CF_USES_SCOPE | POL_CF_USES_LOG |
+				   POL_CF_BACKSTOP | POL_CF_USES_UNIX | POL_CF_USES_SOCK))
 		return BAD("section CONSTS: unknown flags 0x%x", c->flags);
 	if (!c->n_rules)
 		return BAD("section CONSTS: n_rules is 0, the default rule is missing");
@@ -300,7 +398,7 @@ static int check_layout(const uint8_t *b, size_t len, struct pol_file_header *h,
 	struct pol_section tab[MAX_SECTIONS];
 	uint8_t hash[POL_SHA256_LEN];
 	uint64_t table_end, end;
-	int order[N_SEC], i, j;
+	int order[N_SEC], i, j, n_sec;
 	uint32_t crc;
 
 	if (len < sizeof(*h))
@@ -308,10 +406,11 @@ static int check_layout(const uint8_t *b, size_t len, struct pol_file_header *h,
 	memcpy(h, b, sizeof(*h));
 	if (memcmp(h->magic, POL_MAGIC, sizeof(h->magic)))
 		return fail(err, errlen, -EPROTO, "not a policy.bin: bad magic");
-	if (h->version != POL_FORMAT_VERSION)
+	if (h->version < POL_FORMAT_VERSION_MIN || h->version > POL_FORMAT_VERSION)
 		return fail(err, errlen, -ENOTSUP,
-			    "unsupported format version %u (this build reads %u)", h->version,
-			    POL_FORMAT_VERSION);
+			    "unsupported format version %u (this build reads %u to %u)", h->version,
+			    POL_FORMAT_VERSION_MIN, POL_FORMAT_VERSION);
+	n_sec = h->version == 1 ? POL_SEC_MAX_V1 - 1 : N_SEC;
 	if (h->file_size > len)
 		return BAD("truncated: file is %zu bytes, the header says %llu", len,
 			   (unsigned long long)h->file_size);
@@ -343,8 +442,9 @@ static int check_layout(const uint8_t *b, size_t len, struct pol_file_header *h,
 		const struct pol_section *s = &tab[i];
 		const char *name;
 
-		if (!s->type || s->type >= POL_SEC_MAX)
-			return BAD("section %d has unknown type %u", i, s->type);
+		if (!s->type || s->type > (uint32_t)n_sec)
+			return BAD("section %d has unknown type %u (version %u has 1..%d)", i,
+				   s->type, h->version, n_sec);
 		name = sec_names[s->type];
 		if (sec[s->type - 1].type)
 			return BAD("duplicate section %s", name);
@@ -370,20 +470,20 @@ static int check_layout(const uint8_t *b, size_t len, struct pol_file_header *h,
 				   name, (unsigned long long)s->offset);
 		sec[s->type - 1] = *s;
 	}
-	for (i = 0; i < N_SEC; i++) {
+	for (i = 0; i < n_sec; i++) {
 		if (!sec[i].type)
 			return BAD("missing section %s", sec_names[i + 1]);
 		order[i] = i;
 	}
 	/* Insertion sort by offset, then neighbours must not overlap. */
-	for (i = 1; i < N_SEC; i++)
+	for (i = 1; i < n_sec; i++)
 		for (j = i; j > 0 && sec[order[j]].offset < sec[order[j - 1]].offset; j--) {
 			int t = order[j];
 
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
-	for (i = 1; i < N_SEC; i++) {
+	for (i = 1; i < n_sec; i++) {
 		const struct pol_section *a = &sec[order[i - 1]], *c = &sec[order[i]];
 
 		if (a->offset + a->size > c->offset)
@@ -395,7 +495,7 @@ static int check_layout(const uint8_t *b, size_t len, struct pol_file_header *h,
 	 * section would be covered by the seals yet read by nobody, so a
 	 * file carrying any is not one jailpolc wrote. */
 	end = table_end;
-	for (i = 0; i < N_SEC; i++) {
+	for (i = 0; i < n_sec; i++) {
 		const struct pol_section *s = &sec[order[i]];
 
 		if (s->offset != ALIGN8(end))
@@ -409,10 +509,10 @@ static int check_layout(const uint8_t *b, size_t len, struct pol_file_header *h,
 	}
 	if (len != ALIGN8(end))
 		return BAD("trailing bytes: file is %zu bytes, the last section %s ends at %llu",
-			   len, sec_names[sec[order[N_SEC - 1]].type], (unsigned long long)end);
+			   len, sec_names[sec[order[n_sec - 1]].type], (unsigned long long)end);
 	if (!zero_bytes(b + end, len - end))
 		return BAD("nonzero padding after the last section %s",
-			   sec_names[sec[order[N_SEC - 1]].type]);
+			   sec_names[sec[order[n_sec - 1]].type]);
 	return 0;
 }
 
@@ -495,6 +595,35 @@ int pol_read_buf(const void *buf, size_t len, struct pol_tables *out, char *err,
 
 	pol_tables_index(&t);
 	ret = check_flags(&t, err, errlen);
+	if (ret)
+		goto fail;
+
+	/* A version 1 file has no Unix or socket rules. */
+	pol_tables_sock_unmatched(&t);
+	if (h.version >= 2) {
+		s = &sec[POL_SEC_UNIX - 1];
+		if (s->count != 1) {
+			ret = BAD("section UNIX: count %u, expected 1", s->count);
+			goto fail;
+		}
+		memcpy(&t.unix_consts, b + s->offset, sizeof(t.unix_consts));
+		s = &sec[POL_SEC_UNIX_DFA - 1];
+		t.unix_dfa = (const uint32_t *)(void *)(b + s->offset);
+		t.n_unix_dfa = s->count;
+		s = &sec[POL_SEC_UNIX_ACC - 1];
+		t.unix_acc = (const struct pol_dec_val *)(void *)(b + s->offset);
+		t.n_unix_acc = s->count;
+		s = &sec[POL_SEC_SOCK - 1];
+		if (s->count != POL_SOCK_ENTRIES) {
+			ret = BAD("section SOCK: count %u, expected %u", s->count,
+				  POL_SOCK_ENTRIES);
+			goto fail;
+		}
+		memcpy(t.sock, b + s->offset, sizeof(t.sock));
+	}
+	ret = check_unix(&t, err, errlen);
+	if (!ret)
+		ret = check_sock(&t, err, errlen);
 	if (ret)
 		goto fail;
 

@@ -26,9 +26,28 @@ static const struct pol_dec_val *lookup_dec(void *ctx, const struct pol_dec_key 
 	return pol_tables_lookup_dec(ctx, k);
 }
 
+static const uint32_t *lookup_unix_dfa(const struct pol_tables *t, uint32_t i)
+{
+	return i < t->n_unix_dfa ? &t->unix_dfa[i] : NULL;
+}
+
+static const struct pol_dec_val *lookup_unix_acc(const struct pol_tables *t, uint32_t i)
+{
+	return i < t->n_unix_acc ? &t->unix_acc[i] : NULL;
+}
+
+static const struct pol_dec_val *lookup_sock(const struct pol_tables *t, uint32_t i)
+{
+	return i < POL_SOCK_ENTRIES ? &t->sock[i] : NULL;
+}
+
 #define POL_LOOKUP_LPM4(ctx, k) lookup4(ctx, k)
 #define POL_LOOKUP_LPM6(ctx, k) lookup6(ctx, k)
 #define POL_LOOKUP_DEC(ctx, k) lookup_dec(ctx, k)
+#define POL_LOOKUP_UNIX_DFA(ctx, i) lookup_unix_dfa(ctx, i)
+#define POL_LOOKUP_UNIX_ACC(ctx, i) lookup_unix_acc(ctx, i)
+#define POL_UNIX_CLASSES(ctx) (((const struct pol_tables *)(ctx))->unix_consts.n_classes)
+#define POL_LOOKUP_SOCK(ctx, i) lookup_sock(ctx, i)
 #include "../bpf/templates/classify.h"
 
 /* Fill idx[0..nlen] so that entries of length L are [idx[L], idx[L + 1]).
@@ -155,6 +174,29 @@ void pol_tables_classify(const struct pol_tables *t, struct pol_query *q, struct
 	/* classify.h takes a mutable context as the BPF side does; the
 	 * lookups only read it. */
 	pol_classify((void *)(uintptr_t)t, q, r);
+}
+
+void pol_tables_classify_unix(const struct pol_tables *t, struct pol_unix_query *q,
+			      struct pol_result *r)
+{
+	pol_classify_unix((void *)(uintptr_t)t, q, r);
+}
+
+void pol_tables_classify_sock(const struct pol_tables *t, uint32_t kind, uint32_t scope,
+			      struct pol_result *r)
+{
+	pol_classify_sock((void *)(uintptr_t)t, kind, scope, r);
+}
+
+void pol_tables_sock_unmatched(struct pol_tables *t)
+{
+	size_t i;
+
+	for (i = 0; i < POL_SOCK_ENTRIES; i++) {
+		memset(&t->sock[i], 0, sizeof(t->sock[i]));
+		t->sock[i].rule = POL_RULE_UNMATCHED;
+		t->sock[i].verdict = POL_ALLOW;
+	}
 }
 
 int pol_tables_host_val(const struct pol_tables *t, uint8_t family, const uint8_t *addr,

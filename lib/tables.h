@@ -15,6 +15,7 @@
 
 struct pol_query;
 struct pol_result;
+struct pol_unix_query;
 
 struct pol_tables {
 	struct pol_consts consts;
@@ -28,6 +29,15 @@ struct pol_tables {
 	uint32_t n_rules;
 	const char *strings; /* strings[strings_size - 1] == '\0' */
 	uint32_t strings_size;
+	/* Unix addresses and socket creation (policy_abi.h): a policy
+	 * without such rules has n_states 0, no DFA, and every sock entry
+	 * POL_RULE_UNMATCHED, allowed. */
+	struct pol_unix_consts unix_consts;
+	const uint32_t *unix_dfa; /* POL_UNIX_BYTES + n_states * n_classes */
+	uint32_t n_unix_dfa;
+	const struct pol_dec_val *unix_acc; /* n_states * POL_SCOPE_MAX */
+	uint32_t n_unix_acc;
+	struct pol_dec_val sock[POL_SOCK_ENTRIES];
 	uint32_t source_name;     /* STRINGS offset */
 	uint8_t content_hash[32]; /* set by emit / read */
 
@@ -46,7 +56,7 @@ struct pol_tables {
 	uint32_t n_host6;
 	size_t cap_host6;
 
-	void *owned[6]; /* storage freed by pol_tables_free() */
+	void *owned[8]; /* storage freed by pol_tables_free() */
 };
 
 /* Build the per-length index; the entry arrays must already be sorted. */
@@ -62,6 +72,16 @@ const struct pol_dec_val *pol_tables_lookup_dec(const struct pol_tables *t,
 
 /* classify.h's pol_classify() over these tables. */
 void pol_tables_classify(const struct pol_tables *t, struct pol_query *q, struct pol_result *r);
+
+/* classify.h's pol_classify_unix() and pol_classify_sock(). */
+void pol_tables_classify_unix(const struct pol_tables *t, struct pol_unix_query *q,
+			      struct pol_result *r);
+void pol_tables_classify_sock(const struct pol_tables *t, uint32_t kind, uint32_t scope,
+			      struct pol_result *r);
+
+/* Every socket kind and scope unmatched (allowed): a policy without
+ * `socket` rules. */
+void pol_tables_sock_unmatched(struct pol_tables *t);
 
 /*
  * The value of the exact (/32 or /128) entry the host set holds for addr

@@ -3,18 +3,29 @@
  * classify.h - the verdict for one destination, from the compiled tables.
  *
  * The same code runs in the BPF templates and in user space (jailpolc
- * --explain, the differential tests).  The includer defines three lookups
- * before including this file; each returns a pointer to the value or NULL:
+ * --explain, the differential tests).  The includer defines the lookups of
+ * the classifiers it uses before including this file; each returns a
+ * pointer to the value or NULL.  For IP destinations (pol_classify()):
  *
  *   POL_LOOKUP_LPM4(ctx, const struct pol_lpm4_key *) -> const struct pol_addr_val *
  *   POL_LOOKUP_LPM6(ctx, const struct pol_lpm6_key *) -> const struct pol_addr_val *
  *   POL_LOOKUP_DEC(ctx, const struct pol_dec_key *)   -> const struct pol_dec_val *
  *
- * with longest-prefix-match semantics.  In BPF these are
- * bpf_map_lookup_elem() on LPM_TRIE maps; in user space, lib/tables.c.
- * Code that needs only the query types, pol_unmap() and pol_canonicalise()
- * (lib/addr.c, the reference evaluator, explain) defines
- * POL_CLASSIFY_TYPES_ONLY instead.
+ * with longest-prefix-match semantics.  For Unix socket addresses
+ * (pol_classify_unix()), over the UNIX_DFA and UNIX_ACC tables:
+ *
+ *   POL_LOOKUP_UNIX_DFA(ctx, __u32 index) -> const __u32 *
+ *   POL_LOOKUP_UNIX_ACC(ctx, __u32 index) -> const struct pol_dec_val *
+ *   POL_UNIX_CLASSES(ctx)                 -> __u32, pol_unix_consts.n_classes
+ *
+ * and for socket creation (pol_classify_sock()), over SOCK:
+ *
+ *   POL_LOOKUP_SOCK(ctx, __u32 index)     -> const struct pol_dec_val *
+ *
+ * In BPF these are bpf_map_lookup_elem() on LPM_TRIE and ARRAY maps; in
+ * user space, lib/tables.c.  Code that needs only the query types,
+ * pol_unmap(), pol_canonicalise() and the other helpers (lib/addr.c, the
+ * reference evaluator, explain) defines POL_CLASSIFY_TYPES_ONLY instead.
  */
 #ifndef JAILPOL_CLASSIFY_H
 #define JAILPOL_CLASSIFY_H
@@ -35,9 +46,15 @@
 #endif
 #endif
 
-#if !defined(POL_CLASSIFY_TYPES_ONLY) && \
-	(!defined(POL_LOOKUP_LPM4) || !defined(POL_LOOKUP_LPM6) || !defined(POL_LOOKUP_DEC))
-#error "define POL_LOOKUP_LPM4, POL_LOOKUP_LPM6 and POL_LOOKUP_DEC before including classify.h"
+#if !defined(POL_CLASSIFY_TYPES_ONLY) && !defined(POL_LOOKUP_LPM4) && \
+	!defined(POL_LOOKUP_UNIX_DFA) && !defined(POL_LOOKUP_SOCK)
+#error "define the lookups of a classifier (or POL_CLASSIFY_TYPES_ONLY) before including classify.h"
+#endif
+#if defined(POL_LOOKUP_LPM4) && (!defined(POL_LOOKUP_LPM6) || !defined(POL_LOOKUP_DEC))
+#error "define POL_LOOKUP_LPM4, POL_LOOKUP_LPM6 and POL_LOOKUP_DEC together"
+#endif
+#if defined(POL_LOOKUP_UNIX_DFA) && (!defined(POL_LOOKUP_UNIX_ACC) || !defined(POL_UNIX_CLASSES))
+#error "define POL_LOOKUP_UNIX_DFA, POL_LOOKUP_UNIX_ACC and POL_UNIX_CLASSES together"
 #endif
 
 /* Rule number reported when the tables are broken (a lookup missed): the
@@ -120,7 +137,118 @@ static __always_inline int pol_reaches_loopback(struct pol_query *q, const struc
 	return 1;
 }
 
-#ifndef POL_CLASSIFY_TYPES_ONLY
+/*
+ * One Unix socket address, as connect() or sendmsg() passed it: name holds
+ * sun_path (the bytes after sun_family), len how many of them the address
+ * length covers.  pol_unix_canonicalise() makes it what the kernel judges.
+ */
+struct pol_unix_query {
+	__u8 scope; /* enum pol_scope of the socket's netns */
+	__u8 reserved;
+	__u16 len; /* bytes of name: 1..POL_UNIX_NAME_MAX */
+	__u8 name[POL_UNIX_NAME_MAX];
+};
+
+/*
+ * The name the kernel looks up: an abstract name (name[0] == 0) is all len
+ * bytes, NULs included; a path ends at its first NUL, as the kernel ends
+ * it.  A len past sun_path is cut to it.
+ */
+static __always_inline void pol_unix_canonicalise(struct pol_unix_query *q)
+{
+	__u32 i;
+
+	if (q->len > POL_UNIX_NAME_MAX)
+		q->len = POL_UNIX_NAME_MAX;
+	if (!q->len || !q->name[0])
+		return;
+	for (i = 1; i < POL_UNIX_NAME_MAX; i++) {
+		if (i >= q->len)
+			break;
+		if (!q->name[i]) {
+			q->len = (__u16)i;
+			break;
+		}
+	}
+}
+
+/* The kind of an AF_INET or AF_INET6 socket of this type and protocol,
+ * or -1 when no `socket` rule judges it. */
+static __always_inline int pol_sock_kind_of(__u32 type, __u32 protocol)
+{
+	if (type == 3 /* SOCK_RAW */)
+		return POL_SOCK_RAW;
+	if (type == 2 /* SOCK_DGRAM */ &&
+	    (protocol == 1 /* IPPROTO_ICMP */ || protocol == 58 /* IPPROTO_ICMPV6 */))
+		return POL_SOCK_PING;
+	return -1;
+}
+
+_Static_assert(POL_SCOPE_MAX == 2, "the Unix and socket tables index a scope as one bit");
+
+/* A Unix or socket verdict from a table value; a missing one fails
+ * closed. */
+static __always_inline void pol_result_of(const struct pol_dec_val *dv, struct pol_result *r)
+{
+	r->rule = POL_RULE_NONE;
+	r->verdict = POL_DENY;
+	r->flags = 0;
+	r->reached = 0;
+	if (!dv)
+		return;
+	r->rule = dv->rule;
+	r->verdict = dv->verdict;
+	r->flags = dv->flags;
+}
+
+#if !defined(POL_CLASSIFY_TYPES_ONLY) && defined(POL_LOOKUP_UNIX_DFA)
+/*
+ * The verdict for the Unix address q (canonicalised in place): the DFA
+ * reads the name's bytes, one class lookup and one transition per byte.
+ * Tables without a state 0 (a policy without Unix rules) have nothing to
+ * decide: unmatched, allowed.
+ */
+static __always_inline void pol_classify_unix(void *ctx, struct pol_unix_query *q,
+					      struct pol_result *r)
+{
+	__u32 n_classes = POL_UNIX_CLASSES(ctx), state = 0, i;
+	const __u32 *v;
+
+	pol_unix_canonicalise(q);
+	if (!n_classes) {
+		r->rule = POL_RULE_UNMATCHED;
+		r->verdict = POL_ALLOW;
+		r->flags = 0;
+		r->reached = 0;
+		return;
+	}
+	for (i = 0; i < POL_UNIX_NAME_MAX; i++) {
+		if (i >= q->len)
+			break;
+		v = POL_LOOKUP_UNIX_DFA(ctx, q->name[i]);
+		if (v)
+			v = POL_LOOKUP_UNIX_DFA(ctx, POL_UNIX_BYTES + state * n_classes + *v);
+		if (!v) {
+			pol_result_of(NULL, r);
+			return;
+		}
+		state = *v;
+	}
+	pol_result_of(POL_LOOKUP_UNIX_ACC(ctx, state * POL_SCOPE_MAX + (q->scope & 1)), r);
+}
+#endif
+
+#if !defined(POL_CLASSIFY_TYPES_ONLY) && defined(POL_LOOKUP_SOCK)
+/* The verdict for creating a socket of kind (enum pol_sock_kind) in
+ * netns scope. */
+static __always_inline void pol_classify_sock(void *ctx, __u32 kind, __u32 scope,
+					      struct pol_result *r)
+{
+	pol_result_of(POL_LOOKUP_SOCK(ctx, kind * POL_SCOPE_MAX + (scope & 1)), r);
+}
+#endif
+
+#if !defined(POL_CLASSIFY_TYPES_ONLY) && defined(POL_LOOKUP_LPM4)
 /* Two lookups: address -> decision id -> verdict. */
 static __always_inline void pol_lookup(void *ctx, const struct pol_query *q, struct pol_result *r)
 {
@@ -175,6 +303,6 @@ static __always_inline void pol_classify(void *ctx, struct pol_query *q, struct 
 	pol_lookup(ctx, q, r);
 	r->reached = 1;
 }
-#endif /* !POL_CLASSIFY_TYPES_ONLY */
+#endif /* POL_LOOKUP_LPM4 */
 
 #endif /* JAILPOL_CLASSIFY_H */

@@ -29,6 +29,23 @@
  * allow it, it is judged a second time as 127.0.0.1 or ::1 respectively,
  * and that verdict stands (classify.h).
  *
+ * Beyond IP destinations, two more kinds of rules have tables of their
+ * own, each judged first-match in rule order like the IP rules:
+ *
+ *   3. Unix socket addresses (`unix` rules), judged at connect() and at an
+ *      unconnected sendmsg() of an AF_UNIX socket: the sun_path bytes, as
+ *      the kernel reads them (struct pol_unix_query in classify.h), run
+ *      through a DFA (UNIX_DFA), whose final state and the socket's netns
+ *      scope give the verdict (UNIX_ACC).
+ *
+ *   4. Socket creation (`socket` rules): raw and ping sockets, judged at
+ *      socket() by the socket's kind and netns scope (SOCK).
+ *
+ * `default` decides IP destinations only.  A Unix address or a socket
+ * that no rule of its kind matches is allowed, as without jailpol, and
+ * reported as rule POL_RULE_UNMATCHED; a policy refuses the rest by
+ * ending its Unix rules with `deny unix;`.
+ *
  * Rule numbers: rule 0 is the `default` statement; rules 1..n are the
  * policy's rules in source order.  They index the RULES section, and later
  * per-rule counters.
@@ -39,7 +56,7 @@
  * compares as LPM bytes (addresses and the port in pol_dec_key), which are in
  * network byte order.  The file is: a pol_file_header, a table of
  * n_sections pol_section records, then the sections' contents, each 8-byte
- * aligned.  Every section type appears exactly once.  `checksum` is the
+ * aligned.  Every section type of the file's version appears exactly once.  `checksum` is the
  * CRC-32 (zlib) of the whole file with the checksum field read as zero;
  * `content_hash` is the SHA-256 of every byte after the header and names the
  * policy in status output.
@@ -50,7 +67,11 @@
 #include <linux/types.h>
 
 #define POL_MAGIC "JAILPOL" /* 7 chars + NUL fill the 8-byte magic */
-#define POL_FORMAT_VERSION 1
+/* Version 2 added the UNIX, UNIX_DFA, UNIX_ACC and SOCK sections; a
+ * version 1 file has none of them and is read as a policy without Unix or
+ * socket rules. */
+#define POL_FORMAT_VERSION 2
+#define POL_FORMAT_VERSION_MIN 1
 
 /* Verdicts, as in the dec table and the RULES section. */
 enum pol_verdict {
@@ -78,6 +99,10 @@ enum pol_scope {
 
 #define POL_SEL(proto, scope) (POL_SCOPE_MAX * (proto) + (scope))
 #define POL_SEL_MAX (POL_PROTO_MAX * POL_SCOPE_MAX)
+
+/* Rule number of a Unix-address or socket-creation verdict that no rule
+ * decided (allowed). */
+#define POL_RULE_UNMATCHED 0xfffffffeu
 
 /* Rule flags (pol_dec_val.flags, pol_rule_rec.flags). */
 #define POL_RF_LOG 0x01 /* report denials/matches of this rule */
@@ -139,15 +164,51 @@ struct pol_dec_entry {
 	struct pol_dec_val val;
 };
 
+/*
+ * Unix socket addresses.  The DFA runs over the bytes of the name
+ * (classify.h, pol_unix_canonicalise()): an abstract name is its leading
+ * NUL and every byte after it, a path the bytes before its first NUL.
+ * UNIX_DFA is one array of __u32: entry b < POL_UNIX_BYTES is the class of
+ * byte b, entry POL_UNIX_BYTES + s * n_classes + c the state after state s
+ * reads a byte of class c.  State 0 is the start.  UNIX_ACC holds, at
+ * s * POL_SCOPE_MAX + scope, the verdict for a name that ends in state s.
+ */
+#define POL_UNIX_NAME_MAX 108 /* sizeof(sun_path) */
+#define POL_UNIX_BYTES 256
+
+struct pol_unix_consts {
+	__u32 n_states;  /* 0: no Unix rules (then the DFA sections are empty) */
+	__u32 n_classes; /* 1..POL_UNIX_BYTES when n_states, else 0 */
+	__u32 reserved[2];
+};
+
+/* Kinds of socket a `socket` rule judges at socket(). */
+enum pol_sock_kind {
+	POL_SOCK_RAW = 0,  /* SOCK_RAW of AF_INET or AF_INET6 */
+	POL_SOCK_PING = 1, /* SOCK_DGRAM with IPPROTO_ICMP or IPPROTO_ICMPV6 */
+	POL_SOCK_MAX,
+};
+
+/* SOCK holds POL_SOCK_MAX * POL_SCOPE_MAX verdicts, at
+ * kind * POL_SCOPE_MAX + scope. */
+#define POL_SOCK_ENTRIES (POL_SOCK_MAX * POL_SCOPE_MAX)
+
 enum pol_section_type {
-	POL_SEC_CONSTS = 1,  /* one struct pol_consts */
-	POL_SEC_LPM4 = 2,    /* struct pol_lpm4_entry[] */
-	POL_SEC_LPM6 = 3,    /* struct pol_lpm6_entry[] */
-	POL_SEC_DEC = 4,     /* struct pol_dec_entry[] */
-	POL_SEC_RULES = 5,   /* struct pol_rule_rec[], rule 0 = default */
-	POL_SEC_STRINGS = 6, /* NUL-terminated strings; offset 0 is "" */
+	POL_SEC_CONSTS = 1,   /* one struct pol_consts */
+	POL_SEC_LPM4 = 2,     /* struct pol_lpm4_entry[] */
+	POL_SEC_LPM6 = 3,     /* struct pol_lpm6_entry[] */
+	POL_SEC_DEC = 4,      /* struct pol_dec_entry[] */
+	POL_SEC_RULES = 5,    /* struct pol_rule_rec[], rule 0 = default */
+	POL_SEC_STRINGS = 6,  /* NUL-terminated strings; offset 0 is "" */
+	POL_SEC_UNIX = 7,     /* one struct pol_unix_consts (version 2) */
+	POL_SEC_UNIX_DFA = 8, /* __u32[]: byte classes, then transitions */
+	POL_SEC_UNIX_ACC = 9, /* struct pol_dec_val[n_states * POL_SCOPE_MAX] */
+	POL_SEC_SOCK = 10,    /* struct pol_dec_val[POL_SOCK_ENTRIES] */
 	POL_SEC_MAX,
 };
+
+/* Sections of a version 1 file: POL_SEC_CONSTS..POL_SEC_STRINGS. */
+#define POL_SEC_MAX_V1 7
 
 struct pol_file_header {
 	__u8 magic[8];         /* POL_MAGIC */
@@ -175,6 +236,8 @@ struct pol_section {
 #define POL_CF_USES_SCOPE 0x02 /* some rule has a netns scope */
 #define POL_CF_USES_LOG 0x04   /* some rule has the log mark */
 #define POL_CF_BACKSTOP 0x08   /* `backstop on;`: also judge ping/raw packets */
+#define POL_CF_USES_UNIX 0x10  /* some rule judges Unix socket addresses */
+#define POL_CF_USES_SOCK 0x20  /* some rule judges socket creation */
 
 /* Constants for the BPF templates' rodata and map sizing. */
 struct pol_consts {
@@ -207,5 +270,6 @@ _Static_assert(sizeof(struct pol_file_header) == 72, "pol_file_header ABI");
 _Static_assert(sizeof(struct pol_section) == 32, "pol_section ABI");
 _Static_assert(sizeof(struct pol_consts) == 16, "pol_consts ABI");
 _Static_assert(sizeof(struct pol_rule_rec) == 20, "pol_rule_rec ABI");
+_Static_assert(sizeof(struct pol_unix_consts) == 16, "pol_unix_consts ABI");
 
 #endif /* JAILPOL_POLICY_ABI_H */
