@@ -22,6 +22,14 @@
  * where nothing listens: a TCP connect in progress towards a reset, a UDP
  * datagram to a closed port.
  *
+ * Some rules are `unix` and `socket` rules, and some probes are Unix
+ * ones - connect() on a stream or datagram AF_UNIX socket, or sendto() on
+ * a datagram one, to abstract names (no one listens in H or P: ECONNREFUSED
+ * when allowed) and paths (none exists: ENOENT) built from the policy's
+ * patterns - and some create raw and ping sockets; they are compared with
+ * pol_ref_eval_unix() and pol_ref_eval_sock().  The workers run in the
+ * temp directory, so a relative path names nothing.
+ *
  * The seed is printed first; --seed S or JAILPOL_SEED=S replays a run, and
  * --seed S --policy K replays only policy K (each policy is drawn from its
  * own stream, so policy K is the same whatever ran before it).  The last
@@ -37,6 +45,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -50,6 +59,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -84,6 +94,7 @@
 
 enum { NS_H, NS_P, NS_MAX }; /* the host netns and the container netns */
 enum { M_CONNECT, M_SENDTO };
+enum { K_IP, K_UNIX, K_SOCK }; /* what a probe tries */
 
 /* How a probe ended, besides its errno. */
 enum {
@@ -94,6 +105,7 @@ enum {
 
 /* One call made by a worker; lives in memory shared with the workers. */
 struct probe {
+	uint8_t kind;   /* K_IP, K_UNIX or K_SOCK */
 	uint8_t family; /* AF_INET or AF_INET6: socket and sockaddr */
 	uint8_t proto;  /* POL_PROTO_TCP or POL_PROTO_UDP */
 	uint8_t method; /* M_CONNECT or M_SENDTO (UDP only) */
@@ -102,6 +114,11 @@ struct probe {
 	uint8_t addr[16]; /* as written into the sockaddr, network order */
 	uint8_t status;   /* ST_*, set by the worker */
 	int err;          /* errno, set by the worker */
+	/* K_UNIX: SOCK_STREAM or SOCK_DGRAM, and sun_path's bytes; K_SOCK:
+	 * the enum pol_sock_kind, on a socket of family. */
+	uint8_t unix_type, sock_kind;
+	uint16_t name_len;
+	uint8_t name[POL_UNIX_NAME_MAX];
 };
 
 /* An address on H's lo, as given to the kernel (mapped v6 stays v6). */
@@ -127,6 +144,7 @@ struct stats {
 	unsigned long host_mattered, scope_mattered, mapped, reached;
 	unsigned long errnos[160];
 	unsigned long replaced, fresh, host_addrs;
+	unsigned long unix_probes[POL_VERDICT_MAX], sock_probes[POL_VERDICT_MAX];
 };
 
 struct ctx {
@@ -327,6 +345,66 @@ static void gen_ports(struct test_rng *r, FILE *f)
 enum { C_DEST, C_PORT, C_PROTO, C_NETNS, C_LOG, C_MAX };
 
 /* A rule: its conditions, each at most once, in random order. */
+/* Bytes of generated Unix names: few, so names and patterns meet. */
+static const char unix_alphabet[] = "ab./x";
+
+/* A Unix pattern: abstract or an absolute, normal path, from
+ * unix_alphabet, with '*' and '**' now and then. */
+static void gen_unix_pattern(struct test_rng *r, FILE *f, bool abstract)
+{
+	unsigned int n = 1 + test_rng_below(r, 4), i, j;
+
+	fputs(abstract ? "\"@" : "\"", f);
+	for (i = 0; i < n; i++) {
+		if (!abstract || i)
+			fputc('/', f);
+		for (j = 0; j < 1 + test_rng_below(r, 3); j++) {
+			unsigned int k = test_rng_below(r, 10);
+
+			if (k == 0)
+				fputs(test_rng_pct(r, 50) ? "*" : "**", f);
+			else if (k == 1 && abstract)
+				fputs("\\0", f);
+			else
+				fputc("abx"[test_rng_below(r, 3)], f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* A `unix` or a `socket` rule. */
+static void gen_other_rule(struct test_rng *r, FILE *f)
+{
+	static const char *const scopes[] = { "host", "container", "any" };
+	static const char *const kinds[] = { "raw", "ping", "{ raw, ping }", "{ ping }" };
+	unsigned int i, n;
+
+	fputs(test_rng_pct(r, 50) ? "allow" : "deny", f);
+	if (test_rng_pct(r, 20)) {
+		fprintf(f, " socket %s", kinds[test_rng_below(r, ARRAY_SIZE(kinds))]);
+	} else {
+		unsigned int kind = test_rng_below(r, 3); /* any, abstract, path */
+
+		fputs(" unix", f);
+		if (kind && test_rng_pct(r, 50))
+			fputs(kind == 1 ? " abstract" : " path", f);
+		if (test_rng_pct(r, 75)) {
+			n = test_rng_pct(r, 60) ? 1 : 2 + test_rng_below(r, 3);
+			fputs(n > 1 ? " {" : " ", f);
+			for (i = 0; i < n; i++) {
+				fputs(i ? ", " : n > 1 ? " " : "", f);
+				gen_unix_pattern(r, f, kind ? kind == 1 : test_rng_pct(r, 50));
+			}
+			fputs(n > 1 ? " }" : "", f);
+		}
+	}
+	if (test_rng_pct(r, 35))
+		fprintf(f, " netns %s", scopes[test_rng_below(r, ARRAY_SIZE(scopes))]);
+	if (test_rng_pct(r, 15))
+		fputs(" log", f);
+	fputs(";\n", f);
+}
+
 static void gen_rule(struct test_rng *r, FILE *f, unsigned int n_sets)
 {
 	static const char *const protos[] = { "tcp", "udp", "tcp", "udp", "any" };
@@ -405,7 +483,9 @@ static void gen_policy(struct test_rng *r, FILE *f)
 			gen_brace_list(r, f, j + 1, n_sets, 6);
 			fputs(";\n", f);
 		}
-		if (i < n_rules)
+		if (i < n_rules && test_rng_pct(r, 15))
+			gen_other_rule(r, f);
+		else if (i < n_rules)
 			gen_rule(r, f, n_sets);
 	}
 }
@@ -636,8 +716,97 @@ static uint16_t probe_port(struct test_rng *r, const struct pol_policy *p)
 	return random_port(r);
 }
 
+/* A Unix name for pr: mostly one of the policy's patterns filled in
+ * (wildcards get a few bytes), then perhaps mutated; also names no pattern
+ * made, paths that are not normal, a path with junk after a NUL. */
+static void gen_unix_name(struct test_rng *r, const struct pol_policy *p, struct probe *pr)
+{
+	const struct pol_unix_pattern *pats[64];
+	size_t n_pats = 0, i, j;
+	uint8_t *b = pr->name;
+	size_t n = 0;
+
+	for (i = 0; i < p->n_rules; i++)
+		for (j = 0; j < p->rules[i].n_patterns && n_pats < ARRAY_SIZE(pats); j++)
+			pats[n_pats++] = &p->rules[i].patterns[j];
+	if (n_pats && test_rng_pct(r, 75)) {
+		const struct pol_unix_pattern *pt = pats[test_rng_below(r, (uint32_t)n_pats)];
+
+		for (i = 0; i < pt->n && n < POL_UNIX_NAME_MAX; i++) {
+			unsigned int k, fill;
+
+			if (pt->tok[i] < 256) {
+				b[n++] = (uint8_t)pt->tok[i];
+				continue;
+			}
+			fill = test_rng_below(r, 4);
+			for (k = 0; k < fill && n < POL_UNIX_NAME_MAX; k++)
+				b[n++] = (uint8_t)(pt->tok[i] == POL_PAT_STARSTAR
+							   ? unix_alphabet[test_rng_below(r, 5)]
+							   : "abx."[test_rng_below(r, 4)]);
+		}
+	} else {
+		bool abstract = test_rng_pct(r, 50);
+		unsigned int len = 1 + test_rng_below(r, 10);
+
+		if (abstract)
+			b[n++] = 0;
+		else
+			b[n++] = '/';
+		for (i = 0; i < len && n < POL_UNIX_NAME_MAX; i++)
+			b[n++] = (uint8_t)unix_alphabet[test_rng_below(r, 5)];
+	}
+	if (!n)
+		b[n++] = '/';
+	/* Mutations: a byte changed, dropped or added; "/./", "//" or
+	 * "/../" put in; the leading '/' dropped (relative); a NUL and junk
+	 * after a path; a long tail. */
+	switch (test_rng_below(r, 12)) {
+	case 0:
+		b[test_rng_below(r, (uint32_t)n)] = (uint8_t)unix_alphabet[test_rng_below(r, 5)];
+		break;
+	case 1:
+		if (n > 1)
+			n--;
+		break;
+	case 2:
+		if (n < POL_UNIX_NAME_MAX)
+			b[n++] = (uint8_t)unix_alphabet[test_rng_below(r, 5)];
+		break;
+	case 3:
+		if (n + 3 <= POL_UNIX_NAME_MAX) {
+			static const char *const bad[] = { "/./", "//", "/..", "/" };
+			const char *w = bad[test_rng_below(r, 4)];
+
+			memcpy(b + n, w, strlen(w));
+			n += strlen(w);
+		}
+		break;
+	case 4:
+		if (b[0] == '/' && n > 1) {
+			memmove(b, b + 1, n - 1);
+			n--;
+		}
+		break;
+	case 5:
+		if (b[0] && n + 3 <= POL_UNIX_NAME_MAX) {
+			memcpy(b + n, "\0ab", 3);
+			n += 3;
+		}
+		break;
+	case 6:
+		while (n < POL_UNIX_NAME_MAX && test_rng_pct(r, 97))
+			b[n++] = 'a';
+		break;
+	default:
+		break;
+	}
+	pr->name_len = (uint16_t)n;
+}
+
 /* A random probe, its address aimed at the policy's prefixes, the host's
- * addresses, loopback and unspecified, or anywhere. */
+ * addresses, loopback and unspecified, or anywhere; or, sometimes, a Unix
+ * address or a raw or ping socket. */
 static void gen_probe(struct test_rng *r, const struct pol_policy *p, const struct ctx *c,
 		      const struct pol_prefix *const *pfx, size_t n_pfx, struct probe *pr)
 {
@@ -648,6 +817,20 @@ static void gen_probe(struct test_rng *r, const struct pol_policy *p, const stru
 	memset(pr, 0, sizeof(*pr));
 	pr->status = ST_PENDING;
 	pr->ns = (uint8_t)test_rng_below(r, NS_MAX);
+	if (test_rng_pct(r, 20)) {
+		pr->kind = K_UNIX;
+		pr->unix_type = test_rng_pct(r, 50) ? SOCK_STREAM : SOCK_DGRAM;
+		pr->method = pr->unix_type == SOCK_DGRAM && test_rng_pct(r, 50) ? M_SENDTO
+										: M_CONNECT;
+		gen_unix_name(r, p, pr);
+		return;
+	}
+	if (test_rng_pct(r, 3)) {
+		pr->kind = K_SOCK;
+		pr->sock_kind = (uint8_t)test_rng_below(r, POL_SOCK_MAX);
+		pr->family = test_rng_pct(r, 50) ? AF_INET : AF_INET6;
+		return;
+	}
 	pr->proto = test_rng_pct(r, 50) ? POL_PROTO_TCP : POL_PROTO_UDP;
 	pr->method = pr->proto == POL_PROTO_UDP && test_rng_pct(r, 50) ? M_SENDTO : M_CONNECT;
 	pr->port = probe_port(r, p);
@@ -705,6 +888,28 @@ static void gen_probe(struct test_rng *r, const struct pol_policy *p, const stru
 	}
 }
 
+/* A Unix probe: connect() or sendto() to the name, which nobody
+ * listens on. */
+static void run_unix_probe(struct probe *pr)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + pr->name_len);
+	int fd = socket(AF_UNIX, pr->unix_type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0) {
+		pr->status = ST_SOCKET;
+		pr->err = errno;
+		return;
+	}
+	memcpy(sun.sun_path, pr->name, pr->name_len);
+	if (pr->method == M_CONNECT)
+		pr->err = connect(fd, (struct sockaddr *)&sun, len) < 0 ? errno : 0;
+	else
+		pr->err = sendto(fd, "", 1, 0, (struct sockaddr *)&sun, len) < 0 ? errno : 0;
+	pr->status = ST_CALL;
+	close(fd);
+}
+
 /* In a worker: make the call, record how it ended. */
 static void run_probe(struct probe *pr)
 {
@@ -712,6 +917,23 @@ static void run_probe(struct probe *pr)
 	socklen_t len;
 	int fd, off = 0, type = pr->proto == POL_PROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
 
+	if (pr->kind == K_UNIX) {
+		run_unix_probe(pr);
+		return;
+	}
+	if (pr->kind == K_SOCK) {
+		/* socket() is the call: a raw or ping socket sends nothing. */
+		int icmp = pr->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+
+		fd = socket(pr->family,
+			    (pr->sock_kind == POL_SOCK_RAW ? SOCK_RAW : SOCK_DGRAM) | SOCK_CLOEXEC,
+			    icmp);
+		pr->err = fd < 0 ? errno : 0;
+		pr->status = ST_CALL;
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
 	len = ktest_sockaddr(pr->family, pr->addr, pr->port, &ss);
 	/* Non-blocking, so a TCP connect never waits: EINPROGRESS comes after
 	 * the connect hook said yes, which is all a probe asks. */
@@ -780,6 +1002,12 @@ static void worker_main(struct ctx *c, int ns, int cmd, int done, pid_t parent)
 		if (!ret)
 			ret = ktest_lo_up();
 	}
+	/* Ping sockets for every group, in this netns only (H and P are
+	 * the test's own); relative Unix paths name nothing in the temp dir. */
+	if (!ret)
+		ret = ktest_write_file("/proc/sys/net/ipv4/ping_group_range", "0 2147483647");
+	if (!ret && chdir(c->dir) < 0)
+		ret = -errno;
 	if (!ret)
 		ret = ktest_join_cgroup(c->cg);
 	status = (int8_t)(ret < 0 ? (ret < -127 ? -127 : ret) : 0);
@@ -1166,6 +1394,36 @@ static void format_probe(const struct probe *pr, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
+	if (pr->kind == K_UNIX) {
+		size_t k = 0, j;
+		char name[4 * POL_UNIX_NAME_MAX + 1];
+
+		for (j = 0; j < pr->name_len; j++) {
+			uint8_t b = pr->name[j];
+
+			if (!j && !b)
+				name[k++] = '@';
+			else if (b >= 0x21 && b < 0x7f && b != '\\')
+				name[k++] = (char)b;
+			else
+				k += (size_t)snprintf(name + k, sizeof(name) - k, "\\x%02x", b);
+		}
+		name[k] = '\0';
+		snprintf(buf, len,
+			 "%s unix %s from netns %s to '%s' (jailpolc --explain 'unix:%s')",
+			 pr->method == M_CONNECT ? "connect" : "sendto",
+			 pr->unix_type == SOCK_STREAM ? "stream" : "dgram",
+			 pr->ns == NS_H ? "H (host)" : "P (container)", name, name);
+		return;
+	}
+	if (pr->kind == K_SOCK) {
+		snprintf(buf, len, "socket(%s, %s) in netns %s",
+			 pr->family == AF_INET ? "AF_INET" : "AF_INET6",
+			 pr->sock_kind == POL_SOCK_RAW ? "SOCK_RAW" : "ping",
+			 pr->ns == NS_H ? "H (host)" : "P (container)");
+		return;
+	}
+
 	inet_ntop(pr->family, pr->addr, a, sizeof(a));
 	snprintf(buf, len, "%s %s from netns %s to %s %s%s%s:%u",
 		 pr->method == M_CONNECT ? "connect" : "sendto",
@@ -1244,6 +1502,47 @@ static void report(struct ctx *c, const struct pol_policy *p, const struct probe
 	       saved_jp, pr->family == AF_INET6 ? "[" : "", a, pr->family == AF_INET6 ? "]" : "",
 	       pr->port, pr->proto == POL_PROTO_TCP ? "tcp" : "udp",
 	       pr->ns == NS_H ? "host" : "container");
+}
+
+/* A Unix or socket probe against the reference; true when they agree. */
+static bool judge_other(struct ctx *c, unsigned long k, const char *text,
+			const struct pol_prefix *hs, size_t n_hs, const struct pol_policy *p,
+			const struct probe *pr, size_t i, bool *header, size_t *n_reported)
+{
+	unsigned int scope = pr->ns == NS_H ? POL_SCOPE_HOST : POL_SCOPE_CONTAINER;
+	struct pol_result ref;
+	uint8_t kernel = pr->err == EPERM ? POL_DENY : POL_ALLOW;
+	char buf[1024];
+
+	if (pr->kind == K_UNIX) {
+		struct pol_unix_query q = { .scope = (uint8_t)scope, .len = pr->name_len };
+
+		memcpy(q.name, pr->name, pr->name_len);
+		pol_ref_eval_unix(p, &q, &ref);
+		c->st.unix_probes[kernel]++;
+	} else {
+		pol_ref_eval_sock(p, pr->sock_kind, scope, &ref);
+		c->st.sock_probes[kernel]++;
+	}
+	c->st.probes++;
+	if ((unsigned int)pr->err < ARRAY_SIZE(c->st.errnos))
+		c->st.errnos[pr->err]++;
+	if (kernel == ref.verdict)
+		return true;
+	c->st.mismatches++;
+	if (!*header) {
+		print_policy_header(c, k, text, hs, n_hs);
+		*header = true;
+	}
+	if ((*n_reported)++ >= MAX_REPORTS)
+		return false;
+	format_probe(pr, buf, sizeof(buf));
+	printf("  probe %zu: %s\n", i, buf);
+	printf("    kernel: %s (%s); reference: %s by %s\n", ktest_errno_name(pr->err, "success"),
+	       kernel == POL_DENY ? "deny" : "allow", ref.verdict == POL_ALLOW ? "allow" : "deny",
+	       ref.rule == POL_RULE_UNMATCHED ? "no rule (unmatched)"
+					      : p->rules[ref.rule - 1].text);
+	return false;
 }
 
 /* Every prefix the rules name, to aim probes at. */
@@ -1384,6 +1683,10 @@ static int one_policy(struct ctx *c, unsigned long k, unsigned long n)
 			ret = -EIO;
 			goto cleanup;
 		}
+		if (pr->kind != K_IP) {
+			judge_other(c, k, text, hs, hostset.n, p, pr, i, &header, &n_reported);
+			continue;
+		}
 		q.family = pr->family == AF_INET ? 4 : 6;
 		q.proto = pr->proto;
 		q.scope = pr->ns == NS_H ? POL_SCOPE_HOST : POL_SCOPE_CONTAINER;
@@ -1460,6 +1763,10 @@ static void print_stats(const struct ctx *c, double secs)
 	printf("verify: verdicts that hang on the host set: %lu, on the netns: %lu; "
 	       "mapped destinations: %lu, unspecified ones judged as loopback: %lu\n",
 	       s->host_mattered, s->scope_mattered, s->mapped, s->reached);
+	printf("verify: Unix addresses: %lu allowed, %lu denied; raw and ping sockets: %lu "
+	       "allowed, %lu denied\n",
+	       s->unix_probes[POL_ALLOW], s->unix_probes[POL_DENY], s->sock_probes[POL_ALLOW],
+	       s->sock_probes[POL_DENY]);
 	printf("verify: %lu fresh attaches, %lu in-place replacements, %lu host addresses; "
 	       "%.1f s\n",
 	       s->fresh, s->replaced, s->host_addrs, secs);
