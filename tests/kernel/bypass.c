@@ -60,6 +60,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +89,7 @@
 enum ns { NS_HOST, NS_A, NS_B, NS_C, NS_P, NS_MAX };
 static const char *const ns_suffix[NS_MAX] = { "", "a", "b", "c", "p" };
 
-enum lkind { L_NONE, L_TCP, L_UDP, L_UDPLITE };
+enum lkind { L_NONE, L_TCP, L_UDP, L_UDPLITE, L_UNIX_STREAM, L_UNIX_DGRAM, L_UNIX_SEQPACKET };
 enum expect { X_REFUSED, X_DROPPED, X_ALLOWED, X_OPEN };
 static const char *const expect_name[] = { "refused", "dropped", "allowed", "open" };
 
@@ -117,6 +118,7 @@ struct row {
 	enum expect expect;
 	bool no_baseline_reach; /* nothing can arrive even without the jail */
 	const char *why;        /* for the table, instead of the vector */
+	bool strict;            /* jailed by policies/strict.jp, not default.jp */
 };
 
 /* Run-time addresses and names. */
@@ -124,9 +126,10 @@ static char tag[16], veth_hc[IFNAMSIZ], veth_ch[IFNAMSIZ], veth_ab[IFNAMSIZ], ve
 static char hc_ll[64], host_addr[64], rnd_lo[4][20];
 static uint8_t mac_ba[6];
 static char cg2[512], cg_jail[600], cg_free[600], build[512], self_exe[512], policy_bin[600],
-	workdir[64];
+	workdir[64], cg_strict[600], strict_bin[600];
 static int ns_fd[NS_MAX] = { -1, -1, -1, -1, -1 };
-static bool ns_made[NS_MAX], link_made, jail_made, free_made, had_exec_parent, had_pin_root;
+static bool ns_made[NS_MAX], link_made, jail_made, free_made, had_exec_parent, had_pin_root,
+	strict_made;
 static unsigned int pass, fail;
 static FILE *md;
 /* The cases of a whole run (set by main) and the process that counts them. */
@@ -609,6 +612,66 @@ static void v_vsock(const struct row *r, const struct sockaddr_storage *d, sockl
 
 /* The cgroup the child was placed in for this run (the jail or the free
  * one); set in the child before the vector runs. */
+/* A Unix row's name: "%T" becomes this run's tag, "%W" its work
+ * directory; a leading '@' is the abstract name's NUL. */
+static socklen_t unix_addr(const char *name, struct sockaddr_un *sun)
+{
+	char buf[sizeof(sun->sun_path) + 1];
+	const char *t = strstr(name, "%T"), *w = strstr(name, "%W");
+	size_t n;
+
+	if (t)
+		snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(t - name), name, tag, t + 2);
+	else if (w)
+		snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(w - name), name, workdir, w + 2);
+	else
+		snprintf(buf, sizeof(buf), "%s", name);
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	n = strlen(buf);
+	memcpy(sun->sun_path, buf, n);
+	if (buf[0] == '@')
+		sun->sun_path[0] = '\0';
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+}
+
+/* connect() on a Unix socket of the row's type, then one byte. */
+static void v_unix_connect(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+			   struct outcome *o)
+{
+	struct sockaddr_un sun;
+	socklen_t sl = unix_addr(r->dest, &sun);
+	int fd = socket(AF_UNIX, r->type | SOCK_CLOEXEC, 0);
+
+	(void)d, (void)len;
+	if (fd < 0) {
+		o->err = errno;
+		return;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sl) < 0)
+		o->err = errno;
+	else
+		o->err = send(fd, payload, 1, 0) < 0 ? errno : 0;
+	close(fd);
+}
+
+/* sendto() on an unconnected Unix datagram socket. */
+static void v_unix_sendto(const struct row *r, const struct sockaddr_storage *d, socklen_t len,
+			  struct outcome *o)
+{
+	struct sockaddr_un sun;
+	socklen_t sl = unix_addr(r->dest, &sun);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	(void)d, (void)len;
+	if (fd < 0) {
+		o->err = errno;
+		return;
+	}
+	o->err = sendto(fd, payload, 1, 0, (struct sockaddr *)&sun, sl) < 0 ? errno : 0;
+	close(fd);
+}
+
 static const char *run_cg;
 
 /* The jailed process makes a child cgroup and moves into it. */
@@ -847,9 +910,15 @@ static int count_bpf_fds(pid_t pid)
 
 /* ---- the matrix --------------------------------------------------- */
 
-#define ROW(n, vec, sk, dst, from, fn, ty, pr, lk, lns, la, x)                 \
-	{                                                                      \
-		n, vec, sk, dst, from, fn, ty, pr, lk, lns, la, x, false, NULL \
+#define ROW(n, vec, sk, dst, from, fn, ty, pr, lk, lns, la, x)                        \
+	{                                                                             \
+		n, vec, sk, dst, from, fn, ty, pr, lk, lns, la, x, false, NULL, false \
+	}
+
+/* A Unix row: the listener is bound to the destination's name. */
+#define UROW(n, vec, sk, dst, from, fn, ty, lk, lns, x, why, strict)                  \
+	{                                                                             \
+		n, vec, sk, dst, from, fn, ty, 0, lk, lns, dst, x, false, why, strict \
 	}
 
 static struct row rows[] = {
@@ -890,13 +959,14 @@ static struct row rows[] = {
 	 * the host netns a default route would carry them off the machine. */
 	{ "p-connect-tcp6-compat-lo", "connect", "TCP/IPv6", "::127.0.0.1", NS_P, v_connect,
 	  SOCK_STREAM, 0, L_TCP, NS_P, "127.0.0.1", X_REFUSED, true,
-	  "connect (IPv4-compatible: no route here; a SIT tunnel would carry it to 127.0.0.1)" },
+	  "connect (IPv4-compatible: no route here; a SIT tunnel would carry it to 127.0.0.1)",
+	  false },
 	{ "p-connect-udp6-compat-lo", "connect", "UDP/IPv6", "::127.0.0.1", NS_P, v_connect,
 	  SOCK_DGRAM, 0, L_UDP, NS_P, "127.0.0.1", X_REFUSED, true,
-	  "connect (IPv4-compatible: no route here without a SIT tunnel)" },
+	  "connect (IPv4-compatible: no route here without a SIT tunnel)", false },
 	{ "a-connect-udp6-compat-imds", "connect", "UDP/IPv6", "::169.254.169.254", NS_A, v_connect,
 	  SOCK_DGRAM, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED, true,
-	  "connect (IPv4-compatible: no route here without a SIT tunnel)" },
+	  "connect (IPv4-compatible: no route here without a SIT tunnel)", false },
 	/* The host's own interface addresses. */
 	ROW("connect-tcp4-hostaddr", "connect", "TCP/IPv4", "203.0.113.1", NS_HOST, v_connect,
 	    SOCK_STREAM, 0, L_TCP, NS_HOST, "203.0.113.1", X_REFUSED),
@@ -914,7 +984,8 @@ static struct row rows[] = {
 	    SOCK_STREAM, 0, L_TCP, NS_HOST, "::", X_REFUSED),
 	{ "c-connect-udp4-hostmain", "connect", "UDP/IPv4", host_addr, NS_C, v_connect_only,
 	  SOCK_DGRAM, 0, L_NONE, NS_HOST, NULL, X_REFUSED, true,
-	  "connect() only, to the machine's own address (sends nothing, so nothing can arrive)" },
+	  "connect() only, to the machine's own address (sends nothing, so nothing can arrive)",
+	  false },
 	/* Broadcast and multicast reach the host's sockets on 0.0.0.0 / ::. */
 	ROW("c-sendto-udp4-bcast", "sendto", "UDP/IPv4", "255.255.255.255", NS_C, v_sendto,
 	    SOCK_DGRAM, 0, L_UDP, NS_HOST, "0.0.0.0", X_REFUSED),
@@ -1007,27 +1078,74 @@ static struct row rows[] = {
 	    NS_HOST, v_uring_sendmsg, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
 	ROW("a-uring-connect-tcp4-imds", "io_uring connect", "TCP/IPv4", "169.254.169.254", NS_A,
 	    v_uring_connect, SOCK_STREAM, 0, L_TCP, NS_B, "169.254.169.254", X_REFUSED),
-	/* The packet backstop: sockets no address hook sees. */
+	/* Sockets no address hook sees: raw ones are refused at socket()
+	 * (default.jp: deny socket raw), ping ones judged per packet by the
+	 * backstop. */
 	ROW("rawping4-lo", "raw socket, ICMP echo", "raw/IPv4", "127.0.0.1", NS_HOST, v_ping,
-	    SOCK_RAW, 0, L_NONE, NS_HOST, NULL, X_DROPPED),
+	    SOCK_RAW, 0, L_NONE, NS_HOST, NULL, X_REFUSED),
 	ROW("rawping6-lo", "raw socket, ICMPv6 echo", "raw/IPv6", "::1", NS_HOST, v_ping, SOCK_RAW,
-	    0, L_NONE, NS_HOST, NULL, X_DROPPED),
+	    0, L_NONE, NS_HOST, NULL, X_REFUSED),
 	ROW("raw-udp4-lo", "raw socket, protocol UDP", "raw/IPv4", "127.0.0.1", NS_HOST, v_raw_udp,
-	    SOCK_RAW, 0, L_UDP, NS_HOST, "127.0.0.1", X_DROPPED),
+	    SOCK_RAW, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
 	ROW("raw-udp6-lo", "raw socket, protocol UDP", "raw/IPv6", "::1", NS_HOST, v_raw_udp,
-	    SOCK_RAW, 0, L_UDP, NS_HOST, "::1", X_DROPPED),
+	    SOCK_RAW, 0, L_UDP, NS_HOST, "::1", X_REFUSED),
 	ROW("hdrincl-udp4-lo", "raw socket, IP_HDRINCL", "raw/IPv4", "127.0.0.1", NS_HOST,
-	    v_hdrincl, SOCK_RAW, 0, L_UDP, NS_HOST, "127.0.0.1", X_DROPPED),
+	    v_hdrincl, SOCK_RAW, 0, L_UDP, NS_HOST, "127.0.0.1", X_REFUSED),
 	ROW("a-ping4-imds", "ICMP ping socket", "ICMP/IPv4", "169.254.169.254", NS_A, v_ping,
 	    SOCK_DGRAM, 0, L_NONE, NS_B, NULL, X_DROPPED),
 	ROW("a-ping6-imds", "ICMP ping socket", "ICMPv6/IPv6", "fd00:ec2::254", NS_A, v_ping,
 	    SOCK_DGRAM, 0, L_NONE, NS_B, NULL, X_DROPPED),
 	ROW("a-rawping4-slirp", "raw socket, ICMP echo", "raw/IPv4", "10.0.2.2", NS_A, v_ping,
-	    SOCK_RAW, 0, L_NONE, NS_B, NULL, X_DROPPED),
+	    SOCK_RAW, 0, L_NONE, NS_B, NULL, X_REFUSED),
 	ROW("a-hdrincl-udp4-imds", "raw socket, IP_HDRINCL", "raw/IPv4", "169.254.169.254", NS_A,
-	    v_hdrincl, SOCK_RAW, 0, L_UDP, NS_B, "169.254.169.254", X_DROPPED),
+	    v_hdrincl, SOCK_RAW, 0, L_UDP, NS_B, "169.254.169.254", X_REFUSED),
 	ROW("c-rawping4-hostaddr", "raw socket, ICMP echo", "raw/IPv4", "203.0.113.1", NS_C, v_ping,
-	    SOCK_RAW, 0, L_NONE, NS_HOST, NULL, X_DROPPED),
+	    SOCK_RAW, 0, L_NONE, NS_HOST, NULL, X_REFUSED),
+	/* Unix sockets (Linux 6.7+: cgroup/connect_unix, sendmsg_unix).
+	 * Abstract names belong to a netns: the host's are refused, a
+	 * container's own are its own.  default.jp leaves paths to the
+	 * filesystem; strict.jp refuses those it does not list. */
+	UROW("unix-abstract-stream-host", "connect", "Unix stream", "@jpb-%T-s", NS_HOST,
+	     v_unix_connect, SOCK_STREAM, L_UNIX_STREAM, NS_HOST, X_REFUSED, NULL, false),
+	UROW("unix-abstract-seqpacket-host", "connect", "Unix seqpacket", "@jpb-%T-q", NS_HOST,
+	     v_unix_connect, SOCK_SEQPACKET, L_UNIX_SEQPACKET, NS_HOST, X_REFUSED, NULL, false),
+	UROW("unix-abstract-dgram-host", "connect", "Unix datagram", "@jpb-%T-d", NS_HOST,
+	     v_unix_connect, SOCK_DGRAM, L_UNIX_DGRAM, NS_HOST, X_REFUSED, NULL, false),
+	UROW("unix-abstract-sendto-host", "sendto", "Unix datagram", "@jpb-%T-d", NS_HOST,
+	     v_unix_sendto, SOCK_DGRAM, L_UNIX_DGRAM, NS_HOST, X_REFUSED, NULL, false),
+	UROW("unix-abstract-x11-host", "connect", "Unix stream", "@/tmp/.X11-unix/X%T", NS_HOST,
+	     v_unix_connect, SOCK_STREAM, L_UNIX_STREAM, NS_HOST, X_REFUSED,
+	     "connect, an X server's abstract name", false),
+	UROW("c-unix-abstract-stream-own", "connect", "Unix stream", "@jpb-%T-s", NS_C,
+	     v_unix_connect, SOCK_STREAM, L_UNIX_STREAM, NS_C, X_ALLOWED,
+	     "connect, to the container's own abstract name", false),
+	UROW("c-unix-abstract-sendto-own", "sendto", "Unix datagram", "@jpb-%T-d", NS_C,
+	     v_unix_sendto, SOCK_DGRAM, L_UNIX_DGRAM, NS_C, X_ALLOWED,
+	     "sendto, to the container's own abstract name", false),
+	UROW("unix-path-stream-host", "connect", "Unix stream", "%W/s.sock", NS_HOST,
+	     v_unix_connect, SOCK_STREAM, L_UNIX_STREAM, NS_HOST, X_ALLOWED,
+	     "connect, to a path (default.jp leaves paths to the filesystem)", false),
+	UROW("c-unix-path-sendto-host", "sendto", "Unix datagram", "%W/d.sock", NS_C, v_unix_sendto,
+	     SOCK_DGRAM, L_UNIX_DGRAM, NS_HOST, X_ALLOWED,
+	     "sendto, to a host path (default.jp leaves paths to the filesystem)", false),
+	UROW("strict-unix-path-stream-host", "connect", "Unix stream", "%W/s.sock", NS_HOST,
+	     v_unix_connect, SOCK_STREAM, L_UNIX_STREAM, NS_HOST, X_REFUSED,
+	     "connect, to a path strict.jp does not list (strict.jp)", true),
+	UROW("strict-unix-path-dgram-host", "connect", "Unix datagram", "%W/d.sock", NS_HOST,
+	     v_unix_connect, SOCK_DGRAM, L_UNIX_DGRAM, NS_HOST, X_REFUSED,
+	     "connect, to a path strict.jp does not list (strict.jp)", true),
+	UROW("strict-c-unix-path-sendto-host", "sendto", "Unix datagram", "%W/d.sock", NS_C,
+	     v_unix_sendto, SOCK_DGRAM, L_UNIX_DGRAM, NS_HOST, X_REFUSED,
+	     "sendto, to a host path strict.jp does not list (strict.jp)", true),
+	UROW("strict-c-unix-path-stream-host", "connect", "Unix stream", "%W/s.sock", NS_C,
+	     v_unix_connect, SOCK_STREAM, L_UNIX_STREAM, NS_HOST, X_REFUSED,
+	     "connect, to a host path strict.jp does not list (strict.jp)", true),
+	UROW("strict-c-unix-abstract-own", "connect", "Unix stream", "@jpb-%T-s", NS_C,
+	     v_unix_connect, SOCK_STREAM, L_UNIX_STREAM, NS_C, X_REFUSED,
+	     "connect, to the container's own abstract name (strict.jp)", true),
+	{ "strict-a-ping4-internet", "ICMP ping socket", "ICMP/IPv4", "198.51.100.7", NS_A, v_ping,
+	  SOCK_DGRAM, 0, L_NONE, NS_B, NULL, X_REFUSED, false,
+	  "ICMP ping socket (strict.jp: deny socket ping)", true },
 	/* Escapes through the cgroup and namespace hierarchy. */
 	ROW("child-cgroup", "a child cgroup made by the jailed process", "TCP/IPv4", "127.0.0.1",
 	    NS_HOST, v_child_cgroup, SOCK_STREAM, 0, L_TCP, NS_HOST, "127.0.0.1", X_REFUSED),
@@ -1042,7 +1160,8 @@ static struct row rows[] = {
 	    "127.0.0.1", X_REFUSED),
 	{ "a-userns-netns", "unshare -Urn, then connect", "UDP/IPv4", "169.254.169.254", NS_A,
 	  v_userns, SOCK_DGRAM, 0, L_NONE, NS_B, NULL, X_REFUSED, true,
-	  "unshare -Urn, then connect (a new netns has no route: EPERM, not ENETUNREACH, shows the jail judged it)" },
+	  "unshare -Urn, then connect (a new netns has no route: EPERM, not ENETUNREACH, shows the jail judged it)",
+	  false },
 	ROW("socket-then-moved-out", "socket made in the jail, used after leaving it", "UDP/IPv4",
 	    "127.0.0.1", NS_HOST, v_socket_then_out, SOCK_DGRAM, 0, L_UDP, NS_HOST, "127.0.0.1",
 	    X_REFUSED),
@@ -1078,7 +1197,41 @@ struct listener {
 	int fd;
 	uint16_t port;
 	enum lkind kind;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1]; /* a Unix path bound */
 };
+
+static bool is_unix(enum lkind k)
+{
+	return k == L_UNIX_STREAM || k == L_UNIX_DGRAM || k == L_UNIX_SEQPACKET;
+}
+
+/* A Unix listener in r->lns, bound to r->laddr (a path is made anew). */
+static int unix_listener_open(const struct row *r, struct listener *l, char *err, size_t errlen)
+{
+	int type = r->lk == L_UNIX_STREAM  ? SOCK_STREAM
+		   : r->lk == L_UNIX_DGRAM ? SOCK_DGRAM
+					   : SOCK_SEQPACKET;
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr(r->laddr, &sun);
+
+	if (sun.sun_path[0])
+		unlink(sun.sun_path);
+	enter_ns(r->lns);
+	l->fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (l->fd < 0 || bind(l->fd, (struct sockaddr *)&sun, len) < 0 ||
+	    (type != SOCK_DGRAM && listen(l->fd, 8) < 0)) {
+		snprintf(err, errlen, "listener on '%s': %s", r->laddr, strerror(errno));
+		enter_ns(NS_HOST);
+		if (l->fd >= 0)
+			close(l->fd);
+		l->fd = -1;
+		return -1;
+	}
+	enter_ns(NS_HOST);
+	if (sun.sun_path[0])
+		snprintf(l->path, sizeof(l->path), "%s", sun.sun_path);
+	return 0;
+}
 
 static int listener_open(const struct row *r, struct listener *l, char *err, size_t errlen)
 {
@@ -1090,8 +1243,11 @@ static int listener_open(const struct row *r, struct listener *l, char *err, siz
 	l->fd = -1;
 	l->kind = r->lk;
 	l->port = 0;
+	l->path[0] = '\0';
 	if (r->lk == L_NONE)
 		return 0;
+	if (is_unix(r->lk))
+		return unix_listener_open(r, l, err, errlen);
 	if (ktest_parse_addr(r->laddr, 0, &ss, &len)) {
 		snprintf(err, errlen, "bad listener address '%s'", r->laddr);
 		return -1;
@@ -1124,7 +1280,7 @@ static int listener_arrived(struct listener *l)
 	if (l->fd < 0)
 		return 0;
 	if (!ktest_wait_fd(l->fd, POLLIN, WAIT_MS)) {
-		if (l->kind == L_TCP) {
+		if (l->kind == L_TCP || l->kind == L_UNIX_STREAM || l->kind == L_UNIX_SEQPACKET) {
 			c = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
 			got = c >= 0;
 			if (c >= 0)
@@ -1137,6 +1293,8 @@ static int listener_arrived(struct listener *l)
 	}
 	close(l->fd);
 	l->fd = -1;
+	if (l->path[0])
+		unlink(l->path);
 	return got;
 }
 
@@ -1145,7 +1303,14 @@ static void row_dest(const struct row *r, char *buf, size_t n)
 {
 	const char *pct = strstr(r->dest, "%%C");
 
-	if (pct)
+	if (is_unix(r->lk)) {
+		struct sockaddr_un sun;
+		socklen_t len = unix_addr(r->dest, &sun);
+
+		snprintf(buf, n, "%s%.*s", sun.sun_path[0] ? "" : "@",
+			 (int)(len - offsetof(struct sockaddr_un, sun_path) - !sun.sun_path[0]),
+			 sun.sun_path + !sun.sun_path[0]);
+	} else if (pct)
 		snprintf(buf, n, "%.*s%%%s", (int)(pct - r->dest), r->dest, veth_ch);
 	else
 		snprintf(buf, n, "%s", r->dest);
@@ -1183,7 +1348,8 @@ static int run_once(const struct row *r, const char *cg, struct outcome *o, char
 		if (r->from != NS_HOST && setns(ns_fd[r->from], CLONE_NEWNET) < 0) {
 			c.err = errno;
 			snprintf(c.note, sizeof(c.note), "setns: %s", strerror(errno));
-		} else if (ktest_parse_addr(dest, l.port, &d, &dlen) && strcmp(dest, "(none)")) {
+		} else if (!is_unix(r->lk) && ktest_parse_addr(dest, l.port, &d, &dlen) &&
+			   strcmp(dest, "(none)")) {
 			c.err = EINVAL;
 			snprintf(c.note, sizeof(c.note), "bad destination '%s'", dest);
 		} else if (!join_late && ktest_join_cgroup(cg) < 0) {
@@ -1263,7 +1429,7 @@ static void run_row(struct row *r)
 		record(r, false, eb, "not run", "the run without the jail failed");
 		return;
 	}
-	if (run_once(r, cg_jail, &j, ej, sizeof(ej))) {
+	if (run_once(r, r->strict ? cg_strict : cg_jail, &j, ej, sizeof(ej))) {
 		describe(&b, db, sizeof(db));
 		record(r, false, db, ej, "the run in the jail failed");
 		return;
@@ -1444,6 +1610,12 @@ static void cleanup(void)
 			fprintf(stderr, "bypass: cleanup: cannot remove '%s': %s\n", cg_jail,
 				strerror(errno));
 	}
+	if (strict_made) {
+		sh(err, sizeof(err), "%s detach --cgroup '%s'", jab, cg_strict);
+		if (rmdir(cg_strict) < 0)
+			fprintf(stderr, "bypass: cleanup: cannot remove '%s': %s\n", cg_strict,
+				strerror(errno));
+	}
 	if (free_made) {
 		sh(err, sizeof(err), "find '%s' -mindepth 1 -depth -type d -exec rmdir {} +",
 		   cg_free);
@@ -1463,6 +1635,8 @@ static void cleanup(void)
 		rmdir("/sys/fs/bpf/jailpol");
 	if (policy_bin[0])
 		unlink(policy_bin);
+	if (strict_bin[0])
+		unlink(strict_bin);
 	if (workdir[0])
 		rmdir(workdir);
 }
@@ -1647,6 +1821,13 @@ int main(int argc, char **argv)
 	jail_made = true;
 	setup("%s/jailpolc policies/default.jp -o %s", build, policy_bin);
 	setup("%s/jail-ai-block attach --policy %s --cgroup %s", build, policy_bin, cg_jail);
+	snprintf(cg_strict, sizeof(cg_strict), "%s/jailpol-bypass-%d-strict", cg2, (int)getpid());
+	snprintf(strict_bin, sizeof(strict_bin), "%s/strict.bin", workdir);
+	if (mkdir(cg_strict, 0755) < 0)
+		die("mkdir '%s': %s", cg_strict, strerror(errno));
+	strict_made = true;
+	setup("%s/jailpolc policies/strict.jp -o %s", build, strict_bin);
+	setup("%s/jail-ai-block attach --policy %s --cgroup %s", build, strict_bin, cg_strict);
 
 	if (md_path) {
 		md = fopen(md_path, "we");
