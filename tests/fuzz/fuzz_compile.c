@@ -6,9 +6,12 @@
  * hands out must classify a handful of probes exactly as the reference
  * evaluator (tests/lib/refeval.c) judges the resolved rules.  The probes
  * and the host addresses are drawn from the policy's own prefixes and
- * ports by a generator seeded with the input bytes, so a run replays.
+ * ports by a generator seeded with the input bytes, so a run replays;
+ * Unix names are drawn from the policy's patterns, and both socket kinds
+ * are asked, against pol_ref_eval_unix() and pol_ref_eval_sock().
  * A mismatch aborts with both answers on stderr.
  */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "../../bpf/templates/policy_abi.h"
@@ -134,6 +137,87 @@ static void print_result(const char *what, const struct pol_result *r)
 		r->flags, r->reached);
 }
 
+/* A Unix name from one of the policy's patterns (wildcards filled with a
+ * few bytes), perhaps with a byte changed, or made up. */
+static void probe_unix(struct test_rng *rng, const struct pol_policy *p, struct pol_unix_query *q)
+{
+	static const char fill[] = "a/.x";
+	const struct pol_rule *r = p->n_rules ? &p->rules[test_rng_below(rng, (uint32_t)p->n_rules)]
+					      : NULL;
+	size_t i, n = 0;
+
+	memset(q, 0, sizeof(*q));
+	q->scope = (uint8_t)test_rng_below(rng, POL_SCOPE_MAX);
+	if (r && r->n_patterns) {
+		const struct pol_unix_pattern *pt =
+			&r->patterns[test_rng_below(rng, (uint32_t)r->n_patterns)];
+
+		for (i = 0; i < pt->n && n < POL_UNIX_NAME_MAX; i++) {
+			unsigned int k = pt->tok[i] < 256 ? 0 : test_rng_below(rng, 4);
+
+			if (pt->tok[i] < 256)
+				q->name[n++] = (uint8_t)pt->tok[i];
+			while (k-- && n < POL_UNIX_NAME_MAX)
+				q->name[n++] = (uint8_t)fill[test_rng_below(rng, 4)];
+		}
+	}
+	if (!n || !test_rng_below(rng, 5)) {
+		n = 1 + test_rng_below(rng, 12);
+		for (i = 0; i < n; i++)
+			q->name[i] = (uint8_t)fill[test_rng_below(rng, 4)];
+		q->name[0] = test_rng_below(rng, 2) ? 0 : '/';
+	}
+	if (!test_rng_below(rng, 4))
+		q->name[test_rng_below(rng, (uint32_t)n)] = (uint8_t)test_rng_next(rng);
+	q->len = (uint16_t)n;
+}
+
+static bool same(const struct pol_result *a, const struct pol_result *b)
+{
+	return a->rule == b->rule && a->verdict == b->verdict && a->flags == b->flags &&
+	       a->reached == b->reached;
+}
+
+/* Unix names and both socket kinds, tables against the reference. */
+static void probe_other(const struct pol_policy *p, const struct pol_tables *t,
+			struct test_rng *rng)
+{
+	struct pol_unix_query q1, q2;
+	struct pol_result a, b;
+	unsigned int kind, scope;
+	int n;
+
+	for (n = 0; n < N_PROBES; n++) {
+		probe_unix(rng, p, &q1);
+		q2 = q1;
+		pol_ref_eval_unix(p, &q1, &a);
+		pol_tables_classify_unix(t, &q2, &b);
+		if (same(&a, &b))
+			continue;
+		fprintf(stderr,
+			"fuzz_compile: tables and reference disagree on a Unix name of %u bytes, "
+			"scope %u\n",
+			q1.len, q1.scope);
+		print_result("reference", &a);
+		print_result("tables", &b);
+		abort();
+	}
+	for (kind = 0; kind < POL_SOCK_MAX; kind++)
+		for (scope = 0; scope < POL_SCOPE_MAX; scope++) {
+			pol_ref_eval_sock(p, kind, scope, &a);
+			pol_tables_classify_sock(t, kind, scope, &b);
+			if (same(&a, &b))
+				continue;
+			fprintf(stderr,
+				"fuzz_compile: tables and reference disagree on socket kind %u "
+				"scope %u\n",
+				kind, scope);
+			print_result("reference", &a);
+			print_result("tables", &b);
+			abort();
+		}
+}
+
 static void probe_all(const struct pol_policy *p, struct pol_tables *t, struct test_rng *rng)
 {
 	struct pol_prefix hostv[MAX_HOSTS];
@@ -141,6 +225,7 @@ static void probe_all(const struct pol_policy *p, struct pol_tables *t, struct t
 	size_t i;
 	int n;
 
+	probe_other(p, t, rng);
 	hosts.n = test_rng_below(rng, MAX_HOSTS + 1);
 	for (i = 0; i < hosts.n; i++) {
 		memset(&hostv[i], 0, sizeof(hostv[i]));
