@@ -111,7 +111,7 @@ BPF_SYS_INCLUDES = $(eval BPF_SYS_INCLUDES := $$(shell $(CLANG) -v -E - </dev/nu
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }'))$(BPF_SYS_INCLUDES)
 BPF_CFLAGS    = -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall $(WERROR) -MMD -MP \
 		-I$(OUTPUT)/bpf $(BPF_SYS_INCLUDES)
-BPF_OBJS     := $(OUTPUT)/bpf/jail.bpf.o $(OUTPUT)/bpf/revoke.bpf.o
+BPF_OBJS     := $(OUTPUT)/bpf/jail.bpf.o $(OUTPUT)/bpf/revoke.bpf.o $(OUTPUT)/bpf/unix.bpf.o
 BPF_SKELS    := $(BPF_OBJS:.bpf.o=.skel.h)
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(OUTPUT)/%.o)
