@@ -150,12 +150,44 @@ struct ast_rule *ast_rule_new(void)
 	return calloc(1, sizeof(struct ast_rule));
 }
 
+struct ast_strs *ast_strs_new(void)
+{
+	return calloc(1, sizeof(struct ast_strs));
+}
+
+void ast_strs_free(struct ast_strs *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < v->n; i++)
+		free(v->v[i]);
+	free(v->v);
+	free(v->loc);
+	free(v);
+}
+
+int ast_strs_add(struct ast_strs *v, char *s, const struct pol_loc *loc)
+{
+	size_t cap = v->cap;
+
+	if (POL_GROW(v->v, cap, v->n + 1) || POL_GROW(v->loc, v->cap, v->n + 1)) {
+		free(s);
+		return -ENOMEM;
+	}
+	v->v[v->n] = s;
+	v->loc[v->n++] = *loc;
+	return 0;
+}
+
 void ast_rule_free(struct ast_rule *r)
 {
 	if (!r)
 		return;
 	ast_elems_free(r->dest);
 	ast_ports_free(r->ports);
+	ast_strs_free(r->unix_pats);
 	free(r);
 }
 

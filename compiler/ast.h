@@ -53,13 +53,28 @@ struct ast_ports {
 	size_t n, cap;
 };
 
-/* The conditions of one rule, filled as the parser meets them. */
+/* Unix name patterns as written (undecoded), each with its place. */
+struct ast_strs {
+	char **v;
+	struct pol_loc *loc;
+	size_t n, cap;
+};
+
+/* The conditions of one rule, filled as the parser meets them.  domain
+ * is set by the first condition that belongs to one (an address, 'port'
+ * or 'proto': IP; 'unix'; 'socket'), at domain_loc, so a condition of
+ * another is reported where it stands. */
 struct ast_rule {
 	struct ast_elems *dest; /* NULL: no destination (any) */
 	struct ast_ports *ports;
-	bool has_proto, has_netns, log;
+	struct ast_strs *unix_pats; /* 'unix' patterns, NULL: none */
+	bool has_proto, has_netns, log, has_unix, has_socket, has_domain;
+	uint8_t domain;     /* enum pol_domain, when has_domain */
 	uint8_t proto_mask; /* 0 until a proto condition */
 	uint8_t scope_mask; /* 0 until a netns condition */
+	uint8_t unix_kinds; /* 'unix abstract' / 'unix path': POL_UNIX_*; 0 both */
+	uint8_t sock_kinds; /* bit (1 << enum pol_sock_kind) */
+	struct pol_loc domain_loc, unix_loc;
 };
 
 enum ast_stmt_kind {
@@ -115,6 +130,11 @@ int ast_elems_add_name(struct ast_elems *el, char *name, const struct pol_loc *l
 struct ast_ports *ast_ports_new(void);
 void ast_ports_free(struct ast_ports *p);
 int ast_ports_add(struct ast_ports *p, uint16_t lo, uint16_t hi);
+
+struct ast_strs *ast_strs_new(void);
+void ast_strs_free(struct ast_strs *v);
+/* Append s (taking ownership; freed on failure).  0 or -ENOMEM. */
+int ast_strs_add(struct ast_strs *v, char *s, const struct pol_loc *loc);
 
 struct ast_rule *ast_rule_new(void);
 void ast_rule_free(struct ast_rule *r);

@@ -15,26 +15,13 @@
 #include "decide.h"
 #include "hash.h"
 #include "htab.h"
+#include "intern.h"
 #include "mergesort.h"
 #include "origins.h"
+#include "unix.h"
 
 #define NONE UINT32_MAX
 #define N_PORTS 65536u
-
-/* One interned sequence: where in the pool, how long. */
-struct intern_seq {
-	uint32_t off, cnt;
-};
-
-/* Interned u32 sequences (rule sets, decision functions): equal content,
- * same id.  Ids count up from 0; ids.n is how many there are. */
-struct intern {
-	uint32_t *pool;
-	size_t pool_n, pool_cap;
-	struct intern_seq *seq; /* per id */
-	size_t seq_cap;
-	struct pol_htab ids;
-};
 
 /* (class, rule) -> class with that rule added. */
 struct memo_ent {
@@ -72,8 +59,8 @@ struct class_memo {
 
 struct decider {
 	const struct pol_policy *p;
-	struct intern sets;
-	struct intern fns;
+	struct pol_intern sets;
+	struct pol_intern fns;
 	struct memo add;
 	struct class_memo *classes; /* per class */
 	size_t class_cap;
@@ -85,54 +72,6 @@ struct decider {
 	size_t bp_cap;
 	bool *decided; /* per rule number */
 };
-
-static const uint32_t *intern_data(const struct intern *in, uint32_t id)
-{
-	return in->pool + in->seq[id].off;
-}
-
-static uint32_t intern_count(const struct intern *in)
-{
-	return (uint32_t)in->ids.n;
-}
-
-/* v must not point into in->pool. */
-static int intern_get(struct intern *in, const uint32_t *v, uint32_t n, uint32_t *id)
-{
-	uint32_t h = (uint32_t)pol_hash_bytes(v, n * sizeof(*v)), c, next;
-	size_t pos;
-	int err;
-
-	err = pol_htab_reserve(&in->ids);
-	if (err)
-		return err;
-	for (pos = pol_htab_pos(&in->ids, h);
-	     (c = pol_htab_next(&in->ids, h, &pos)) != POL_HTAB_END;) {
-		if (in->seq[c].cnt == n && !memcmp(intern_data(in, c), v, n * sizeof(*v))) {
-			*id = c;
-			return 0;
-		}
-	}
-	next = intern_count(in);
-	err = POL_GROW(in->pool, in->pool_cap, in->pool_n + n + 1);
-	if (!err)
-		err = POL_GROW(in->seq, in->seq_cap, next + 1);
-	if (err)
-		return err;
-	memcpy(in->pool + in->pool_n, v, n * sizeof(*v));
-	in->seq[next] = (struct intern_seq){ .off = (uint32_t)in->pool_n, .cnt = n };
-	in->pool_n += n;
-	pol_htab_insert(&in->ids, pos, h, next);
-	*id = next;
-	return 0;
-}
-
-static void intern_free(struct intern *in)
-{
-	free(in->pool);
-	free(in->seq);
-	pol_htab_free(&in->ids);
-}
 
 static void memo_free(struct memo *m)
 {
@@ -163,9 +102,9 @@ static int classes_fit(struct decider *dc, size_t n)
 
 static int set_intern(struct decider *dc, uint32_t n, uint32_t *id)
 {
-	int err = intern_get(&dc->sets, dc->scratch, n, id);
+	int err = pol_intern_get(&dc->sets, dc->scratch, n, id);
 
-	return err ? err : classes_fit(dc, intern_count(&dc->sets));
+	return err ? err : classes_fit(dc, pol_intern_count(&dc->sets));
 }
 
 static bool set_has(const uint32_t *v, uint32_t n, uint32_t r)
@@ -206,13 +145,13 @@ static int class_add(struct decider *dc, uint32_t c, uint32_t r, uint32_t *out)
 		}
 	}
 	n = dc->sets.seq[c].cnt;
-	if (set_has(intern_data(&dc->sets, c), n, r)) {
+	if (set_has(pol_intern_data(&dc->sets, c), n, r)) {
 		*out = c;
 	} else {
 		err = scratch_need(dc, n + 1);
 		if (err)
 			return err;
-		v = intern_data(&dc->sets, c);
+		v = pol_intern_data(&dc->sets, c);
 		for (i = 0; i < n && v[i] < r; i++)
 			dc->scratch[k++] = v[i];
 		dc->scratch[k++] = r;
@@ -372,12 +311,12 @@ static int class_did(struct decider *dc, uint32_t c, uint32_t *did)
 	copy = malloc((n + 1) * sizeof(*copy));
 	if (!copy)
 		return -ENOMEM;
-	memcpy(copy, intern_data(&dc->sets, c), n * sizeof(*copy));
+	memcpy(copy, pol_intern_data(&dc->sets, c), n * sizeof(*copy));
 	err = fn_build(dc, copy, n, &len);
 	free(copy);
 	if (err)
 		return err;
-	err = intern_get(&dc->fns, dc->scratch, len, did);
+	err = pol_intern_get(&dc->fns, dc->scratch, len, did);
 	if (err)
 		return err;
 	dc->classes[c].fn = *did;
@@ -586,8 +525,8 @@ static int build_dec(struct decider *dc, struct pol_dec_entry **out, uint32_t *n
 	uint32_t did;
 	int err;
 
-	for (did = 0; did < intern_count(&dc->fns); did++) {
-		const uint32_t *f = intern_data(&dc->fns, did);
+	for (did = 0; did < pol_intern_count(&dc->fns); did++) {
+		const uint32_t *f = pol_intern_data(&dc->fns, did);
 		unsigned int sel;
 
 		for (sel = 0; sel < POL_SEL_MAX; sel++) {
@@ -713,14 +652,14 @@ static void lint_shadow(struct decider *dc, struct pol_diag *d, uint32_t r)
 	const struct pol_rule *rule = &dc->p->rules[r - 1];
 	uint32_t cover[3], n_cover = 0, c, i, j;
 
-	for (c = 0; c < intern_count(&dc->sets) && n_cover < 3; c++) {
+	for (c = 0; c < pol_intern_count(&dc->sets) && n_cover < 3; c++) {
 		const uint32_t *f;
 		unsigned int sel;
 
 		if (dc->classes[c].fn == NONE ||
-		    !set_has(intern_data(&dc->sets, c), dc->sets.seq[c].cnt, r))
+		    !set_has(pol_intern_data(&dc->sets, c), dc->sets.seq[c].cnt, r))
 			continue;
-		f = intern_data(&dc->fns, dc->classes[c].fn);
+		f = pol_intern_data(&dc->fns, dc->classes[c].fn);
 		for (sel = 0; sel < POL_SEL_MAX; sel++) {
 			uint32_t nseg = *f++, s;
 
@@ -825,12 +764,15 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d, struct pol_tables
 
 	if (d && d->enabled[POL_W_SHADOW])
 		for (i = 1; i <= p->n_rules; i++)
-			if (!dc.decided[i])
+			if (!dc.decided[i] && p->rules[i - 1].domain == POL_DOMAIN_IP)
 				lint_shadow(&dc, d, (uint32_t)i);
+	/* The Unix and socket rules' tables beside the IP ones. */
+	err = pol_unix_compile(p, d, &t);
+	if (err)
+		goto cleanup;
 
-	pol_tables_sock_unmatched(&t);
 	t.consts.n_rules = (uint32_t)p->n_rules + 1;
-	t.consts.n_dids = intern_count(&dc.fns);
+	t.consts.n_dids = pol_intern_count(&dc.fns);
 	t.consts.default_verdict = p->default_verdict;
 	pol_tables_index(&t);
 	*out = t;
@@ -838,8 +780,8 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d, struct pol_tables
 cleanup:
 	pol_tables_free(&t);
 	free(nodes);
-	intern_free(&dc.sets);
-	intern_free(&dc.fns);
+	pol_intern_free(&dc.sets);
+	pol_intern_free(&dc.fns);
 	memo_free(&dc.add);
 	free(dc.classes);
 	free(dc.host_rules);

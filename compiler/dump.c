@@ -35,9 +35,11 @@ static void dec_ports(const struct pol_dec_entry *e, unsigned *lo, unsigned *hi)
 
 static void flags_text(char *buf, size_t len, uint32_t flags)
 {
-	snprintf(buf, len, "%s%s%s%s%s", flags & POL_CF_USES_HOST ? " host" : "",
+	snprintf(buf, len, "%s%s%s%s%s%s%s", flags & POL_CF_USES_HOST ? " host" : "",
 		 flags & POL_CF_USES_SCOPE ? " netns" : "", flags & POL_CF_USES_LOG ? " log" : "",
-		 flags & POL_CF_BACKSTOP ? " backstop" : "", flags ? "" : " none");
+		 flags & POL_CF_BACKSTOP ? " backstop" : "",
+		 flags & POL_CF_USES_UNIX ? " unix" : "", flags & POL_CF_USES_SOCK ? " socket" : "",
+		 flags ? "" : " none");
 }
 
 /* One LPM entry, the prefix column as wide as the family's longest. */
@@ -95,6 +97,19 @@ static void dump_text(FILE *out, const struct pol_tables *t, size_t file_size)
 			proto == POL_PROTO_OTHER ? "-" : ports, pol_verdict_name(e->val.verdict),
 			e->val.rule, e->val.flags & POL_RF_LOG ? " log" : "");
 	}
+	fprintf(out, "\nunix: %u states, %u byte classes (%u entries)\n", t->unix_consts.n_states,
+		t->unix_consts.n_classes, t->n_unix_dfa);
+	fprintf(out, "\nsockets: kind/netns -> verdict rule\n");
+	for (i = 0; i < POL_SOCK_ENTRIES; i++) {
+		const struct pol_dec_val *v = &t->sock[i];
+
+		fprintf(out, "  %4s/%-9s -> %-5s ", pol_sock_kind_name(i / POL_SCOPE_MAX),
+			pol_scope_name(i % POL_SCOPE_MAX), pol_verdict_name(v->verdict));
+		if (v->rule == POL_RULE_UNMATCHED)
+			fprintf(out, "(no rule)\n");
+		else
+			fprintf(out, "#%u%s\n", v->rule, v->flags & POL_RF_LOG ? " log" : "");
+	}
 }
 
 static void json_lpm(struct pol_json *j, uint8_t family, uint32_t plen, const uint8_t *addr,
@@ -129,6 +144,8 @@ static void dump_json(FILE *out, const struct pol_tables *t, size_t file_size)
 	pol_json_bool_field(&j, "uses_netns", t->consts.flags & POL_CF_USES_SCOPE);
 	pol_json_bool_field(&j, "uses_log", t->consts.flags & POL_CF_USES_LOG);
 	pol_json_bool_field(&j, "backstop", t->consts.flags & POL_CF_BACKSTOP);
+	pol_json_bool_field(&j, "uses_unix", t->consts.flags & POL_CF_USES_UNIX);
+	pol_json_bool_field(&j, "uses_socket", t->consts.flags & POL_CF_USES_SOCK);
 
 	pol_json_name(&j, "rules");
 	pol_json_array_begin(&j);
@@ -172,6 +189,30 @@ static void dump_json(FILE *out, const struct pol_tables *t, size_t file_size)
 		pol_json_str_field(&j, "verdict", pol_verdict_name(e->val.verdict));
 		pol_json_uint_field(&j, "rule", e->val.rule);
 		pol_json_bool_field(&j, "log", e->val.flags & POL_RF_LOG);
+		pol_json_object_end(&j);
+	}
+	pol_json_array_end(&j);
+	pol_json_name(&j, "unix");
+	pol_json_object_begin(&j);
+	pol_json_uint_field(&j, "states", t->unix_consts.n_states);
+	pol_json_uint_field(&j, "byte_classes", t->unix_consts.n_classes);
+	pol_json_uint_field(&j, "entries", t->n_unix_dfa);
+	pol_json_object_end(&j);
+	pol_json_name(&j, "sockets");
+	pol_json_array_begin(&j);
+	for (i = 0; i < POL_SOCK_ENTRIES; i++) {
+		const struct pol_dec_val *v = &t->sock[i];
+
+		pol_json_object_begin(&j);
+		pol_json_str_field(&j, "kind", pol_sock_kind_name(i / POL_SCOPE_MAX));
+		pol_json_str_field(&j, "netns", pol_scope_name(i % POL_SCOPE_MAX));
+		pol_json_str_field(&j, "verdict", pol_verdict_name(v->verdict));
+		if (v->rule == POL_RULE_UNMATCHED) {
+			pol_json_name(&j, "rule");
+			pol_json_null(&j);
+		} else {
+			pol_json_uint_field(&j, "rule", v->rule);
+		}
 		pol_json_object_end(&j);
 	}
 	pol_json_array_end(&j);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "unix.h"
 
 void pol_eval_init(struct pol_eval *ev, struct pol_diag *d)
 {
@@ -61,12 +62,43 @@ int pol_eval_stmt(struct pol_eval *ev, struct ast_stmt **sp)
 	return 0;
 }
 
+/* A 'unix' rule's patterns, decoded; problems are reported. */
+static int pol_eval_unix(struct pol_eval *ev, const struct ast_rule *ar, struct pol_rule *r)
+{
+	const struct ast_strs *v = ar->unix_pats;
+	size_t i;
+	int err;
+
+	r->unix_kinds = ar->unix_kinds ? ar->unix_kinds : POL_UNIX_ABSTRACT | POL_UNIX_PATH;
+	if (!v || !v->n)
+		return 0;
+	if (ev->unix_patterns + v->n > POL_MAX_UNIX_PATTERNS) {
+		pol_error(ev->d, &ar->unix_loc, "more than %u Unix patterns (the limit)",
+			  POL_MAX_UNIX_PATTERNS);
+		return 0;
+	}
+	ev->unix_patterns += v->n;
+	r->patterns = calloc(v->n, sizeof(*r->patterns));
+	if (!r->patterns)
+		return -ENOMEM;
+	for (i = 0; i < v->n; i++) {
+		err = pol_unix_pattern_parse(ev->d, v->v[i], &v->loc[i], ar->unix_kinds,
+					     &r->patterns[r->n_patterns]);
+		if (err == -ENOMEM)
+			return err;
+		if (!err)
+			r->n_patterns++;
+	}
+	return 0;
+}
+
 static int pol_eval_rule(struct pol_eval *ev, struct ast_stmt *s, struct pol_rule *r)
 {
 	const struct ast_rule *ar = s->rule;
 	int err;
 
 	memset(r, 0, sizeof(*r));
+	r->domain = ar->has_domain ? ar->domain : POL_DOMAIN_IP;
 	r->verdict = s->verdict;
 	r->flags = ar->log ? POL_RF_LOG : 0;
 	r->proto_mask = ar->proto_mask ? ar->proto_mask
@@ -77,7 +109,15 @@ static int pol_eval_rule(struct pol_eval *ev, struct ast_stmt *s, struct pol_rul
 	r->scope_mask = ar->scope_mask ? ar->scope_mask
 				       : (1 << POL_SCOPE_HOST) | (1 << POL_SCOPE_CONTAINER);
 	r->loc = s->loc;
+	r->text = s->text;
+	s->text = NULL;
 
+	if (r->domain == POL_DOMAIN_SOCK) {
+		r->sock_kinds = ar->sock_kinds;
+		return 0;
+	}
+	if (r->domain == POL_DOMAIN_UNIX)
+		return pol_eval_unix(ev, ar, r);
 	if (!ar->dest || ar->dest->any) {
 		r->any_dest = true;
 	} else if (!ar->dest->listed) {
@@ -95,8 +135,6 @@ static int pol_eval_rule(struct pol_eval *ev, struct ast_stmt *s, struct pol_rul
 		memcpy(r->ports, ar->ports->v, ar->ports->n * sizeof(*r->ports));
 		r->n_ports = pol_ports_normalise(r->ports, ar->ports->n);
 	}
-	r->text = s->text;
-	s->text = NULL;
 	return 0;
 }
 

@@ -22,6 +22,7 @@ struct pol_eval {
 	struct ast_stmt *dflt;
 	bool have_backstop, backstop;
 	struct pol_loc backstop_loc; /* file names live in the diag */
+	size_t unix_patterns;        /* in the rules so far */
 };
 
 /* Start checking a policy; problems go to d. */

@@ -9,6 +9,7 @@
 #include "explain.h"
 #include "json.h"
 #include "names.h"
+#include "unix.h"
 #include "vec.h"
 
 /* pol_tables_classify() runs the classifier; only its types are needed. */
@@ -43,10 +44,94 @@ static int parse_proto(const char *s)
 	return -2;
 }
 
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "unix:" then the name: '@' for the abstract name's NUL, escapes for
+ * other bytes. */
+static int parse_unix(const char *s, struct pol_probe *p, char *err, size_t errlen)
+{
+	const char *name = s + 5;
+	size_t i = 0, n = 0;
+
+	if (name[0] == '@') {
+		p->unix_name[n++] = 0;
+		i = 1;
+	}
+	while (name[i]) {
+		int c = (unsigned char)name[i];
+
+		if (c == '\\') {
+			char e = name[i + 1];
+
+			if (e == 'x' && hex_value(name[i + 2]) >= 0 &&
+			    hex_value(name[i + 3]) >= 0) {
+				c = hex_value(name[i + 2]) * 16 + hex_value(name[i + 3]);
+				i += 2;
+			} else if (e == '0') {
+				c = 0;
+			} else if (e == '\\' || e == '@') {
+				c = e;
+			} else {
+				snprintf(err, errlen,
+					 "'%s': unknown escape in a Unix name (write \\\\, \\@, "
+					 "\\0 or \\xHH)",
+					 s);
+				return -EINVAL;
+			}
+			i++;
+		}
+		if (n == POL_UNIX_NAME_MAX) {
+			snprintf(err, errlen, "'%s': a Unix socket name has at most %u bytes", s,
+				 POL_UNIX_NAME_MAX);
+			return -EINVAL;
+		}
+		p->unix_name[n++] = (uint8_t)c;
+		i++;
+	}
+	if (!n) {
+		snprintf(err, errlen, "'%s': expected unix:@NAME or unix:/PATH", s);
+		return -EINVAL;
+	}
+	p->kind = POL_PROBE_UNIX;
+	p->unix_len = (uint16_t)n;
+	return 0;
+}
+
 int pol_probe_parse(const char *s, struct pol_probe *out, char *err, size_t errlen)
 {
 	char buf[128], *addr, *port = NULL, *slash, *colon;
 	struct pol_probe p = { .proto = -1, .scope = -1 };
+
+	if (!strncmp(s, "unix:", 5)) {
+		if (parse_unix(s, &p, err, errlen))
+			return -EINVAL;
+		snprintf(p.text, sizeof(p.text), "%.63s", s + 5);
+		*out = p;
+		return 0;
+	}
+	if (!strncmp(s, "socket:", 7)) {
+		if (!strcmp(s + 7, "raw")) {
+			p.sock_kind = POL_SOCK_RAW;
+		} else if (!strcmp(s + 7, "ping")) {
+			p.sock_kind = POL_SOCK_PING;
+		} else {
+			snprintf(err, errlen, "'%s': expected socket:raw or socket:ping", s);
+			return -EINVAL;
+		}
+		p.kind = POL_PROBE_SOCK;
+		snprintf(p.text, sizeof(p.text), "%s", s + 7);
+		*out = p;
+		return 0;
+	}
 
 	if (strlen(s) >= sizeof(buf)) {
 		snprintf(err, errlen, "'%.40s...' is too long for a destination", s);
@@ -201,6 +286,12 @@ static int collect(struct outcomes *o, const struct pol_tables *t, const struct 
 static void rule_origin(const struct pol_tables *t, uint32_t rule, const char **file,
 			unsigned *line, const char **text)
 {
+	if (rule == POL_RULE_UNMATCHED) {
+		*file = "";
+		*line = 0;
+		*text = "(no rule matches it: allowed, as without jailpol)";
+		return;
+	}
 	if (rule >= t->n_rules) {
 		*file = "?";
 		*line = 0;
@@ -447,6 +538,121 @@ static void print_text(FILE *out, const struct pol_tables *t, const struct pol_o
 	free(plain);
 }
 
+/* The name as explain prints it: '@' for an abstract name's NUL, \xHH
+ * for bytes that are not printable ASCII, '\' doubled. */
+static void unix_name_text(const uint8_t *name, size_t len, char *buf, size_t size)
+{
+	size_t i = 0, k = 0;
+
+	if (len && !name[0]) {
+		buf[k++] = '@';
+		i = 1;
+	}
+	for (; i < len && k + 5 < size; i++) {
+		if (name[i] == '\\')
+			k += (size_t)snprintf(buf + k, size - k, "\\\\");
+		else if (name[i] >= 0x20 && name[i] < 0x7f)
+			buf[k++] = (char)name[i];
+		else
+			k += (size_t)snprintf(buf + k, size - k, "\\x%02x", name[i]);
+	}
+	buf[k] = '\0';
+}
+
+/* A Unix address or a socket kind: one verdict per netns scope. */
+static void explain_scoped(FILE *out, const struct pol_tables *t, const struct pol_probe *p,
+			   const struct pol_result *r, const char *what, const char *canon,
+			   bool json)
+{
+	int lo = p->scope >= 0 ? p->scope : 0, hi = p->scope >= 0 ? p->scope : POL_SCOPE_MAX - 1;
+	bool same = lo == hi || same_result(&r[0], &r[1]);
+	const char *file, *text;
+	unsigned line;
+	int sc;
+
+	if (json) {
+		struct pol_json j;
+
+		pol_json_init(&j, out);
+		pol_json_object_begin(&j);
+		pol_json_str_field(&j, "destination", p->text);
+		pol_json_str_field(&j, "kind", what);
+		pol_json_str_field(&j, "canonical", canon);
+		pol_json_name(&j, "cases");
+		pol_json_array_begin(&j);
+		for (sc = lo; sc <= hi; sc++) {
+			rule_origin(t, r[sc].rule, &file, &line, &text);
+			pol_json_object_begin(&j);
+			pol_json_str_field(&j, "netns", pol_scope_name((unsigned)sc));
+			pol_json_str_field(&j, "verdict", pol_verdict_name(r[sc].verdict));
+			pol_json_name(&j, "rule");
+			if (r[sc].rule == POL_RULE_UNMATCHED)
+				pol_json_null(&j);
+			else
+				pol_json_uint(&j, r[sc].rule);
+			pol_json_str_field(&j, "file", file);
+			pol_json_uint_field(&j, "line", line);
+			pol_json_str_field(&j, "text", text);
+			pol_json_object_end(&j);
+		}
+		pol_json_array_end(&j);
+		pol_json_object_end(&j);
+		return;
+	}
+	fprintf(out, "%s %s", what, canon);
+	for (sc = lo; sc <= (same ? lo : hi); sc++) {
+		rule_origin(t, r[sc].rule, &file, &line, &text);
+		if (!same)
+			fprintf(out, "\n  %s:",
+				sc == POL_SCOPE_HOST ? "from the host netns"
+						     : "from a container netns");
+		else
+			fputc(':', out);
+		fprintf(out, " %s\n%s  ", pol_verdict_name(r[sc].verdict), same ? "" : "  ");
+		if (r[sc].rule == POL_RULE_UNMATCHED)
+			fprintf(out, "no '%s' rule matches it: allowed, as without jailpol",
+				p->kind == POL_PROBE_UNIX ? "unix" : "socket");
+		else
+			fprintf(out, "by %s:%u: %s", file, line, text);
+	}
+	fputc('\n', out);
+}
+
+static void explain_unix(FILE *out, const struct pol_tables *t, const struct pol_probe *p,
+			 bool json)
+{
+	struct pol_result r[POL_SCOPE_MAX];
+	char canon[4 * POL_UNIX_NAME_MAX + 2];
+	struct pol_unix_query q;
+	int sc;
+
+	for (sc = 0; sc < POL_SCOPE_MAX; sc++) {
+		memset(&q, 0, sizeof(q));
+		q.scope = (uint8_t)sc;
+		q.len = p->unix_len;
+		memcpy(q.name, p->unix_name, p->unix_len);
+		pol_tables_classify_unix(t, &q, &r[sc]);
+	}
+	/* q as the classifier left it: the name the kernel looks up. */
+	unix_name_text(q.name, q.len, canon, sizeof(canon));
+	explain_scoped(out, t, p, r,
+		       !q.name[0]                            ? "unix abstract"
+		       : pol_unix_path_normal(q.name, q.len) ? "unix path"
+							     : "unix path (not normal: any path)",
+		       canon, json);
+}
+
+static void explain_sock(FILE *out, const struct pol_tables *t, const struct pol_probe *p,
+			 bool json)
+{
+	struct pol_result r[POL_SCOPE_MAX];
+	int sc;
+
+	for (sc = 0; sc < POL_SCOPE_MAX; sc++)
+		pol_tables_classify_sock(t, p->sock_kind, (uint32_t)sc, &r[sc]);
+	explain_scoped(out, t, p, r, "socket", pol_sock_kind_name(p->sock_kind), json);
+}
+
 int pol_explain(FILE *out, struct pol_tables *t, const struct pol_probe *p, bool json)
 {
 	struct outcomes o = { 0 };
@@ -454,6 +660,14 @@ int pol_explain(FILE *out, struct pol_tables *t, const struct pol_probe *p, bool
 	struct pol_prefix canon = { .family = p->family, .len = p->family == 4 ? 32 : 128 };
 	char ctext[POL_PREFIX_STRLEN];
 
+	if (p->kind == POL_PROBE_UNIX) {
+		explain_unix(out, t, p, json);
+		return 0;
+	}
+	if (p->kind == POL_PROBE_SOCK) {
+		explain_sock(out, t, p, json);
+		return 0;
+	}
 	memcpy(canon.addr, p->addr, 16);
 	pol_unmap(&canon.family, canon.addr);
 	canon.len = canon.family == 4 ? 32 : 128;

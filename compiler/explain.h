@@ -13,18 +13,32 @@
 
 #include "../lib/tables.h"
 
-/* A destination to explain: "1.1.1.1:443/tcp", "[::1]:22", "fe80::1/udp". */
+/* What a probe asks about. */
+enum pol_probe_kind {
+	POL_PROBE_IP,   /* a destination address */
+	POL_PROBE_UNIX, /* "unix:@name" or "unix:/path" */
+	POL_PROBE_SOCK, /* "socket:raw" or "socket:ping" */
+};
+
+/* A destination to explain: "1.1.1.1:443/tcp", "[::1]:22", "fe80::1/udp",
+ * "unix:@/tmp/.X11-unix/X0", "socket:raw". */
 struct pol_probe {
+	uint8_t kind;   /* enum pol_probe_kind */
 	uint8_t family; /* 4 or 6, as written */
 	uint8_t addr[16];
 	bool has_port;
 	uint16_t port;
-	int proto;     /* enum pol_proto, or -1 for both tcp and udp */
-	int scope;     /* enum pol_scope, or -1 for both */
-	char text[64]; /* the address as written */
+	int proto;                            /* enum pol_proto, or -1 for both tcp and udp */
+	int scope;                            /* enum pol_scope, or -1 for both */
+	char text[64];                        /* the address as written */
+	uint8_t unix_name[POL_UNIX_NAME_MAX]; /* POL_PROBE_UNIX: sun_path bytes */
+	uint16_t unix_len;
+	uint8_t sock_kind; /* POL_PROBE_SOCK: enum pol_sock_kind */
 };
 
-/* Parse ADDR[:PORT][/PROTO].  0, or -EINVAL with a message in err. */
+/* Parse ADDR[:PORT][/PROTO], unix:NAME (NAME "@abstract" or a path; \xHH
+ * and \0 write a byte, \\ and \@ the character) or socket:raw|ping.  0,
+ * or -EINVAL with a message in err. */
 int pol_probe_parse(const char *s, struct pol_probe *out, char *err, size_t errlen);
 
 /*

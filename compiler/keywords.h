@@ -28,7 +28,11 @@
 	X(BACKSTOP, "backstop") \
 	X(ANY, "any")           \
 	X(TCP, "tcp")           \
-	X(UDP, "udp")
+	X(UDP, "udp")           \
+	X(UNIX, "unix")         \
+	X(ABSTRACT, "abstract") \
+	X(PATH, "path")         \
+	X(SOCKET, "socket")
 
 /* The keyword s is, as an index into POL_KEYWORDS() order, or -1. */
 int pol_keyword_find(const char *s);

@@ -152,6 +152,8 @@ static int compile(const char *path, struct pol_diag *d, struct pol_tables *t)
 	pol_policy_free(p);
 	if (err == -ENOMEM)
 		return out_of_memory(path);
+	if (err == -EINVAL) /* reported */
+		return EXIT_INPUT;
 	if (err) {
 		fprintf(stderr, "jailpolc: '%s': %s\n", path, strerror(-err));
 		return EXIT_SYSTEM;

@@ -57,6 +57,9 @@ static int pol_add_ports(struct pol_parse *ps, struct ast_ports **p,
 			 const struct pol_yyltype *yl, long lo, long hi);
 static void pol_dup_cond(struct pol_parse *ps, const char *what,
 			 const YYLTYPE *a, const YYLTYPE *b);
+static void pol_domain(struct pol_parse *ps, struct ast_rule *r, int domain,
+		       const YYLTYPE *a, const YYLTYPE *b);
+static int pol_sock_kind(struct pol_parse *ps, char *name, const YYLTYPE *yl);
 static int pol_add_stmt(struct pol_parse *ps, struct ast_stmt *s);
 static bool pol_tally_add(struct pol_parse *ps, size_t *n, size_t max,
 			  const char *what, const YYLTYPE *yl);
@@ -100,6 +103,7 @@ static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 	struct ast_elems *elems;
 	struct ast_ports *ports;
 	struct ast_rule *rule;
+	struct ast_strs *strs;
 }
 
 %token <str> ADDR "address"
@@ -120,8 +124,19 @@ static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 %token ANY "'any'"
 %token TCP "'tcp'"
 %token UDP "'udp'"
+%token UNIX "'unix'"
+%token ABSTRACT "'abstract'"
+%token PATH "'path'"
+%token SOCKET "'socket'"
 
-%type <num> verdict proto_val netns_val
+/* 'unix' may stand alone before a '{' that opens an address set, or
+ * open a list of patterns with it: the patterns win (a rule cannot have
+ * both, and says so). */
+%precedence UNIX_NO_PATTERNS
+%precedence '{'
+
+%type <num> verdict proto_val netns_val unix_kind sock_kinds sock_list
+%type <strs> unix_pats ustr_list
 %type <port> port_num
 %type <elems> elements elem_list dest
 %type <ports> portspec port_list
@@ -131,6 +146,7 @@ static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 %destructor { ast_elems_free($$); } <elems>
 %destructor { ast_ports_free($$); } <ports>
 %destructor { ast_rule_free($$); } <rule>
+%destructor { ast_strs_free($$); } <strs>
 %destructor { (void)$$; } <num> <port>
 
 %initial-action {
@@ -245,6 +261,7 @@ conds		: %empty
 		| conds TO dest
 		{
 			$$ = $1;
+			pol_domain(ps, $$, POL_DOMAIN_IP, &@2, &@3);
 			if ($$->dest) {
 				pol_dup_cond(ps, "destinations", &@2, &@3);
 				ast_elems_free($3);
@@ -255,6 +272,7 @@ conds		: %empty
 		| conds dest
 		{
 			$$ = $1;
+			pol_domain(ps, $$, POL_DOMAIN_IP, &@2, &@2);
 			if ($$->dest) {
 				pol_dup_cond(ps, "destinations", &@2, &@2);
 				ast_elems_free($2);
@@ -265,6 +283,7 @@ conds		: %empty
 		| conds PORT portspec
 		{
 			$$ = $1;
+			pol_domain(ps, $$, POL_DOMAIN_IP, &@2, &@3);
 			if ($$->ports) {
 				pol_dup_cond(ps, "'port' conditions", &@2, &@3);
 				ast_ports_free($3);
@@ -275,6 +294,7 @@ conds		: %empty
 		| conds PROTO proto_val
 		{
 			$$ = $1;
+			pol_domain(ps, $$, POL_DOMAIN_IP, &@2, &@3);
 			if ($$->has_proto)
 				pol_dup_cond(ps, "'proto' conditions", &@2, &@3);
 			$$->has_proto = true;
@@ -294,6 +314,100 @@ conds		: %empty
 			if ($$->log)
 				pol_dup_cond(ps, "'log' marks", &@2, &@2);
 			$$->log = true;
+		}
+		| conds UNIX unix_kind unix_pats
+		{
+			$$ = $1;
+			pol_domain(ps, $$, POL_DOMAIN_UNIX, &@2, &@4);
+			if ($$->has_unix) {
+				pol_dup_cond(ps, "'unix' conditions", &@2, &@4);
+				ast_strs_free($4);
+			} else {
+				$$->has_unix = true;
+				$$->unix_kinds = (uint8_t)$3;
+				$$->unix_pats = $4;
+				$$->unix_loc = pol_loc_of(ps, &@2, &@4);
+			}
+			$4 = NULL;
+		}
+		| conds SOCKET sock_kinds
+		{
+			$$ = $1;
+			pol_domain(ps, $$, POL_DOMAIN_SOCK, &@2, &@3);
+			if ($$->has_socket)
+				pol_dup_cond(ps, "'socket' conditions", &@2, &@3);
+			$$->has_socket = true;
+			$$->sock_kinds = (uint8_t)$3;
+		}
+		;
+
+unix_kind	: %empty	{ $$ = 0; }
+		| ABSTRACT	{ $$ = POL_UNIX_ABSTRACT; }
+		| PATH		{ $$ = POL_UNIX_PATH; }
+		;
+
+unix_pats	: %empty %prec UNIX_NO_PATTERNS
+		{
+			$$ = NULL;
+		}
+		| STRING
+		{
+			struct pol_loc loc = pol_loc_of(ps, &@1, &@1);
+
+			$$ = ast_strs_new();
+			if (!$$)
+				YYNOMEM;
+			POL_TRY(ast_strs_add($$, $1, &loc));
+			$1 = NULL;
+		}
+		| '{' ustr_list '}'
+		{
+			$$ = $2;
+			$2 = NULL;
+		}
+		| '{' ustr_list ',' '}'
+		{
+			$$ = $2;
+			$2 = NULL;
+		}
+		;
+
+ustr_list	: STRING
+		{
+			struct pol_loc loc = pol_loc_of(ps, &@1, &@1);
+
+			$$ = ast_strs_new();
+			if (!$$)
+				YYNOMEM;
+			POL_TRY(ast_strs_add($$, $1, &loc));
+			$1 = NULL;
+		}
+		| ustr_list ',' STRING
+		{
+			struct pol_loc loc = pol_loc_of(ps, &@3, &@3);
+
+			$$ = $1;
+			$1 = NULL;
+			POL_TRY(ast_strs_add($$, $3, &loc));
+			$3 = NULL;
+		}
+		;
+
+sock_kinds	: NAME
+		{
+			$$ = pol_sock_kind(ps, $1, &@1);
+		}
+		| '{' sock_list '}'		{ $$ = $2; }
+		| '{' sock_list ',' '}'		{ $$ = $2; }
+		;
+
+sock_list	: NAME
+		{
+			$$ = pol_sock_kind(ps, $1, &@1);
+		}
+		| sock_list ',' NAME
+		{
+			$$ = $1 | pol_sock_kind(ps, $3, &@3);
 		}
 		;
 
@@ -557,6 +671,52 @@ static void pol_dup_cond(struct pol_parse *ps, const char *what,
 	struct pol_loc loc = pol_loc_of(ps, a, b);
 
 	pol_error(ps->d, &loc, "rule has two %s", what);
+}
+
+/* What a condition of each domain is called in a message. */
+static const char *const pol_domain_what[] = {
+	[POL_DOMAIN_IP] = "an IP condition (an address, 'port' or 'proto')",
+	[POL_DOMAIN_UNIX] = "'unix'",
+	[POL_DOMAIN_SOCK] = "'socket'",
+};
+
+/* A rule judges one domain: the first condition that has one sets it; a
+ * condition of another is an error where it stands. */
+static void pol_domain(struct pol_parse *ps, struct ast_rule *r, int domain,
+		       const YYLTYPE *a, const YYLTYPE *b)
+{
+	struct pol_loc loc = pol_loc_of(ps, a, b);
+
+	if (!r->has_domain) {
+		r->has_domain = true;
+		r->domain = (uint8_t)domain;
+		r->domain_loc = loc;
+		return;
+	}
+	if (r->domain == domain)
+		return;
+	pol_error(ps->d, &loc,
+		  "rule has %s and %s: a rule judges IP destinations, Unix socket addresses "
+		  "or socket creation, one of them",
+		  pol_domain_what[r->domain], pol_domain_what[domain]);
+	pol_note(ps->d, &r->domain_loc, "%s is here", pol_domain_what[r->domain]);
+}
+
+/* Takes ownership of name: 'raw' or 'ping' as a bit of enum
+ * pol_sock_kind, or 0 (reported). */
+static int pol_sock_kind(struct pol_parse *ps, char *name, const YYLTYPE *yl)
+{
+	struct pol_loc loc = pol_loc_of(ps, yl, yl);
+	int kind = 0;
+
+	if (!strcmp(name, "raw"))
+		kind = 1 << POL_SOCK_RAW;
+	else if (!strcmp(name, "ping"))
+		kind = 1 << POL_SOCK_PING;
+	else
+		pol_error(ps->d, &loc, "unknown socket kind '%s' (expected raw or ping)", name);
+	free(name);
+	return kind;
 }
 
 /* Count one more of what (rules, sets) at yl in *n, or report the one past

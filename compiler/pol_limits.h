@@ -48,6 +48,12 @@
  * decision compiler (decide.c) works on.  The performance target is 1M. */
 #define POL_MAX_PREFIXES (1u << 22)
 
+/* Unix name patterns in a policy, and entries of the automaton they
+ * compile to (states x byte classes, 4 bytes each in the kernel).  A few
+ * dozen patterns need a few thousand. */
+#define POL_MAX_UNIX_PATTERNS 4096
+#define POL_MAX_UNIX_DFA (1u << 22)
+
 /* Errors and warnings shown by default (-fmax-errors=N); the rest are
  * counted. */
 #define POL_DIAG_MAX_ERRORS 20

@@ -10,7 +10,7 @@
 
 void pol_policy_free(struct pol_policy *p)
 {
-	size_t i;
+	size_t i, j;
 
 	if (!p)
 		return;
@@ -18,6 +18,9 @@ void pol_policy_free(struct pol_policy *p)
 		free(p->rules[i].prefixes);
 		free(p->rules[i].ports);
 		free(p->rules[i].text);
+		for (j = 0; j < p->rules[i].n_patterns; j++)
+			free(p->rules[i].patterns[j].tok);
+		free(p->rules[i].patterns);
 	}
 	free(p->rules);
 	free(p->source_name);

@@ -36,7 +36,36 @@ struct pol_loc {
 	int end_col; /* last column of the span, inclusive */
 };
 
+/* What a rule judges: IP destinations (the addresses, ports and
+ * protocols of the LPM tables), Unix socket addresses, or socket
+ * creation. */
+enum pol_domain {
+	POL_DOMAIN_IP,
+	POL_DOMAIN_UNIX,
+	POL_DOMAIN_SOCK,
+};
+
+/* Kinds of Unix address (pol_rule.unix_kinds). */
+#define POL_UNIX_ABSTRACT 0x01
+#define POL_UNIX_PATH 0x02
+
+/* Tokens of a Unix name pattern: a byte 0..255, or a wildcard. */
+#define POL_PAT_STAR 256     /* '*': any bytes but '/' */
+#define POL_PAT_STARSTAR 257 /* '**': any bytes */
+
+/* One Unix name pattern, decoded: "@name" starts with the byte 0 (the
+ * abstract name's leading NUL), a path with '/'. */
+struct pol_unix_pattern {
+	uint16_t *tok; /* owned */
+	size_t n;
+	uint8_t kind; /* POL_UNIX_ABSTRACT or POL_UNIX_PATH */
+	struct pol_loc loc;
+};
+
 struct pol_rule {
+	uint8_t domain;              /* enum pol_domain */
+	uint8_t unix_kinds;          /* POL_DOMAIN_UNIX: POL_UNIX_* it matches */
+	uint8_t sock_kinds;          /* POL_DOMAIN_SOCK: bit (1 << enum pol_sock_kind) */
 	uint8_t verdict;             /* enum pol_verdict */
 	uint8_t flags;               /* POL_RF_* */
 	uint8_t proto_mask;          /* bit (1 << enum pol_proto); port rules lack OTHER */
@@ -47,6 +76,8 @@ struct pol_rule {
 	size_t n_prefixes;
 	struct pol_port_range *ports; /* sorted, merged; owned; none = any */
 	size_t n_ports;
+	struct pol_unix_pattern *patterns; /* POL_DOMAIN_UNIX; none = any name of unix_kinds */
+	size_t n_patterns;
 	struct pol_loc loc;
 	char *text; /* the statement's source text on one line; owned */
 };

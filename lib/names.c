@@ -37,3 +37,13 @@ const char *pol_scope_name(unsigned int s)
 {
 	return s < POL_SCOPE_MAX ? scope_names[s] : "?";
 }
+
+const char *pol_sock_kind_name(unsigned int k)
+{
+	static const char *const names[POL_SOCK_MAX] = {
+		[POL_SOCK_RAW] = "raw",
+		[POL_SOCK_PING] = "ping",
+	};
+
+	return k < POL_SOCK_MAX ? names[k] : "?";
+}

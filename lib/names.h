@@ -12,5 +12,7 @@ const char *pol_verdict_name(unsigned int v);
 const char *pol_proto_name(unsigned int p);
 /* "host", "container"; "?" out of range. */
 const char *pol_scope_name(unsigned int s);
+/* "raw", "ping"; "?" out of range. */
+const char *pol_sock_kind_name(unsigned int k);
 
 #endif /* JAILPOL_NAMES_H */

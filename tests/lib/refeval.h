@@ -14,6 +14,7 @@
 
 struct pol_query;
 struct pol_result;
+struct pol_unix_query;
 
 /* A set of host addresses (canonical, family 4 or 6) for the `host` set. */
 struct pol_hostset {
@@ -25,5 +26,14 @@ struct pol_hostset {
  * unspecified-address rule as classify.h.  q is canonicalised in place. */
 void pol_ref_eval(const struct pol_policy *p, const struct pol_hostset *hosts, struct pol_query *q,
 		  struct pol_result *r);
+
+/* The verdict for the Unix address q (canonicalised in place as
+ * classify.h does), by matching each Unix rule's patterns in turn. */
+void pol_ref_eval_unix(const struct pol_policy *p, struct pol_unix_query *q, struct pol_result *r);
+
+/* The verdict for creating a socket of kind (enum pol_sock_kind) in
+ * scope. */
+void pol_ref_eval_sock(const struct pol_policy *p, unsigned int kind, unsigned int scope,
+		       struct pol_result *r);
 
 #endif /* JAILPOL_REFEVAL_H */
