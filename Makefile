@@ -173,6 +173,14 @@ $(BYPASS): $(OUTPUT)/tests/bypass.o $(KTEST_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -lbpf -luring
 
+# An LD_PRELOAD shim that makes bpf() refuse the cgroup Unix socket hooks
+# as a kernel before Linux 6.7 does (tests/kernel/unix.sh).
+OLDKERNEL := $(OUTPUT)/tests/oldkernel.so
+$(OLDKERNEL): tests/kernel/oldkernel.c | $(OUTPUT)/tests/lib
+	$(call msg,CC-SO,$@)
+	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(CFLAGS) $(WARNINGS) $(WERROR) -fPIC -shared -MMD -MP \
+		$(LDFLAGS) -o $@ $< -ldl
+
 # The forger of corrupt policy.bin files for the bad-input catalogue
 # (tests/bad/run.sh).
 FORGE := $(OUTPUT)/tests/forge
@@ -351,7 +359,7 @@ fuzz: $(FUZZ_BINS) $(JAILPOLC)
 	$(Q)tests/fuzz/run.sh $(OUTPUT) $(FUZZ_SECONDS)
 
 # Everything make check runs, built (CI builds it with clang too).
-check-build: all $(UNIT_BINS) $(VERIFY) $(BYPASS) $(FORGE) $(OUTPUT)/tests/netprobe \
+check-build: all $(UNIT_BINS) $(VERIFY) $(BYPASS) $(FORGE) $(OLDKERNEL) $(OUTPUT)/tests/netprobe \
 	$(OUTPUT)/tests/netprobe-static $(FUZZ_BINS)
 
 check: deps
