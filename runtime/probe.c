@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "probe.h"
@@ -132,6 +133,8 @@ int jp_probe_policy(const struct pol_tables *t, const char *name, char *err, siz
 		{ JP_ATTACH_UNIX_CONNECT, "cgroup/connect_unix" },
 		{ JP_ATTACH_UNIX_SENDMSG, "cgroup/sendmsg_unix" },
 	};
+	libbpf_print_fn_t old_print;
+	struct btf *btf;
 	size_t k;
 	int ret;
 
@@ -153,13 +156,19 @@ int jp_probe_policy(const struct pol_tables *t, const char *name, char *err, siz
 				 name, unix_hooks[k].hook, strerror(-ret));
 		return ret == 0 ? -EOPNOTSUPP : ret;
 	}
-	if (access(JP_KERNEL_BTF, R_OK) < 0) {
+	/* Parsed, not just looked for (a few milliseconds, for Unix
+	 * policies only): libbpf needs it whole for unix.bpf.o. */
+	old_print = libbpf_set_print(silent);
+	btf = btf__load_vmlinux_btf();
+	libbpf_set_print(old_print);
+	if (!btf) {
 		snprintf(err, errlen,
 			 "policy '%s' has Unix socket rules, but this kernel has no BTF ('%s', "
 			 "CONFIG_DEBUG_INFO_BTF), which its Unix socket hooks need: not attached",
 			 name, JP_KERNEL_BTF);
 		return -EOPNOTSUPP;
 	}
+	btf__free(btf);
 	return 0;
 }
 
