@@ -279,23 +279,39 @@ static void load_error(int ret, char *err, size_t errlen)
 			 strerror(-ret), log_last[0] ? ": " : "", log_last);
 }
 
-/* An ARRAY map's n values, at keys 0..n-1. */
+/*
+ * An ARRAY map's n values, at keys 0..n-1, in one BPF_MAP_UPDATE_BATCH
+ * (Linux 5.6, before the runtime's minimum): a Unix DFA has thousands of
+ * entries, and a call each would make a load that many syscalls.
+ */
 static int fill_array(struct bpf_map *m, const void *values, uint32_t n, size_t size, char *err,
 		      size_t errlen)
 {
-	const char *p = values;
-	uint32_t i;
+	uint32_t *keys, i, count = n;
+	int ret = 0;
 
-	for (i = 0; i < n; i++, p += size) {
-		if (bpf_map_update_elem(bpf_map__fd(m), &i, p, BPF_ANY) < 0) {
-			int ret = -errno;
-
-			snprintf(err, errlen, "map '%s': cannot write entry %u of %u: %s",
-				 bpf_map__name(m), i, n, strerror(-ret));
-			return ret;
-		}
+	if (bpf_map__value_size(m) != size) {
+		snprintf(err, errlen, "map '%s' has values of %u bytes, the policy's are %zu",
+			 bpf_map__name(m), bpf_map__value_size(m), size);
+		return -EPROTO;
 	}
-	return 0;
+	if (!n)
+		return 0;
+	keys = malloc(sizeof(*keys) * n);
+	if (!keys) {
+		snprintf(err, errlen, "map '%s': out of memory", bpf_map__name(m));
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		keys[i] = i;
+	errno = 0;
+	if (bpf_map_update_batch(bpf_map__fd(m), keys, values, &count, NULL) < 0 || count != n) {
+		ret = errno ? -errno : -EIO;
+		snprintf(err, errlen, "map '%s': cannot write its %u entries (%u written): %s",
+			 bpf_map__name(m), n, count, strerror(-ret));
+	}
+	free(keys);
+	return ret;
 }
 
 /* After load: the policy's tables into the maps. */
