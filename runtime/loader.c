@@ -589,9 +589,9 @@ static int reuse_shared(const struct jp_load_opts *o, const struct jail *j,
 }
 
 /*
- * The Unix socket hooks' object, after the jail's: it shares its ctl
- * (the kernel has no names for the hooks in libbpf before 1.3, so the
- * program and attach types are set here), and gets the policy's DFA.
+ * The Unix socket hooks' object, after the jail's, whose ctl it shares;
+ * then the policy's DFA into its maps.  libbpf before 1.3 has no section
+ * names for these hooks, so the program and attach types are set here.
  */
 static int load_unix(const struct jp_load_opts *o, const struct jail *j, struct gen_skels *s,
 		     uint32_t gen, char *err, size_t errlen)
