@@ -111,7 +111,7 @@ BPF_SYS_INCLUDES = $(eval BPF_SYS_INCLUDES := $$(shell $(CLANG) -v -E - </dev/nu
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }'))$(BPF_SYS_INCLUDES)
 BPF_CFLAGS    = -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall $(WERROR) -MMD -MP \
 		-I$(OUTPUT)/bpf $(BPF_SYS_INCLUDES)
-BPF_OBJS     := $(OUTPUT)/bpf/jail.bpf.o $(OUTPUT)/bpf/revoke.bpf.o
+BPF_OBJS     := $(OUTPUT)/bpf/jail.bpf.o $(OUTPUT)/bpf/revoke.bpf.o $(OUTPUT)/bpf/unix.bpf.o
 BPF_SKELS    := $(BPF_OBJS:.bpf.o=.skel.h)
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(OUTPUT)/%.o)
@@ -172,6 +172,14 @@ $(OUTPUT)/tests/netprobe-static: $(OUTPUT)/tests/netprobe.o $(KTEST_OBJS)
 $(BYPASS): $(OUTPUT)/tests/bypass.o $(KTEST_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -lbpf -luring
+
+# An LD_PRELOAD shim that makes bpf() refuse the cgroup Unix socket hooks
+# as a kernel before Linux 6.7 does (tests/kernel/unix.sh).
+OLDKERNEL := $(OUTPUT)/tests/oldkernel.so
+$(OLDKERNEL): tests/kernel/oldkernel.c | $(OUTPUT)/tests/lib
+	$(call msg,CC-SO,$@)
+	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(CFLAGS) $(WARNINGS) $(WERROR) -fPIC -shared -MMD -MP \
+		$(LDFLAGS) -o $@ $< -ldl
 
 # The forger of corrupt policy.bin files for the bad-input catalogue
 # (tests/bad/run.sh).
@@ -351,7 +359,7 @@ fuzz: $(FUZZ_BINS) $(JAILPOLC)
 	$(Q)tests/fuzz/run.sh $(OUTPUT) $(FUZZ_SECONDS)
 
 # Everything make check runs, built (CI builds it with clang too).
-check-build: all $(UNIT_BINS) $(VERIFY) $(BYPASS) $(FORGE) $(OUTPUT)/tests/netprobe \
+check-build: all $(UNIT_BINS) $(VERIFY) $(BYPASS) $(FORGE) $(OLDKERNEL) $(OUTPUT)/tests/netprobe \
 	$(OUTPUT)/tests/netprobe-static $(FUZZ_BINS)
 
 check: deps

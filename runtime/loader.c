@@ -21,29 +21,79 @@
 #include "hostset.h"
 #include "jail.skel.h"
 #include "loader.h"
+#include "probe.h"
 #include "revoke.h"
+#include "unix.skel.h"
 
 /* Room left in each address table, and in the host records per family,
  * for host addresses `watch` adds later, beyond those known now.  The
  * maps are not preallocated: room costs nothing until it is used. */
 #define JP_HOST_SLACK 4096
 
-static struct bpf_program *hook_prog(struct jail_bpf *skel, enum jp_hook h)
+/* One generation's BPF objects: the jail's hooks, and the Unix socket
+ * hooks (unix.bpf.c, needs kernel BTF), loaded only for a policy with
+ * `unix` rules. */
+struct gen_skels {
+	struct jail_bpf *jail;
+	struct unix_bpf *ux; /* NULL: the policy has no Unix rules */
+};
+
+/* Hook h's program, or NULL when its object is not loaded. */
+static struct bpf_program *hook_prog(const struct gen_skels *s, enum jp_hook h)
 {
 	switch (h) {
 	case JP_HOOK_CONNECT4:
-		return skel->progs.jail_connect4;
+		return s->jail->progs.jail_connect4;
 	case JP_HOOK_CONNECT6:
-		return skel->progs.jail_connect6;
+		return s->jail->progs.jail_connect6;
 	case JP_HOOK_SENDMSG4:
-		return skel->progs.jail_sendmsg4;
+		return s->jail->progs.jail_sendmsg4;
 	case JP_HOOK_SENDMSG6:
-		return skel->progs.jail_sendmsg6;
+		return s->jail->progs.jail_sendmsg6;
+	case JP_HOOK_CONNECT_UNIX:
+		return s->ux ? s->ux->progs.jail_connect_unix : NULL;
+	case JP_HOOK_SENDMSG_UNIX:
+		return s->ux ? s->ux->progs.jail_sendmsg_unix : NULL;
+	case JP_HOOK_SOCK_CREATE:
+		return s->jail->progs.jail_sock_create;
 	case JP_HOOK_EGRESS:
 	case JP_HOOK_MAX:
 		break;
 	}
-	return skel->progs.jail_egress;
+	return s->jail->progs.jail_egress;
+}
+
+/* Hook h's gen_ array in the objects, or NULL when its object is not
+ * loaded. */
+static struct bpf_map *gen_map(const struct gen_skels *s, enum jp_hook h)
+{
+	switch (h) {
+	case JP_HOOK_CONNECT4:
+		return s->jail->maps.gen_connect4;
+	case JP_HOOK_CONNECT6:
+		return s->jail->maps.gen_connect6;
+	case JP_HOOK_SENDMSG4:
+		return s->jail->maps.gen_sendmsg4;
+	case JP_HOOK_SENDMSG6:
+		return s->jail->maps.gen_sendmsg6;
+	case JP_HOOK_CONNECT_UNIX:
+		return s->ux ? s->ux->maps.gen_connect_unix : NULL;
+	case JP_HOOK_SENDMSG_UNIX:
+		return s->ux ? s->ux->maps.gen_sendmsg_unix : NULL;
+	case JP_HOOK_SOCK_CREATE:
+		return s->jail->maps.gen_sock_create;
+	case JP_HOOK_EGRESS:
+	case JP_HOOK_MAX:
+		break;
+	}
+	return s->jail->maps.gen_egress;
+}
+
+/* Hooks newer than the jail layout (pins.h): a jail may have no gen_
+ * pin of theirs yet. */
+static bool gen_optional(enum jp_hook h)
+{
+	return h >= JP_HOOK_CONNECT_UNIX;
 }
 
 static struct bpf_map *skel_map(struct jail_bpf *skel, enum jp_map m)
@@ -197,6 +247,9 @@ static int configure_skel(struct jail_bpf *skel, const struct jp_load_opts *o, b
 	if (!ret)
 		ret = bpf_program__set_autoload(skel->progs.jail_egress,
 						!!(t->consts.flags & POL_CF_BACKSTOP));
+	if (!ret)
+		ret = bpf_program__set_autoload(skel->progs.jail_sock_create,
+						!!(t->consts.flags & POL_CF_USES_SOCK));
 	if (ret && !err[0])
 		snprintf(err, errlen, "cannot configure the BPF templates: %s", strerror(-ret));
 	return ret;
@@ -226,6 +279,41 @@ static void load_error(int ret, char *err, size_t errlen)
 			 strerror(-ret), log_last[0] ? ": " : "", log_last);
 }
 
+/*
+ * An ARRAY map's n values, at keys 0..n-1, in one BPF_MAP_UPDATE_BATCH
+ * (Linux 5.6, before the runtime's minimum): a Unix DFA has thousands of
+ * entries, and a call each would make a load that many syscalls.
+ */
+static int fill_array(struct bpf_map *m, const void *values, uint32_t n, size_t size, char *err,
+		      size_t errlen)
+{
+	uint32_t *keys, i, count = n;
+	int ret = 0;
+
+	if (bpf_map__value_size(m) != size) {
+		snprintf(err, errlen, "map '%s' has values of %u bytes, the policy's are %zu",
+			 bpf_map__name(m), bpf_map__value_size(m), size);
+		return -EPROTO;
+	}
+	if (!n)
+		return 0;
+	keys = malloc(sizeof(*keys) * n);
+	if (!keys) {
+		snprintf(err, errlen, "map '%s': out of memory", bpf_map__name(m));
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		keys[i] = i;
+	errno = 0;
+	if (bpf_map_update_batch(bpf_map__fd(m), keys, values, &count, NULL) < 0 || count != n) {
+		ret = errno ? -errno : -EIO;
+		snprintf(err, errlen, "map '%s': cannot write its %u entries (%u written): %s",
+			 bpf_map__name(m), n, count, strerror(-ret));
+	}
+	free(keys);
+	return ret;
+}
+
 /* After load: the policy's tables into the maps. */
 static int fill_tables(struct jail_bpf *skel, const struct pol_tables *t, char *err, size_t errlen)
 {
@@ -250,7 +338,8 @@ static int fill_tables(struct jail_bpf *skel, const struct pol_tables *t, char *
 			return ret;
 		}
 	}
-	return 0;
+	return fill_array(skel->maps.pol_sock, t->sock, POL_SOCK_ENTRIES, sizeof(t->sock[0]), err,
+			  errlen);
 }
 
 /* Open, size and load the templates for o->policy, then fill the maps. */
@@ -306,24 +395,6 @@ static void jail_free(struct jail *j)
 		bpf_link__destroy(j->added[h]);
 		j->added[h] = NULL;
 	}
-}
-
-static struct bpf_map *gen_map(struct jail_bpf *skel, enum jp_hook h)
-{
-	switch (h) {
-	case JP_HOOK_CONNECT4:
-		return skel->maps.gen_connect4;
-	case JP_HOOK_CONNECT6:
-		return skel->maps.gen_connect6;
-	case JP_HOOK_SENDMSG4:
-		return skel->maps.gen_sendmsg4;
-	case JP_HOOK_SENDMSG6:
-		return skel->maps.gen_sendmsg6;
-	case JP_HOOK_EGRESS:
-	case JP_HOOK_MAX:
-		break;
-	}
-	return skel->maps.gen_egress;
 }
 
 /* A pinned map's fd, refused unless it is of the given shape (a pin of
@@ -477,7 +548,14 @@ static int jail_open(const struct jp_load_opts *o, struct jail *j, char *err, si
 		j->gen_fd[h] = open_map(o->pin_dir, jp_pin_gen(h), BPF_MAP_TYPE_PROG_ARRAY,
 					sizeof(uint32_t), sizeof(uint32_t), JAIL_GEN_SLOTS, err,
 					errlen);
-		if (j->gen_fd[h] < 0)
+		/* A hook no policy of this jail used yet, or one a jail-ai-block
+		 * before it did not know: no generation runs it, no link can
+		 * (its gen_ pin comes first); pin_gens() makes it when needed. */
+		if (j->gen_fd[h] == -ENOENT && gen_optional(h)) {
+			err[0] = '\0';
+			j->gen_fd[h] = -1;
+		}
+		if (j->gen_fd[h] < -1)
 			return j->gen_fd[h];
 		ret = open_link(o, j, h, err, errlen);
 		if (ret)
@@ -487,14 +565,107 @@ static int jail_open(const struct jp_load_opts *o, struct jail *j, char *err, si
 	return 0;
 }
 
+/* The shared maps of jail j into one object before its load: ctl_fd
+ * (the jail's, or the first object's for a new jail) and the gen_
+ * arrays the jail has pinned. */
+static int reuse_shared(const struct jp_load_opts *o, const struct jail *j,
+			const struct gen_skels *s, struct bpf_map *ctl, int ctl_fd, bool unix_hooks,
+			char *err, size_t errlen)
+{
+	int h, ret = 0;
+
+	if (ctl_fd >= 0)
+		ret = bpf_map__reuse_fd(ctl, ctl_fd);
+	for (h = 0; h < JP_HOOK_MAX && !ret; h++) {
+		bool ux = h == JP_HOOK_CONNECT_UNIX || h == JP_HOOK_SENDMSG_UNIX;
+
+		if (ux == unix_hooks && j->gen_fd[h] >= 0)
+			ret = bpf_map__reuse_fd(gen_map(s, h), j->gen_fd[h]);
+	}
+	if (ret)
+		snprintf(err, errlen, "cannot reuse the maps pinned at '%s': %s", o->pin_dir,
+			 strerror(-ret));
+	return ret;
+}
+
+/*
+ * The Unix socket hooks' object, after the jail's, whose ctl it shares;
+ * then the policy's DFA into its maps.  libbpf before 1.3 has no section
+ * names for these hooks, so the program and attach types are set here.
+ */
+static int load_unix(const struct jp_load_opts *o, const struct jail *j, struct gen_skels *s,
+		     uint32_t gen, char *err, size_t errlen)
+{
+	const struct pol_tables *t = o->policy;
+	struct unix_bpf *skel;
+	int ret;
+
+	skel = unix_bpf__open();
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the Unix socket BPF templates: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	s->ux = skel;
+	skel->rodata->jail_gen = gen;
+	skel->rodata->host_netns_cookie = o->host_netns_cookie;
+	skel->rodata->uses_scope = !!(t->consts.flags & POL_CF_USES_SCOPE);
+	skel->rodata->unix_classes = t->unix_consts.n_classes;
+	ret = bpf_program__set_type(skel->progs.jail_connect_unix, BPF_PROG_TYPE_CGROUP_SOCK_ADDR);
+	if (!ret)
+		ret = bpf_program__set_expected_attach_type(skel->progs.jail_connect_unix,
+							    JP_ATTACH_UNIX_CONNECT);
+	if (!ret)
+		ret = bpf_program__set_type(skel->progs.jail_sendmsg_unix,
+					    BPF_PROG_TYPE_CGROUP_SOCK_ADDR);
+	if (!ret)
+		ret = bpf_program__set_expected_attach_type(skel->progs.jail_sendmsg_unix,
+							    JP_ATTACH_UNIX_SENDMSG);
+	if (ret) {
+		snprintf(err, errlen, "cannot configure the Unix socket BPF templates: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = set_size(skel->maps.pol_unix_dfa, t->n_unix_dfa, err, errlen);
+	if (!ret)
+		ret = set_size(skel->maps.pol_unix_acc, t->n_unix_acc, err, errlen);
+	if (!ret)
+		ret = reuse_shared(o, j, s, skel->maps.jail_ctl,
+				   j->exists ? j->ctl_fd : bpf_map__fd(s->jail->maps.jail_ctl),
+				   true, err, errlen);
+	if (ret)
+		return ret;
+	ret = unix_bpf__load(skel);
+	if (ret) {
+		load_error(ret, err, errlen);
+		return ret;
+	}
+	ret = fill_array(skel->maps.pol_unix_dfa, t->unix_dfa, t->n_unix_dfa, sizeof(*t->unix_dfa),
+			 err, errlen);
+	if (!ret)
+		ret = fill_array(skel->maps.pol_unix_acc, t->unix_acc, t->n_unix_acc,
+				 sizeof(*t->unix_acc), err, errlen);
+	return ret;
+}
+
+static void gen_skels_destroy(struct gen_skels *s)
+{
+	unix_bpf__destroy(s->ux);
+	jail_bpf__destroy(s->jail);
+	s->ux = NULL;
+	s->jail = NULL;
+}
+
 /* Open, size and load the templates for o->policy as generation gen of
  * jail j (sharing its maps when it exists), then fill the tables and
  * j's new host records. */
 static int load_skel(const struct jp_load_opts *o, struct jail *j, uint32_t gen, bool egress_cookie,
-		     struct jail_bpf **out, uint32_t *n_hosts, char *err, size_t errlen)
+		     struct gen_skels *out, uint32_t *n_hosts, char *err, size_t errlen)
 {
+	struct gen_skels s = { NULL, NULL };
 	struct jail_bpf *skel;
-	int h, ret;
+	int ret;
 
 	skel = jail_bpf__open();
 	if (!skel) {
@@ -502,16 +673,11 @@ static int load_skel(const struct jp_load_opts *o, struct jail *j, uint32_t gen,
 		snprintf(err, errlen, "cannot open the BPF templates: %s", strerror(-ret));
 		return ret;
 	}
+	s.jail = skel;
 	skel->rodata->jail_gen = gen;
 	ret = configure_skel(skel, o, egress_cookie, err, errlen);
-	if (!ret && j->exists) {
-		ret = bpf_map__reuse_fd(skel->maps.jail_ctl, j->ctl_fd);
-		for (h = 0; h < JP_HOOK_MAX && !ret; h++)
-			ret = bpf_map__reuse_fd(gen_map(skel, h), j->gen_fd[h]);
-		if (ret)
-			snprintf(err, errlen, "cannot reuse the maps pinned at '%s': %s",
-				 o->pin_dir, strerror(-ret));
-	}
+	if (!ret && j->exists)
+		ret = reuse_shared(o, j, &s, skel->maps.jail_ctl, j->ctl_fd, false, err, errlen);
 	if (ret)
 		goto fail;
 	ret = jail_bpf__load(skel);
@@ -520,14 +686,18 @@ static int load_skel(const struct jp_load_opts *o, struct jail *j, uint32_t gen,
 		goto fail;
 	}
 	ret = fill_tables(skel, o->policy, err, errlen);
+	if (!ret && (o->policy->consts.flags & POL_CF_USES_UNIX)) {
+		log_reset(o->debug);
+		ret = load_unix(o, j, &s, gen, err, errlen);
+	}
 	if (!ret)
 		ret = fill_hosts(skel, o, &j->rec_fd, n_hosts, err, errlen);
 	if (ret)
 		goto fail;
-	*out = skel;
+	*out = s;
 	return 0;
 fail:
-	jail_bpf__destroy(skel);
+	gen_skels_destroy(&s);
 	return ret;
 }
 
@@ -552,15 +722,40 @@ static int dup_fd(int fd)
 }
 
 /*
+ * The gen_ arrays of the loaded objects that jail j has no pin of yet
+ * (all of them for a new jail; the hooks newer than it, or than its
+ * last policy that used them, for an old one), pinned.  Before any slot
+ * of theirs is written and before any link of their hook exists, so a
+ * crash leaves at most an empty array, which the next load reuses.
+ */
+static int pin_gens(const struct jp_load_opts *o, const struct gen_skels *s, struct jail *j,
+		    char *err, size_t errlen)
+{
+	struct bpf_map *m;
+	int h, ret = 0;
+
+	for (h = 0; h < JP_HOOK_MAX && !ret; h++) {
+		m = gen_map(s, h);
+		if (j->gen_fd[h] >= 0 || !m)
+			continue;
+		j->gen_fd[h] = dup_fd(bpf_map__fd(m));
+		ret = j->gen_fd[h] < 0 ? j->gen_fd[h]
+				       : jp_pin_obj(j->gen_fd[h], o->pin_dir, jp_pin_gen(h), "",
+						    err, errlen);
+	}
+	return ret;
+}
+
+/*
  * A new jail's directory and shared maps, pinned before any link: info,
  * the gen_* arrays, then ctl, whose pin says the others are there.  The
  * maps come from the loaded skeleton; ctl gets JAIL_GEN_NONE in force and
  * gen as the last numbered.
  */
-static int jail_create(const struct jp_load_opts *o, struct jail_bpf *skel, struct jail *j,
+static int jail_create(const struct jp_load_opts *o, const struct gen_skels *s, struct jail *j,
 		       uint32_t gen, char *err, size_t errlen)
 {
-	int h, ret;
+	int ret;
 
 	ret = jp_pin_dir_create(o->pin_dir, err, errlen);
 	if (ret)
@@ -570,14 +765,10 @@ static int jail_create(const struct jp_load_opts *o, struct jail_bpf *skel, stru
 	if (j->info_fd < 0)
 		return j->info_fd;
 	ret = jp_pin_obj(j->info_fd, o->pin_dir, JP_PIN_INFO, "", err, errlen);
-	for (h = 0; h < JP_HOOK_MAX && !ret; h++) {
-		j->gen_fd[h] = dup_fd(bpf_map__fd(gen_map(skel, h)));
-		ret = j->gen_fd[h] < 0 ? j->gen_fd[h]
-				       : jp_pin_obj(j->gen_fd[h], o->pin_dir, jp_pin_gen(h), "",
-						    err, errlen);
-	}
+	if (!ret)
+		ret = pin_gens(o, s, j, err, errlen);
 	if (!ret) {
-		j->ctl_fd = dup_fd(bpf_map__fd(skel->maps.jail_ctl));
+		j->ctl_fd = dup_fd(bpf_map__fd(s->jail->maps.jail_ctl));
 		ret = j->ctl_fd < 0 ? j->ctl_fd : write_ctl(j->ctl_fd, JAIL_GEN_NONE, gen);
 		if (!ret)
 			ret = jp_pin_obj(j->ctl_fd, o->pin_dir, JP_PIN_CTL, "", err, errlen);
@@ -614,6 +805,10 @@ static uint32_t wanted_hooks(const struct pol_tables *t)
 
 	if (t->consts.flags & POL_CF_BACKSTOP)
 		hooks |= 1u << JP_HOOK_EGRESS;
+	if (t->consts.flags & POL_CF_USES_UNIX)
+		hooks |= 1u << JP_HOOK_CONNECT_UNIX | 1u << JP_HOOK_SENDMSG_UNIX;
+	if (t->consts.flags & POL_CF_USES_SOCK)
+		hooks |= 1u << JP_HOOK_SOCK_CREATE;
 	return hooks;
 }
 
@@ -635,16 +830,19 @@ static int pin_tables_new(const char *pin_dir, struct jail_bpf *skel, int rec_fd
  * slot (a hook it does not use: the slot emptied), its info into its
  * slot, its tables pinned as _new.  The slot is not the one in force.
  */
-static int stage(const struct jp_load_opts *o, struct jail_bpf *skel, struct jail *j, uint32_t gen,
-		 uint32_t hooks, uint32_t n_hosts, char *err, size_t errlen)
+static int stage(const struct jp_load_opts *o, const struct gen_skels *s, struct jail *j,
+		 uint32_t gen, uint32_t hooks, uint32_t n_hosts, char *err, size_t errlen)
 {
 	uint32_t slot = gen % JAIL_GEN_SLOTS, old = j->gen % JAIL_GEN_SLOTS;
 	struct jp_info info;
 	int h, ret;
 
 	for (h = 0; h < JP_HOOK_MAX; h++) {
+		/* No array: no generation has the hook, nothing to empty. */
+		if (j->gen_fd[h] < 0)
+			continue;
 		if (hooks & 1u << h) {
-			int fd = bpf_program__fd(hook_prog(skel, h));
+			int fd = bpf_program__fd(hook_prog(s, h));
 
 			ret = bpf_map_update_elem(j->gen_fd[h], &slot, &fd, BPF_ANY);
 		} else {
@@ -674,7 +872,7 @@ static int stage(const struct jp_load_opts *o, struct jail_bpf *skel, struct jai
 			 strerror(-ret));
 		return ret;
 	}
-	return pin_tables_new(o->pin_dir, skel, j->rec_fd, err, errlen);
+	return pin_tables_new(o->pin_dir, s->jail, j->rec_fd, err, errlen);
 }
 
 /*
@@ -683,13 +881,13 @@ static int stage(const struct jp_load_opts *o, struct jail_bpf *skel, struct jai
  * nobody changed it meanwhile); a hook without one gets a new link,
  * pinned at once (until it is, the link dies with this process).
  */
-static int install_links(const struct jp_load_opts *o, struct jail_bpf *skel, struct jail *j,
+static int install_links(const struct jp_load_opts *o, const struct gen_skels *s, struct jail *j,
 			 uint32_t hooks, char *err, size_t errlen)
 {
 	int h, ret;
 
 	for (h = 0; h < JP_HOOK_MAX; h++) {
-		struct bpf_program *prog = hook_prog(skel, h);
+		struct bpf_program *prog = hook_prog(s, h);
 
 		if (!(hooks & 1u << h))
 			continue;
@@ -800,7 +998,8 @@ static int finish(const struct jp_load_opts *o, struct jail *j, uint32_t hooks, 
 	}
 	if (j->gen != JAIL_GEN_NONE)
 		for (h = 0; h < JP_HOOK_MAX; h++)
-			bpf_map_delete_elem(j->gen_fd[h], &old);
+			if (j->gen_fd[h] >= 0)
+				bpf_map_delete_elem(j->gen_fd[h], &old);
 	return ret;
 }
 
@@ -890,7 +1089,7 @@ int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, c
 {
 	uint32_t gen, hooks = wanted_hooks(o->policy), n_hosts = 0;
 	libbpf_print_fn_t old_print;
-	struct jail_bpf *skel = NULL;
+	struct gen_skels skels = { NULL, NULL };
 	char revoke_err[1024];
 	struct jail j;
 	int ret, revoke_ret;
@@ -908,15 +1107,17 @@ int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, c
 		ret = number_gen(o, &j, &gen, err, errlen);
 	if (ret)
 		goto cleanup;
-	ret = load_skel(o, &j, gen, egress_has_cookie(), &skel, &n_hosts, err, errlen);
+	ret = load_skel(o, &j, gen, egress_has_cookie(), &skels, &n_hosts, err, errlen);
 	if (ret)
 		goto cleanup;
 	if (!j.exists)
-		ret = jail_create(o, skel, &j, gen, err, errlen);
+		ret = jail_create(o, &skels, &j, gen, err, errlen);
+	else
+		ret = pin_gens(o, &skels, &j, err, errlen);
 	if (!ret)
-		ret = stage(o, skel, &j, gen, hooks, n_hosts, err, errlen);
+		ret = stage(o, &skels, &j, gen, hooks, n_hosts, err, errlen);
 	if (!ret)
-		ret = install_links(o, skel, &j, hooks, err, errlen);
+		ret = install_links(o, &skels, &j, hooks, err, errlen);
 	if (!ret)
 		ret = make_current(o, &j, gen, err, errlen);
 	if (ret == -ENAMETOOLONG && !err[0])
@@ -926,7 +1127,7 @@ int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, c
 		goto cleanup;
 	}
 	res->replaced = j.gen != JAIL_GEN_NONE;
-	revoke_ret = revoke_sockets(o, skel, res, revoke_err, sizeof(revoke_err));
+	revoke_ret = revoke_sockets(o, skels.jail, res, revoke_err, sizeof(revoke_err));
 	ret = finish(o, &j, hooks, err, errlen);
 	if (!ret && revoke_ret) {
 		ret = revoke_ret;
@@ -935,7 +1136,7 @@ int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, c
 cleanup:
 	jail_free(&j);
 	/* The programs stay alive through the links and slots that hold them. */
-	jail_bpf__destroy(skel);
+	gen_skels_destroy(&skels);
 	libbpf_set_print(old_print);
 	return ret;
 }

@@ -515,7 +515,9 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg, bool cgroup
 			    "on the host; name a container's cgroup");
 	if (pol_read_file(o->policy, &t, err, sizeof(err)))
 		return fail("%s", err);
-	if (jp_probe_kernel(err, sizeof(err)) || jp_pins_prepare(err, sizeof(err))) {
+	if (jp_probe_kernel(err, sizeof(err)) ||
+	    jp_probe_policy(&t, pol_tables_string(&t, t.source_name), err, sizeof(err)) ||
+	    jp_pins_prepare(err, sizeof(err))) {
 		fail("%s", err);
 		goto cleanup;
 	}

@@ -20,12 +20,15 @@
 #include "pins.h"
 
 /* Each hook's name, and its link pin "link_<name>", from one list. */
-#define HOOKS(X)                        \
-	X(JP_HOOK_CONNECT4, "connect4") \
-	X(JP_HOOK_CONNECT6, "connect6") \
-	X(JP_HOOK_SENDMSG4, "sendmsg4") \
-	X(JP_HOOK_SENDMSG6, "sendmsg6") \
-	X(JP_HOOK_EGRESS, "egress")
+#define HOOKS(X)                                \
+	X(JP_HOOK_CONNECT4, "connect4")         \
+	X(JP_HOOK_CONNECT6, "connect6")         \
+	X(JP_HOOK_SENDMSG4, "sendmsg4")         \
+	X(JP_HOOK_SENDMSG6, "sendmsg6")         \
+	X(JP_HOOK_EGRESS, "egress")             \
+	X(JP_HOOK_CONNECT_UNIX, "connect_unix") \
+	X(JP_HOOK_SENDMSG_UNIX, "sendmsg_unix") \
+	X(JP_HOOK_SOCK_CREATE, "sock_create")
 #define HOOK_NAME(h, name) [h] = name,
 #define LINK_PIN(h, name) [h] = JP_PIN_LINK_PREFIX name,
 #define GEN_PIN(h, name) [h] = JP_PIN_GEN_PREFIX name,

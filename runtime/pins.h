@@ -10,17 +10,22 @@
  *                                   detach hold an flock on it
  *     cg-<cgroup id>/               one directory per jailed cgroup
  *       ctl                         the generation in force (jail_abi.h)
- *       gen_connect4 ... gen_egress each hook's programs by generation
+ *       gen_connect4 ... gen_egress each hook's programs by generation;
+ *       gen_connect_unix gen_sendmsg_unix gen_sock_create
+ *                                   from the first policy that uses them
  *       info                        ARRAY map, one struct jp_info per
  *                                   generation slot (loader.h)
  *       link_connect4 link_connect6 link_sendmsg4 link_sendmsg6
  *       link_egress                 (only when the policy turns the backstop on)
+ *       link_connect_unix link_sendmsg_unix  (only with `unix` rules)
+ *       link_sock_create            (only with `socket` rules)
  *       map_lpm4 map_lpm6 map_dec   the tables of the policy in force
  *       map_hosts                   the records of their host entries
  *                                   (hostset.h)
  *
  * ctl, gen_* and info are pinned before any link, so a directory with
- * links and no ctl was made by an earlier jail-ai-block.  A change of
+ * links and no ctl was made by an earlier jail-ai-block; a hook's gen_
+ * pin is always there before its link.  A change of
  * policy pins the new tables as "<name>_new" and renames them over the
  * old ones once the new generation is in force.
  *
@@ -47,6 +52,12 @@ enum jp_hook {
 	JP_HOOK_SENDMSG4,
 	JP_HOOK_SENDMSG6,
 	JP_HOOK_EGRESS, /* cgroup_skb/egress backstop for ping and raw sockets */
+	/* Later hooks: a jail pinned before them has no gen_ pins of
+	 * theirs (loader.c makes them when a policy first uses the hook).
+	 * jp_info.hooks is persisted: new hooks go at the end. */
+	JP_HOOK_CONNECT_UNIX, /* `unix` rules (unix.bpf.c, Linux 6.7+) */
+	JP_HOOK_SENDMSG_UNIX,
+	JP_HOOK_SOCK_CREATE, /* `socket` rules: raw and ping sockets at socket() */
 	JP_HOOK_MAX,
 };
 

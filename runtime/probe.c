@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "probe.h"
@@ -95,6 +96,79 @@ static int probe_features(char *err, size_t errlen)
 			 "bpf_link (Linux 5.7+)");
 		return -EOPNOTSUPP;
 	}
+	return 0;
+}
+
+/*
+ * 1 if the kernel loads a cgroup sock_addr program of this attach type,
+ * 0 if it refuses it as unknown (EINVAL, as kernels before the type do),
+ * -errno else.  The program is "return 1".
+ */
+static int probe_sock_addr_attach(int attach_type)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = attach_type);
+	int fd;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "jailpol_probe", "GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), &lo);
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return errno == EINVAL ? 0 : -errno;
+}
+
+#define JP_KERNEL_BTF "/sys/kernel/btf/vmlinux"
+
+int jp_probe_policy(const struct pol_tables *t, const char *name, char *err, size_t errlen)
+{
+	static const struct {
+		int type;
+		const char *hook;
+	} unix_hooks[] = {
+		{ JP_ATTACH_UNIX_CONNECT, "cgroup/connect_unix" },
+		{ JP_ATTACH_UNIX_SENDMSG, "cgroup/sendmsg_unix" },
+	};
+	libbpf_print_fn_t old_print;
+	struct btf *btf;
+	size_t k;
+	int ret;
+
+	if (!(t->consts.flags & POL_CF_USES_UNIX))
+		return 0;
+	for (k = 0; k < sizeof(unix_hooks) / sizeof(unix_hooks[0]); k++) {
+		ret = probe_sock_addr_attach(unix_hooks[k].type);
+		if (ret == 1)
+			continue;
+		if (ret == 0)
+			snprintf(err, errlen,
+				 "policy '%s' has Unix socket rules, but this kernel has no %s "
+				 "hook (Linux 6.7 or later): not attached",
+				 name, unix_hooks[k].hook);
+		else
+			snprintf(err, errlen,
+				 "policy '%s' has Unix socket rules, but probing the kernel's %s "
+				 "hook failed: %s: not attached",
+				 name, unix_hooks[k].hook, strerror(-ret));
+		return ret == 0 ? -EOPNOTSUPP : ret;
+	}
+	/* Parsed, not just looked for (a few milliseconds, for Unix
+	 * policies only): libbpf needs it whole for unix.bpf.o. */
+	old_print = libbpf_set_print(silent);
+	btf = btf__load_vmlinux_btf();
+	libbpf_set_print(old_print);
+	if (!btf) {
+		snprintf(err, errlen,
+			 "policy '%s' has Unix socket rules, but this kernel has no BTF ('%s', "
+			 "CONFIG_DEBUG_INFO_BTF), which its Unix socket hooks need: not attached",
+			 name, JP_KERNEL_BTF);
+		return -EOPNOTSUPP;
+	}
+	btf__free(btf);
 	return 0;
 }
 

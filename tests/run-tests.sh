@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run jailpol's test suites:
-#   tests/run-tests.sh BUILD_DIR [unit|golden|bad|valgrind|policies|docs|layers|install|json|fuzz|kernel|revoke|crash|oci|watch|podman|bypass|verify]...
+#   tests/run-tests.sh BUILD_DIR [unit|golden|bad|valgrind|policies|docs|layers|install|json|fuzz|kernel|revoke|unix|crash|oci|watch|podman|bypass|verify]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
 # line is "N passed, N failed, N skipped"; a suite that stopped before its
 # end is named on the line before it, so the summary never hides cases that
@@ -10,7 +10,7 @@
 set -u
 out=$1
 shift
-suites=${*:-unit golden bad valgrind policies docs layers install json fuzz kernel revoke crash oci watch podman verify bypass}
+suites=${*:-unit golden bad valgrind policies docs layers install json fuzz kernel revoke unix crash oci watch podman verify bypass}
 pass=0 fail=0 skip=0
 unfinished=()
 
@@ -231,6 +231,14 @@ for suite in $suites; do
 		# bystanders kept; a container's netns swept too.  Each case
 		# counts as one test.
 		run_counted revoke tests/kernel/revoke.sh "$out"
+		;;
+	unix)
+		# `unix` and `socket` rules on real Unix, raw and ping sockets:
+		# the host's abstract names and paths refused, a container's own
+		# netns kept, replace attaching and detaching the hooks, a kernel
+		# before Linux 6.7 or without BTF refusing the policy whole.
+		# Each case counts as one test.
+		run_counted unix tests/kernel/unix.sh "$out"
 		;;
 	oci)
 		# The OCI hook's protocol with a process standing in for the

@@ -2,7 +2,8 @@
 /*
  * jail.bpf.c - the jail: cgroup sock_addr programs that judge every
  * connect() and unconnected sendmsg() of the cgroup's sockets, plus an
- * optional cgroup_skb egress backstop for ping and raw sockets.
+ * optional cgroup_skb egress backstop for ping and raw sockets, and a
+ * cgroup_sock program that refuses raw and ping sockets at socket().
  *
  * The verdict comes from classify.h over the three LPM tables the runtime
  * fills from policy.bin (pol_maps.h; policy_abi.h describes them).  Return
@@ -18,72 +19,49 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
-#include "jail_abi.h"
+#include "jail_gen.h"
+#include "policy_abi.h"
+
+/* Socket creation (`socket` rules): the SOCK section's verdicts, at
+ * kind * POL_SCOPE_MAX + scope.  Before pol_maps.h, whose classify.h
+ * builds pol_classify_sock() from the lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, POL_SOCK_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct pol_dec_val);
+} pol_sock SEC(".maps");
+
+static __always_inline const struct pol_dec_val *jp_sock_val(__u32 i)
+{
+	return bpf_map_lookup_elem(&pol_sock, &i);
+}
+
+#define POL_LOOKUP_SOCK(ctx, i) jp_sock_val(i)
 #include "pol_maps.h"
 
 /* <linux/net.h> keeps enum sock_type to the kernel. */
 #define JP_SOCK_STREAM 1
 #define JP_SOCK_DGRAM 2
 
+/* <linux/socket.h> is not uapi. */
+#define JP_AF_INET 2
+#define JP_AF_INET6 10
+
 /* IPv4 fragment offset and more-fragments bits of iphdr.frag_off. */
 #define JP_IP_OFFSET 0x1fff
-
-/* The generation in force (jail_abi.h); shared by every generation. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct jail_ctl);
-} jail_ctl SEC(".maps");
-
-/* Each hook's programs by generation slot (jail_abi.h).  One array per
- * hook: the kernel lets a program tail-call only programs of its own
- * type and attach type. */
-#define GEN_PROGS(name)                                \
-	struct {                                       \
-		__uint(type, BPF_MAP_TYPE_PROG_ARRAY); \
-		__uint(max_entries, JAIL_GEN_SLOTS);   \
-		__type(key, __u32);                    \
-		__type(value, __u32);                  \
-	} name SEC(".maps")
 
 GEN_PROGS(gen_connect4);
 GEN_PROGS(gen_connect6);
 GEN_PROGS(gen_sendmsg4);
 GEN_PROGS(gen_sendmsg6);
 GEN_PROGS(gen_egress);
+GEN_PROGS(gen_sock_create);
 
 /* Set by the loader before load; the verifier prunes what is unused. */
-const volatile __u32 jail_gen;            /* this load's generation, >= 1 */
 const volatile __u64 host_netns_cookie;   /* SO_NETNS_COOKIE of the host netns */
 const volatile __u32 uses_scope;          /* POL_CF_USES_SCOPE */
 const volatile __u32 egress_netns_cookie; /* kernel has the helper for cgroup_skb */
-
-/*
- * 1 when this generation is in force and judges.  Otherwise the tail call
- * runs the program in force, whose verdict is final; it returns only when
- * there is none for this hook, and then the connection is allowed (0 and
- * *verdict set), as it was before this generation.  jail_ctl cannot be
- * missing (an ARRAY); if it were, the connection is refused.
- */
-static __always_inline int jp_in_force(void *ctx, void *progs, int *verdict)
-{
-	struct jail_ctl *c;
-	__u32 key = 0, gen;
-
-	c = bpf_map_lookup_elem(&jail_ctl, &key);
-	if (!c) {
-		*verdict = 0;
-		return 0;
-	}
-	gen = c->gen;
-	if (gen == jail_gen)
-		return 1;
-	if (gen != JAIL_GEN_NONE)
-		bpf_tail_call(ctx, progs, gen % JAIL_GEN_SLOTS);
-	*verdict = 1;
-	return 0;
-}
 
 static __always_inline __u8 jp_proto_class(__u32 protocol)
 {
@@ -239,6 +217,34 @@ int jail_egress(struct __sk_buff *skb)
 		q.scope = POL_SCOPE_CONTAINER;
 
 	pol_classify(NULL, &q, &r);
+	return r.verdict == POL_ALLOW;
+}
+
+/*
+ * socket() of a raw or ping socket, as `socket` rules judge it (SOCK).
+ * Every other socket is created before the generation is even looked at,
+ * so ordinary sockets pay three field loads.  0 makes socket() fail with
+ * EPERM.
+ */
+SEC("cgroup/sock_create")
+int jail_sock_create(struct bpf_sock *ctx)
+{
+	__u32 family = ctx->family, scope = POL_SCOPE_HOST;
+	struct pol_result r;
+	int kind, verdict;
+
+	if (family != JP_AF_INET && family != JP_AF_INET6)
+		return 1;
+	kind = pol_sock_kind_of(ctx->type, ctx->protocol);
+	if (kind < 0)
+		return 1;
+	if (!jp_in_force(ctx, &gen_sock_create, &verdict))
+		return verdict;
+	/* The socket's netns is the creating task's.  cgroup_sock programs
+	 * have the helper since Linux 5.7, as sock_addr ones (probe.c). */
+	if (uses_scope && bpf_get_netns_cookie(ctx) != host_netns_cookie)
+		scope = POL_SCOPE_CONTAINER;
+	pol_classify_sock(NULL, (__u32)kind, scope, &r);
 	return r.verdict == POL_ALLOW;
 }
 

@@ -16,6 +16,10 @@
  *   gen_<hook>     PROG_ARRAY of JAIL_GEN_SLOTS, one per hook: slot
  *                  (gen % JAIL_GEN_SLOTS) holds generation gen's program
  *                  for that hook, or nothing if gen does not use the hook.
+ *                  The arrays of the hooks added later (Unix sockets,
+ *                  socket creation) are pinned by the first load that has
+ *                  them, before any slot or link of theirs: without one,
+ *                  no generation of the jail runs that hook.
  *
  * A program whose generation is in force judges the connection.  One
  * whose generation is not hands the connection to the program of the

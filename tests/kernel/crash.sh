@@ -28,6 +28,12 @@
 #                 after it pinned its egress link, then OLD again: the
 #                 attach that follows a crash with another policy than
 #                 the crashed one
+#   unix-add      OLD (four hooks) -> NEW with `unix` and `socket` rules
+#                 (adds connect_unix, sendmsg_unix, sock_create, their
+#                 gen_ arrays and the second BPF object)
+#   unix-drop     OLD with `unix` and `socket` rules -> NEW (backstop
+#                 on: drops the three, adds egress)
+#   unix-replace  OLD with `unix` rules -> NEW with `unix` rules
 #
 # The state is read from inside the cgroup, with packets to loopback only
 # (127.0.0.0/8 and ::1, never another address): OLD denies port PA and
@@ -37,9 +43,13 @@
 #   connect6  connect tcp ::1           sendmsg6  sendto udp ::1
 #   egress    rawping 127.0.0.2 / 127.0.0.3 (a raw socket passes no
 #             socket-address hook, only the backstop)
+#   connect_unix  unix-connect stream @TAG-a / @TAG-b
+#   sendmsg_unix  unix-sendto dgram @TAG-da / @TAG-db
+#   sock_create   socket ping4 (the policies with `socket` rules deny
+#                 ping sockets, so it tells the hook on from off only)
 # and says none (both pass), OLD (PA refused with EPERM) or NEW (PB
-# refused).  The four socket-address hooks must agree, and the egress hook
-# must say what the policy in force does on it (none without a backstop):
+# refused).  The four socket-address hooks must agree, and each of the
+# others must say what the policy in force does on it (none without it):
 # anything else is a half jail, reported naming every hook's answer, the
 # pin directory and bpftool's view of the cgroup.  status --json must name
 # the same policy (its "policy" is the source file given to jailpolc) and
@@ -89,7 +99,10 @@ fi
 kernel_lock
 
 id=$$
+tag=jpc$id
 work=$(mktemp -d /tmp/jailpol-crash.XXXXXX)
+ping_range=/proc/sys/net/ipv4/ping_group_range
+old_ping_range=$(cat "$ping_range")
 
 PIDS=() CGS=()
 had_pin_root=no
@@ -107,6 +120,7 @@ cleanup() {
 	for ((i = ${#CGS[@]} - 1; i >= 0; i--)); do
 		cg_remove "${CGS[i]}"
 	done
+	echo "$old_ping_range" >"$ping_range"
 	[ $had_pin_root = no ] && rmdir "$pins" 2>/dev/null
 	rm -rf "$work"
 	exit $rc
@@ -136,15 +150,16 @@ new_cg() {
 	PD=$pins/cg-$CGID
 }
 
-# start_listener tcp|udp ADDR PORT: the bound port in REPLY, once the
-# listener has said "ready".
+# start_listener [unix-listen] tcp|udp|stream|dgram ADDR [PORT]: the
+# bound port in REPLY, once the listener has said "ready".
 nl=0
 start_listener() {
-	local f w p i
+	local f w p i verb=listen
+	[ "$1" = unix-listen ] && verb=$1 && shift
 	nl=$((nl + 1))
 	f=$work/listener.$nl
 	: >"$f"
-	"$np" listen "$@" >"$f" 2>&1 </dev/null {lockfd}>&- &
+	"$np" "$verb" "$@" >"$f" 2>&1 </dev/null {lockfd}>&- &
 	PIDS+=($!)
 	for ((i = 0; i < 500; i++)); do
 		read -r w p <"$f"
@@ -176,41 +191,65 @@ PB=$REPLY
 start_listener tcp ::1 "$PB"
 start_listener udp 127.0.0.1 "$PB"
 start_listener udp ::1 "$PB"
+for n in a b; do
+	start_listener unix-listen stream "@$tag-$n"
+	start_listener unix-listen dgram "@$tag-d$n"
+done
+# The sock_create probe makes ping sockets (restored on exit).
+setup sh -c "echo '0 2147483647' >$ping_range"
 
-# Policy keys: old and old-backstop say OLD, new and new-plain say NEW.
-declare -A SRC BIN HOOKS BACKSTOP LABEL
-policy() { # KEY LABEL BACKSTOP(on|off) PORT ADDR
+# Policy keys: old* say OLD, new* say NEW.
+declare -A SRC BIN HOOKS BACKSTOP LABEL UNIX SOCK SAYS
+policy() { # KEY LABEL BACKSTOP(on|off) PORT ADDR [UNIX-NAME SOCKET(on|off)]
 	SRC[$1]=$work/crash-$1.jp
 	BIN[$1]=$work/crash-$1.bin
 	LABEL[$1]=$2
 	BACKSTOP[$1]=$3
+	UNIX[$1]=${6:+on} SOCK[$1]=${7:-off}
+	UNIX[$1]=${UNIX[$1]:-off}
 	HOOKS[$1]=connect4,connect6,sendmsg4,sendmsg6
 	[ "$3" = on ] && HOOKS[$1]+=,egress
+	[ "${UNIX[$1]}" = on ] && HOOKS[$1]+=,connect_unix,sendmsg_unix
+	[ "${SOCK[$1]}" = on ] && HOOKS[$1]+=,sock_create
 	printf 'default allow;\nbackstop %s;\ndeny port %s;\ndeny %s;\n' "$3" "$4" "$5" >"${SRC[$1]}"
+	[ "${UNIX[$1]}" = on ] && printf 'deny unix { "@%s", "@%s" };\n' "$tag-$6" "$tag-d$6" >>"${SRC[$1]}"
+	[ "${SOCK[$1]}" = on ] && printf 'deny socket ping;\n' >>"${SRC[$1]}"
 	setup "$jailpolc" "${SRC[$1]}" -o "${BIN[$1]}"
 }
 policy old OLD off "$PA" 127.0.0.2
 policy old-backstop OLD on "$PA" 127.0.0.2
 policy new NEW on "$PB" 127.0.0.3
 policy new-plain NEW off "$PB" 127.0.0.3
+policy old-unix OLD off "$PA" 127.0.0.2 a on
+policy old-unix-only OLD off "$PA" 127.0.0.2 a off
+policy new-unix NEW off "$PB" 127.0.0.3 b on
+policy new-unix-only NEW off "$PB" 127.0.0.3 b off
 
 # ---- reading the state --------------------------------------------------
 
-HOOK_NAMES=(connect4 connect6 sendmsg4 sendmsg6 egress)
+# The four socket-address hooks first: they must agree.
+HOOK_NAMES=(connect4 connect6 sendmsg4 sendmsg6 egress connect_unix sendmsg_unix sock_create)
 PROBE_OLD=("connect tcp 127.0.0.1 $PA" "connect tcp ::1 $PA" "sendto udp 127.0.0.1 $PA"
-	"sendto udp ::1 $PA" "rawping 127.0.0.2")
+	"sendto udp ::1 $PA" "rawping 127.0.0.2" "unix-connect stream @$tag-a"
+	"unix-sendto dgram @$tag-da" "socket ping4")
 PROBE_NEW=("connect tcp 127.0.0.1 $PB" "connect tcp ::1 $PB" "sendto udp 127.0.0.1 $PB"
-	"sendto udp ::1 $PB" "rawping 127.0.0.3")
+	"sendto udp ::1 $PB" "rawping 127.0.0.3" "unix-connect stream @$tag-b"
+	"unix-sendto dgram @$tag-db" "socket ping4")
 
 # hook_says HOOK OLD-ANSWER NEW-ANSWER: none, OLD, NEW or what the probes
 # said.  A socket-address hook refuses with EPERM; what the backstop drops
-# fails some way or other.
+# fails some way or other.  sock_create says only on (both refused) or
+# none.
 hook_says() {
 	local a=$2 b=$3
 	if [ "$1" = egress ]; then
 		[ "$a" = ok ] || a=EPERM
 		[ "$b" = ok ] || b=EPERM
 	fi
+	case $1:$a:$b in
+	sock_create:EPERM:EPERM) REPLY=on; return ;;
+	sock_create:ok:ok) REPLY=none; return ;;
+	esac
 	case $a:$b in
 	ok:ok) REPLY=none ;;
 	EPERM:ok) REPLY=OLD ;;
@@ -220,8 +259,8 @@ hook_says() {
 }
 
 # read_state: STATE none, OLD or NEW when the four socket-address hooks
-# agree, "half" when not; EGRESS what the backstop says; SAID every
-# hook's answer.  The ten probes run at once.
+# agree, "half" when not; SAYS[hook] what each of the others says; SAID
+# every hook's answer.  The probes run at once.
 read_state() {
 	local i pids=()
 	for i in "${!HOOK_NAMES[@]}"; do
@@ -236,13 +275,14 @@ read_state() {
 		wait "$i"
 	done
 	STATE="" SAID=""
+	SAYS=()
 	for i in "${!HOOK_NAMES[@]}"; do
 		local o n
 		o=$(head -n 1 "$work/probe.$i.old") n=$(head -n 1 "$work/probe.$i.new")
 		hook_says "${HOOK_NAMES[i]}" "${o:-no output}" "${n:-no output}"
 		SAID+="${SAID:+ }${HOOK_NAMES[i]}=$REPLY"
-		if [ "${HOOK_NAMES[i]}" = egress ]; then
-			EGRESS=$REPLY
+		if [ "$i" -ge 4 ]; then
+			SAYS[${HOOK_NAMES[i]}]=$REPLY
 		elif [ -z "$STATE" ]; then
 			STATE=$REPLY
 		elif [ "$STATE" != "$REPLY" ]; then
@@ -271,19 +311,23 @@ read_status() {
 # keys given ("none": no jail); problems are added to PROBLEMS.  Sets
 # SEEN to the label of the state found.
 check_state() {
-	local when=$1 k want_status want_egress match=
+	local when=$1 k want_status match= h
+	declare -A want=()
 	shift
 	read_state
 	read_status
 	SEEN=$STATE
 	for k in "$@"; do
+		want=([egress]=none [connect_unix]=none [sendmsg_unix]=none [sock_create]=none)
 		if [ "$k" = none ]; then
 			[ "$STATE" = none ] || continue
-			want_egress=none want_status=none
+			want_status=none
 		else
 			[ "$STATE" = "${LABEL[$k]}" ] || continue
-			want_egress=none
-			[ "${BACKSTOP[$k]}" = on ] && want_egress=${LABEL[$k]}
+			[ "${BACKSTOP[$k]}" = on ] && want[egress]=${LABEL[$k]}
+			[ "${UNIX[$k]}" = on ] && want[connect_unix]=${LABEL[$k]} &&
+				want[sendmsg_unix]=${LABEL[$k]}
+			[ "${SOCK[$k]}" = on ] && want[sock_create]=on
 			want_status="${SRC[$k]} ${HOOKS[$k]}"
 		fi
 		match=$k
@@ -294,8 +338,10 @@ check_state() {
 	elif [ -z "$match" ]; then
 		PROBLEMS+=" $when: expected the state of one of '$*' got $STATE ($SAID);"
 	else
-		[ "$EGRESS" = "$want_egress" ] ||
-			PROBLEMS+=" $when: half jail: the socket-address hooks say $STATE, egress says $EGRESS, expected $want_egress ($SAID);"
+		for h in egress connect_unix sendmsg_unix sock_create; do
+			[ "${SAYS[$h]}" = "${want[$h]}" ] ||
+				PROBLEMS+=" $when: half jail: the socket-address hooks say $STATE, $h says ${SAYS[$h]}, expected ${want[$h]} ($SAID);"
+		done
 		[ "$STATUS" = "$want_status" ] ||
 			PROBLEMS+=" $when: the hooks say $STATE, status says '$STATUS', expected '$want_status';"
 	fi
@@ -424,6 +470,22 @@ sweep() {
 sweep attach none new
 sweep replace-add old new
 sweep replace-drop old-backstop new-plain
+# The unix-* scenarios need the cgroup Unix socket hooks (Linux 6.7+)
+# and kernel BTF: on a kernel without them attach refuses their policies
+# (tests/kernel/unix.sh checks how), and they are left out, said so.
+new_cg
+jab attach --policy "${BIN[old-unix]}" --cgroup "$CG"
+unix_rc=$RC unix_err=$ERR
+cg_remove "$CG"
+if [ "$unix_rc" = 0 ]; then
+	sweep unix-add old new-unix
+	sweep unix-drop old-unix new
+	sweep unix-replace old-unix-only new-unix-only
+elif [[ $unix_err = *"has Unix socket rules, but this kernel has no "*": not attached" ]]; then
+	echo "crash: the unix-* scenarios do not run here: ${unix_err#jail-ai-block: }"
+else
+	stop setup "expected attach of '${BIN[old-unix]}' to exit 0 got $RC: $unix_err"
+fi
 
 # rollback: the replace old -> new killed at the first bpf call after the
 # one that pins its egress link (found in an uninjected trace), then old

@@ -11,6 +11,9 @@
  *   netprobe [-n NETNS] [-c CGROUP_DIR] echo|echo-once tcp ADDR PORT
  *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] hold tcp|udp ADDR PORT
  *   netprobe notify-recv PATH
+ *   netprobe [-n NETNS] [-c CGROUP_DIR] unix-listen stream|dgram NAME
+ *   netprobe [-n NETNS] [-c CGROUP_DIR] unix-connect|unix-sendto stream|dgram NAME
+ *   netprobe [-n NETNS] [-c CGROUP_DIR] socket raw4|raw6|ping4|ping6
  *
  * -n enters /run/netns/NETNS, -c moves the process into the cgroup v2
  * directory CGROUP_DIR; both happen before any socket exists, so every socket
@@ -47,6 +50,15 @@
  * "ready", then each datagram on a line of its own (newlines shown as
  * spaces) until killed or until its parent dies.
  *
+ * unix-listen: binds an AF_UNIX socket at NAME ("@name" is the abstract
+ * name "\0name", anything else a path, unlinked first), prints "ready",
+ * then accepts and closes stream connections, or reads datagrams, until
+ * killed or until its parent dies.  unix-connect: connect() to NAME;
+ * unix-sendto: sendto() NAME on an unconnected socket (a datagram, or on
+ * a stream socket the address the kernel ignores or refuses).  socket: a
+ * raw ICMP (ICMPv6) socket, or a ping socket; creating it is the probe.
+ * These print "ok" or the errno name, as connect does.
+ *
  * A v6 address (anything with ':', ::ffff:a.b.c.d included) uses an AF_INET6
  * socket, a dotted quad an AF_INET socket.
  */
@@ -59,6 +71,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +96,9 @@ static int usage(void)
 	fprintf(stderr, "usage: netprobe [-n NETNS] [-c CGROUP] [-t MS] "
 			"connect|connect-only|sendto|fastopen|listen|hold tcp|udp ADDR PORT | "
 			"echo|echo-once tcp ADDR PORT | "
-			"ping|rawping ADDR | notify-recv PATH\n");
+			"ping|rawping ADDR | notify-recv PATH | "
+			"unix-listen|unix-connect|unix-sendto stream|dgram NAME | "
+			"socket raw4|raw6|ping4|ping6\n");
 	return 2;
 }
 
@@ -111,6 +126,91 @@ static int do_notify_recv(const char *path)
 			printf("%.*s\n", (int)n, buf);
 	}
 	return fail(errno);
+}
+
+/* NAME as an AF_UNIX address: "@x" is abstract, the rest a path. */
+static int unix_addr(const char *name, struct sockaddr_un *sa, socklen_t *len)
+{
+	size_t n = strlen(name);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (!n || n >= sizeof(sa->sun_path))
+		return -1;
+	memcpy(sa->sun_path, name, n);
+	if (name[0] == '@')
+		sa->sun_path[0] = '\0';
+	else
+		n++; /* a path: its NUL too, as most programs pass it */
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	return 0;
+}
+
+static int do_unix(const char *verb, int type, const char *name)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	char buf[256];
+	int fd;
+
+	if (unix_addr(name, &sa, &len) < 0)
+		return usage();
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(errno);
+	if (!strcmp(verb, "unix-connect")) {
+		if (connect(fd, (struct sockaddr *)&sa, len) < 0)
+			return fail(errno);
+		printf("ok\n");
+		return 0;
+	}
+	if (!strcmp(verb, "unix-sendto")) {
+		if (sendto(fd, "probe", 5, MSG_NOSIGNAL, (struct sockaddr *)&sa, len) < 0)
+			return fail(errno);
+		printf("ok\n");
+		return 0;
+	}
+	if (strcmp(verb, "unix-listen"))
+		return usage();
+	if (name[0] != '@')
+		unlink(name);
+	if (bind(fd, (struct sockaddr *)&sa, len) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 64) < 0))
+		return fail(errno);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		return 1;
+	printf("ready\n");
+	for (;;) {
+		int c;
+
+		if (type == SOCK_DGRAM) {
+			if (recv(fd, buf, sizeof(buf), 0) < 0 && errno != EINTR)
+				return fail(errno);
+			continue;
+		}
+		c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+		if (c >= 0)
+			close(c);
+		else if (errno != EINTR)
+			return fail(errno);
+	}
+}
+
+/* socket() of a raw or ping socket: the probe of `socket` rules. */
+static int do_socket(const char *kind)
+{
+	int family = strchr(kind, '6') ? AF_INET6 : AF_INET;
+	int proto = family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, fd;
+
+	if (strcmp(kind, "raw4") && strcmp(kind, "raw6") && strcmp(kind, "ping4") &&
+	    strcmp(kind, "ping6"))
+		return usage();
+	fd = socket(family, (kind[0] == 'r' ? SOCK_RAW : SOCK_DGRAM) | SOCK_CLOEXEC, proto);
+	if (fd < 0)
+		return fail(errno);
+	close(fd);
+	printf("ok\n");
+	return 0;
 }
 
 static int parse_addr(const char *s, const char *port, struct sockaddr_storage *ss, socklen_t *len)
@@ -537,6 +637,16 @@ int main(int argc, char **argv)
 		if (argc != 2)
 			return usage();
 		return do_notify_recv(argv[1]);
+	}
+	if (!strncmp(argv[0], "unix-", 5)) {
+		if (argc != 3 || (strcmp(argv[1], "stream") && strcmp(argv[1], "dgram")))
+			return usage();
+		return do_unix(argv[0], argv[1][0] == 's' ? SOCK_STREAM : SOCK_DGRAM, argv[2]);
+	}
+	if (!strcmp(argv[0], "socket")) {
+		if (argc != 2)
+			return usage();
+		return do_socket(argv[1]);
 	}
 	if (!strcmp(argv[0], "ping") || !strcmp(argv[0], "rawping")) {
 		if (argc != 2 || parse_addr(argv[1], NULL, &ss, &len) < 0)
