@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # make demo: the main job on policies/default.jp.  Compile it, ask it about
-# three destinations, then jail real commands: one connection the kernel
-# refuses (the host's loopback) and one it lets through (a container's own
-# loopback, in a network namespace made for the demo).  Needs root; sends
-# packets only over loopback.  Exits non-zero if the kernel does not refuse
-# the one and allow the other.
+# three destinations, then jail real commands: connections the kernel
+# refuses (the host's loopback, a host process's abstract Unix socket) and
+# one it lets through (a container's own loopback, in a network namespace
+# made for the demo).  Needs root; sends packets only over loopback.  Exits
+# non-zero if the kernel does not refuse the ones and allow the other.
 set -eu
 out=$1
 jailpolc=$out/jailpolc
@@ -15,11 +15,13 @@ np=$out/tests/netprobe
 bin=$out/policy.bin
 ns=jailpol-demo-$$
 lpid=""
+upid=""
 
 cleanup() {
 	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null
+	[ -n "$upid" ] && kill "$upid" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null || true
-	rm -f "$out/demo-listen.out" "$out/demo-show.out"
+	rm -f "$out/demo-listen.out" "$out/demo-show.out" "$out/demo-unix.out"
 }
 trap cleanup EXIT
 
@@ -69,6 +71,18 @@ outside=$REPLY
 printf '\n# inside the jail the kernel refuses the connect() with EPERM:'
 show "$jab" exec --policy "$bin" -- "$np" connect tcp 127.0.0.1 "$port" || true
 refused=$REPLY
+# A host process listening on an abstract Unix socket, as an X server,
+# D-Bus or containerd-shim do: no file needed to reach it.
+uname="@jailpol-demo-$$"
+"$np" unix-listen stream "$uname" >"$out/demo-unix.out" &
+upid=$!
+for _ in $(seq 50); do grep -q ready "$out/demo-unix.out" 2>/dev/null && break; sleep 0.1; done
+printf '\n# a host process listens on the abstract Unix socket %s; outside the jail it answers:' "$uname"
+show "$np" unix-connect stream "$uname" || true
+unix_outside=$REPLY
+printf '\n# inside the jail (same network namespace, no mount needed) the kernel refuses it:'
+show "$jab" exec --policy "$bin" -- "$np" unix-connect stream "$uname" || true
+unix_refused=$REPLY
 printf '\n# a container with its own network namespace keeps its own loopback:'
 ip netns add "$ns"
 ip -n "$ns" link set lo up
@@ -81,5 +95,10 @@ allowed=$REPLY
 if [ "$outside" != ok ] || [ "$refused" != EPERM ] || [ "$allowed" != ok ]; then
 	printf '\ndemo: expected ok, EPERM and ok (outside the jail, the host loopback and a container loopback in it), got %s, %s and %s\n' \
 		"$outside" "$refused" "$allowed" >&2
+	exit 1
+fi
+if [ "$unix_outside" != ok ] || [ "$unix_refused" != EPERM ]; then
+	printf '\ndemo: expected ok and EPERM (the host abstract socket outside and inside the jail), got %s and %s\n' \
+		"$unix_outside" "$unix_refused" >&2
 	exit 1
 fi
