@@ -600,11 +600,12 @@ static int compile_sock(const struct pol_policy *p, struct pol_diag *d, struct p
 			decided[rule] = true;
 		}
 	}
-	/* Four cases: a rule that decides none is covered by the rule that
-	 * decides each of its cases. */
+	/* Four cases: a rule that decides none is covered by the rules that
+	 * decide its cases, each named once, in rule order (one rule may
+	 * decide cases that are not next to each other). */
 	for (i = 0; d && d->enabled[POL_W_SHADOW] && i < p->n_rules; i++) {
 		const struct pol_rule *r = &p->rules[i];
-		uint32_t cover = 0;
+		uint32_t cover[POL_SOCK_ENTRIES], n_cover = 0, j;
 
 		if (r->domain != POL_DOMAIN_SOCK || decided[i + 1])
 			continue;
@@ -614,13 +615,17 @@ static int compile_sock(const struct pol_policy *p, struct pol_diag *d, struct p
 			for (sc = 0; sc < POL_SCOPE_MAX; sc++) {
 				uint32_t who = t->sock[kind * POL_SCOPE_MAX + sc].rule;
 
-				if ((r->sock_kinds & (1u << kind)) &&
-				    (r->scope_mask & (1u << sc)) && who != cover &&
-				    who != POL_RULE_UNMATCHED) {
-					pol_note(d, &p->rules[who - 1].loc, "covered by this rule");
-					cover = who;
-				}
+				if (!(r->sock_kinds & (1u << kind)) ||
+				    !(r->scope_mask & (1u << sc)) || who == POL_RULE_UNMATCHED)
+					continue;
+				for (j = 0; j < n_cover && cover[j] != who; j++)
+					;
+				if (j == n_cover)
+					cover[n_cover++] = who;
 			}
+		qsort(cover, n_cover, sizeof(cover[0]), u32_cmp);
+		for (j = 0; j < n_cover; j++)
+			pol_note(d, &p->rules[cover[j] - 1].loc, "covered by this rule");
 	}
 	free(decided);
 	return 0;

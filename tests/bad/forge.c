@@ -58,6 +58,10 @@ static void *at(uint32_t type)
 #define LPM6 ((struct pol_lpm6_entry *)at(POL_SEC_LPM6))
 #define DEC ((struct pol_dec_entry *)at(POL_SEC_DEC))
 #define STRINGS ((char *)at(POL_SEC_STRINGS))
+#define UNIX ((struct pol_unix_consts *)at(POL_SEC_UNIX))
+#define DFA ((uint32_t *)at(POL_SEC_UNIX_DFA))
+#define ACC ((struct pol_dec_val *)at(POL_SEC_UNIX_ACC))
+#define SOCK ((struct pol_dec_val *)at(POL_SEC_SOCK))
 
 /* The section that ends the file. */
 static struct pol_section *last(void)
@@ -69,6 +73,29 @@ static struct pol_section *last(void)
 		if (tab(i)->offset > l->offset)
 			l = tab(i);
 	return l;
+}
+
+/* The first entry of n verdicts that is unmatched (want 1) or names a rule
+ * (want 0); the policy must have one. */
+static unsigned int verdict_entry(const struct pol_dec_val *v, unsigned int n, int want)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if ((v[i].rule == POL_RULE_UNMATCHED) == want)
+			return i;
+	fprintf(stderr, "forge: the policy has no %s Unix or socket verdict\n",
+		want ? "unmatched" : "rule's");
+	exit(1);
+}
+
+#define ACC_AT(want) ACC[verdict_entry(ACC, sec(POL_SEC_UNIX_ACC)->count, want)]
+#define SOCK_AT(want) SOCK[verdict_entry(SOCK, POL_SOCK_ENTRIES, want)]
+
+/* The padding after STRINGS (its size is odd in jailpolc's files). */
+static uint8_t *strings_pad(void)
+{
+	return (uint8_t *)at(POL_SEC_STRINGS) + ((sec(POL_SEC_STRINGS)->size + 7) & ~7ull) - 1;
 }
 
 static void set_len(size_t n)
@@ -129,7 +156,8 @@ static void clear_log(void)
 	  set_len(sizeof(struct pol_file_header) + 2 * sizeof(struct pol_section)))              \
 	X("trunc-last-resealed", 2, set_len(last()->offset + 8))                                 \
 	X("magic", 2, hdr()->magic[0] = 'X')                                                     \
-	X("version", 2, hdr()->version = 2)                                                      \
+	X("version", 2, hdr()->version = POL_FORMAT_VERSION + 1)                                 \
+	X("version-zero", 2, hdr()->version = 0)                                                 \
 	X("header-size", 2, hdr()->header_size = 80)                                             \
 	X("file-size-big", 2, hdr()->file_size += 8)                                             \
 	X("file-size-small", 2, hdr()->file_size -= 8)                                           \
@@ -148,12 +176,12 @@ static void clear_log(void)
 	X("section-outside", 2, sec(POL_SEC_DEC)->offset = len + 8)                              \
 	X("section-over-table", 2, sec(POL_SEC_CONSTS)->offset = sizeof(struct pol_file_header)) \
 	X("section-overlap", 2, sec(POL_SEC_LPM6)->offset = sec(POL_SEC_LPM4)->offset)           \
-	X("section-gap", 2, sec(POL_SEC_STRINGS)->offset += 8; set_len(len + 8))                 \
+	X("section-gap", 2, last()->offset += 8; set_len(len + 8))                               \
 	X("trailing", 2, set_len(len + 8))                                                       \
 	X("trailing-odd", 2, set_len(len + 3))                                                   \
-	X("padding-nonzero", 2, buf[len - 1] = 1)                                                \
+	X("padding-nonzero", 2, *strings_pad() = 1)                                              \
 	X("consts-verdict", 2, CONSTS->default_verdict = 2)                                      \
-	X("consts-flags", 2, CONSTS->flags |= 0x10)                                              \
+	X("consts-flags", 2, CONSTS->flags |= 0x40)                                              \
 	X("consts-no-rules", 2, CONSTS->n_rules = 0)                                             \
 	X("consts-no-dids", 2, CONSTS->n_dids = 0)                                               \
 	X("strings-start", 2, STRINGS[0] = 'x')                                                  \
@@ -188,7 +216,28 @@ static void clear_log(void)
 	X("flag-no-host", 2, CONSTS->flags &= ~POL_CF_USES_HOST)                                 \
 	X("flag-no-scope", 2, CONSTS->flags &= ~POL_CF_USES_SCOPE)                               \
 	X("flag-no-log", 2, CONSTS->flags &= ~POL_CF_USES_LOG)                                   \
-	X("flag-log-unused", 2, clear_log())
+	X("flag-log-unused", 2, clear_log())                                                     \
+	X("unix-flag-clear", 2, CONSTS->flags &= ~POL_CF_USES_UNIX)                              \
+	X("unix-reserved", 2, UNIX->reserved[0] = 1)                                             \
+	X("unix-classes-zero", 2, UNIX->n_classes = 0)                                           \
+	X("unix-classes-257", 2, UNIX->n_classes = POL_UNIX_BYTES + 1)                           \
+	X("unix-states", 2, UNIX->n_states += 1)                                                 \
+	X("unix-dfa-class", 2, DFA[0] = UNIX->n_classes)                                         \
+	X("unix-dfa-state", 2, DFA[POL_UNIX_BYTES] = UNIX->n_states)                             \
+	X("unix-dfa-entry-size", 2, sec(POL_SEC_UNIX_DFA)->entry_size = 8)                       \
+	X("unix-acc-unmatched-deny", 2, ACC_AT(1).verdict = POL_DENY)                            \
+	X("unix-acc-rule0", 2, ACC_AT(0).rule = 0)                                               \
+	X("unix-acc-rule-past", 2, ACC_AT(0).rule = CONSTS->n_rules)                             \
+	X("unix-acc-disagrees", 2, ACC_AT(0).flags ^= POL_RF_LOG)                                \
+	X("unix-acc-reserved", 2, ACC[1].reserved = 1)                                           \
+	X("sock-flag-clear", 2, CONSTS->flags &= ~POL_CF_USES_SOCK)                              \
+	X("sock-unmatched-deny", 2, SOCK_AT(1).verdict = POL_DENY)                               \
+	X("sock-rule0", 2, SOCK_AT(0).rule = 0)                                                  \
+	X("sock-rule-past", 2, SOCK_AT(0).rule = CONSTS->n_rules)                                \
+	X("sock-disagrees", 2, SOCK_AT(0).verdict ^= 1)                                          \
+	X("sock-reserved", 2, SOCK[3].reserved = 1)                                              \
+	X("sock-count", 2, sec(POL_SEC_SOCK)->count -= 1; sec(POL_SEC_SOCK)->size -= 8;          \
+	  set_len(len - 8))
 
 static void seal(int how)
 {
