@@ -207,6 +207,7 @@ static void dump_json(FILE *out, const struct pol_tables *t, size_t file_size)
 		pol_json_str_field(&j, "kind", pol_sock_kind_name(i / POL_SCOPE_MAX));
 		pol_json_str_field(&j, "netns", pol_scope_name(i % POL_SCOPE_MAX));
 		pol_json_str_field(&j, "verdict", pol_verdict_name(v->verdict));
+		pol_json_bool_field(&j, "log", v->flags & POL_RF_LOG);
 		if (v->rule == POL_RULE_UNMATCHED) {
 			pol_json_name(&j, "rule");
 			pol_json_null(&j);

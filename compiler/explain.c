@@ -114,7 +114,7 @@ int pol_probe_parse(const char *s, struct pol_probe *out, char *err, size_t errl
 	if (!strncmp(s, "unix:", 5)) {
 		if (parse_unix(s, &p, err, errlen))
 			return -EINVAL;
-		snprintf(p.text, sizeof(p.text), "%.63s", s + 5);
+		snprintf(p.text, sizeof(p.text), "%s", s + 5);
 		*out = p;
 		return 0;
 	}

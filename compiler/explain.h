@@ -30,7 +30,7 @@ struct pol_probe {
 	uint16_t port;
 	int proto;                            /* enum pol_proto, or -1 for both tcp and udp */
 	int scope;                            /* enum pol_scope, or -1 for both */
-	char text[64];                        /* the address as written */
+	char text[4 * POL_UNIX_NAME_MAX + 8]; /* the destination as written */
 	uint8_t unix_name[POL_UNIX_NAME_MAX]; /* POL_PROBE_UNIX: sun_path bytes */
 	uint16_t unix_len;
 	uint8_t sock_kind; /* POL_PROBE_SOCK: enum pol_sock_kind */

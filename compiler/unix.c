@@ -637,11 +637,9 @@ int pol_unix_compile(const struct pol_policy *p, struct pol_diag *d, struct pol_
 	int err;
 
 	memset(&t->unix_consts, 0, sizeof(t->unix_consts));
-	err = compile_sock(p, d, t);
-	if (err)
-		return err;
 	for (i = 0; i < p->n_rules; i++)
 		if (p->rules[i].domain == POL_DOMAIN_UNIX)
-			return compile_unix(p, d, t);
-	return 0;
+			break;
+	err = i < p->n_rules ? compile_unix(p, d, t) : 0;
+	return err ? err : compile_sock(p, d, t);
 }
