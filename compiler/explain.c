@@ -44,17 +44,6 @@ static int parse_proto(const char *s)
 	return -2;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "unix:" then the name: '@' for the abstract name's NUL, escapes for
  * other bytes. */
 static int parse_unix(const char *s, struct pol_probe *p, char *err, size_t errlen)
@@ -72,9 +61,9 @@ static int parse_unix(const char *s, struct pol_probe *p, char *err, size_t errl
 		if (c == '\\') {
 			char e = name[i + 1];
 
-			if (e == 'x' && hex_value(name[i + 2]) >= 0 &&
-			    hex_value(name[i + 3]) >= 0) {
-				c = hex_value(name[i + 2]) * 16 + hex_value(name[i + 3]);
+			if (e == 'x' && pol_hex_digit(name[i + 2]) >= 0 &&
+			    pol_hex_digit(name[i + 3]) >= 0) {
+				c = pol_hex_digit(name[i + 2]) * 16 + pol_hex_digit(name[i + 3]);
 				i += 2;
 			} else if (e == '0') {
 				c = 0;
@@ -303,6 +292,24 @@ static void rule_origin(const struct pol_tables *t, uint32_t rule, const char **
 	*text = pol_tables_string(t, t->rules[rule].text);
 }
 
+/* The deciding rule's fields: its number (null when none matched), file,
+ * line and text. */
+static void json_rule(struct pol_json *j, const struct pol_tables *t, uint32_t rule)
+{
+	const char *file, *text;
+	unsigned line;
+
+	rule_origin(t, rule, &file, &line, &text);
+	pol_json_name(j, "rule");
+	if (rule == POL_RULE_UNMATCHED)
+		pol_json_null(j);
+	else
+		pol_json_uint(j, rule);
+	pol_json_str_field(j, "file", file);
+	pol_json_uint_field(j, "line", line);
+	pol_json_str_field(j, "text", text);
+}
+
 struct pol_outcomes_view {
 	const struct outcome *v;
 	size_t n;
@@ -323,10 +330,7 @@ static void print_json(FILE *out, const struct pol_tables *t, const struct pol_o
 	pol_json_array_begin(&j);
 	for (i = 0; i < v->n; i++) {
 		const struct outcome *x = &v->v[i];
-		const char *file, *text;
-		unsigned line;
 
-		rule_origin(t, x->r.rule, &file, &line, &text);
 		pol_json_object_begin(&j);
 		pol_json_str_field(&j, "proto", pol_proto_name((unsigned)x->proto));
 		pol_json_str_field(&j, "netns", pol_scope_name((unsigned)x->scope));
@@ -336,11 +340,8 @@ static void print_json(FILE *out, const struct pol_tables *t, const struct pol_o
 			pol_json_uint_field(&j, "port_hi", x->hi);
 		}
 		pol_json_str_field(&j, "verdict", pol_verdict_name(x->r.verdict));
-		pol_json_uint_field(&j, "rule", x->r.rule);
 		pol_json_bool_field(&j, "reached_loopback", x->r.reached);
-		pol_json_str_field(&j, "file", file);
-		pol_json_uint_field(&j, "line", line);
-		pol_json_str_field(&j, "text", text);
+		json_rule(&j, t, x->r.rule);
 		pol_json_object_end(&j);
 	}
 	pol_json_array_end(&j);
@@ -581,18 +582,10 @@ static void explain_scoped(FILE *out, const struct pol_tables *t, const struct p
 		pol_json_name(&j, "cases");
 		pol_json_array_begin(&j);
 		for (sc = lo; sc <= hi; sc++) {
-			rule_origin(t, r[sc].rule, &file, &line, &text);
 			pol_json_object_begin(&j);
 			pol_json_str_field(&j, "netns", pol_scope_name((unsigned)sc));
 			pol_json_str_field(&j, "verdict", pol_verdict_name(r[sc].verdict));
-			pol_json_name(&j, "rule");
-			if (r[sc].rule == POL_RULE_UNMATCHED)
-				pol_json_null(&j);
-			else
-				pol_json_uint(&j, r[sc].rule);
-			pol_json_str_field(&j, "file", file);
-			pol_json_uint_field(&j, "line", line);
-			pol_json_str_field(&j, "text", text);
+			json_rule(&j, t, r[sc].rule);
 			pol_json_object_end(&j);
 		}
 		pol_json_array_end(&j);

@@ -67,7 +67,7 @@ bool pol_unix_path_normal(const uint8_t *name, size_t len)
 
 /* ---- patterns ---------------------------------------------------------- */
 
-static int hex_digit(char c)
+int pol_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -124,8 +124,8 @@ int pol_unix_pattern_parse(struct pol_diag *d, const char *text, const struct po
 			continue;
 		}
 		c = (unsigned char)text[i + 1];
-		if (c == 'x' && hex_digit(text[i + 2]) >= 0 && hex_digit(text[i + 3]) >= 0) {
-			tok[n++] = (uint16_t)(hex_digit(text[i + 2]) * 16 + hex_digit(text[i + 3]));
+		if (c == 'x' && pol_hex_digit(text[i + 2]) >= 0 && pol_hex_digit(text[i + 3]) >= 0) {
+			tok[n++] = (uint16_t)(pol_hex_digit(text[i + 2]) * 16 + pol_hex_digit(text[i + 3]));
 			i += 4;
 		} else if (c == '0') {
 			tok[n++] = 0;

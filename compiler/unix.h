@@ -32,6 +32,9 @@
 int pol_unix_pattern_parse(struct pol_diag *d, const char *text, const struct pol_loc *loc,
 			   uint8_t want, struct pol_unix_pattern *out);
 
+/* The value of hex digit c, or -1. */
+int pol_hex_digit(char c);
+
 /* True when the path name[0..len) is normal: absolute, and no empty, '.'
  * or '..' component nor a trailing '/'. */
 bool pol_unix_path_normal(const uint8_t *name, size_t len);

@@ -390,7 +390,7 @@ backstop_a_rawping_metadata4 a rawping 169.254.169.254            !ok
 backstop_a_ping_metadata6    a ping fd00:ec2::254                 !ok
 backstop_a_rawping_gateway6  a rawping fd00::2                    !ok
 backstop_a_ping_internet     a ping 198.51.100.7                  ok
-backstop_a_rawping_internet  a rawping 198.51.100.7               ok
+socket_a_rawping_internet    a rawping 198.51.100.7               EPERM
 backstop_c_rawping_hostveth4 c rawping 203.0.113.1                !ok
 backstop_c_rawping_hostveth6 c rawping 2001:db8:feed::1           !ok
 "
