@@ -124,8 +124,10 @@ int pol_unix_pattern_parse(struct pol_diag *d, const char *text, const struct po
 			continue;
 		}
 		c = (unsigned char)text[i + 1];
-		if (c == 'x' && pol_hex_digit(text[i + 2]) >= 0 && pol_hex_digit(text[i + 3]) >= 0) {
-			tok[n++] = (uint16_t)(pol_hex_digit(text[i + 2]) * 16 + pol_hex_digit(text[i + 3]));
+		if (c == 'x' && pol_hex_digit(text[i + 2]) >= 0 &&
+		    pol_hex_digit(text[i + 3]) >= 0) {
+			tok[n++] = (uint16_t)(pol_hex_digit(text[i + 2]) * 16 +
+					      pol_hex_digit(text[i + 3]));
 			i += 4;
 		} else if (c == '0') {
 			tok[n++] = 0;
