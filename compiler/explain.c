@@ -59,24 +59,16 @@ static int parse_unix(const char *s, struct pol_probe *p, char *err, size_t errl
 		int c = (unsigned char)name[i];
 
 		if (c == '\\') {
-			char e = name[i + 1];
+			int esc = pol_unix_escape(name + i + 1, "\\@", &c);
 
-			if (e == 'x' && pol_hex_digit(name[i + 2]) >= 0 &&
-			    pol_hex_digit(name[i + 3]) >= 0) {
-				c = pol_hex_digit(name[i + 2]) * 16 + pol_hex_digit(name[i + 3]);
-				i += 2;
-			} else if (e == '0') {
-				c = 0;
-			} else if (e == '\\' || e == '@') {
-				c = e;
-			} else {
+			if (!esc) {
 				snprintf(err, errlen,
 					 "'%s': unknown escape in a Unix name (write \\\\, \\@, "
 					 "\\0 or \\xHH)",
 					 s);
 				return -EINVAL;
 			}
-			i++;
+			i += (size_t)esc;
 		}
 		if (n == POL_UNIX_NAME_MAX) {
 			snprintf(err, errlen, "'%s': a Unix socket name has at most %u bytes", s,

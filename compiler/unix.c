@@ -67,7 +67,7 @@ bool pol_unix_path_normal(const uint8_t *name, size_t len)
 
 /* ---- patterns ---------------------------------------------------------- */
 
-int pol_hex_digit(char c)
+static int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -76,6 +76,23 @@ int pol_hex_digit(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+int pol_unix_escape(const char *s, const char *self, int *byte)
+{
+	if (s[0] == 'x' && hex_digit(s[1]) >= 0 && hex_digit(s[2]) >= 0) {
+		*byte = hex_digit(s[1]) * 16 + hex_digit(s[2]);
+		return 3;
+	}
+	if (s[0] == '0') {
+		*byte = 0;
+		return 1;
+	}
+	if (s[0] && strchr(self, s[0])) {
+		*byte = (unsigned char)s[0];
+		return 1;
+	}
+	return 0;
 }
 
 /* Tokens i..j-1 are one path component; true when it is empty, "." or
@@ -96,6 +113,7 @@ int pol_unix_pattern_parse(struct pol_diag *d, const char *text, const struct po
 			   uint8_t want, struct pol_unix_pattern *out)
 {
 	size_t len = strlen(text), n = 0, i = 0, min = 0, start;
+	int esc, byte;
 	uint8_t kind = POL_UNIX_PATH;
 	uint16_t *tok;
 
@@ -123,25 +141,17 @@ int pol_unix_pattern_parse(struct pol_diag *d, const char *text, const struct po
 			i++;
 			continue;
 		}
-		c = (unsigned char)text[i + 1];
-		if (c == 'x' && pol_hex_digit(text[i + 2]) >= 0 &&
-		    pol_hex_digit(text[i + 3]) >= 0) {
-			tok[n++] = (uint16_t)(pol_hex_digit(text[i + 2]) * 16 +
-					      pol_hex_digit(text[i + 3]));
-			i += 4;
-		} else if (c == '0') {
-			tok[n++] = 0;
-			i += 2;
-		} else if (c == '\\' || c == '"' || c == '*' || c == '@') {
-			tok[n++] = c;
-			i += 2;
-		} else {
+		esc = pol_unix_escape(text + i + 1, "\\\"*@", &byte);
+		if (!esc) {
+			c = (unsigned char)text[i + 1];
 			pol_error(d, loc,
 				  "unknown escape '\\%c' in a Unix pattern (write \\\\, \\\", \\*, "
 				  "\\@, \\0 or \\xHH)",
 				  c >= 0x20 && c < 0x7f ? c : '?');
 			goto bad;
 		}
+		tok[n++] = (uint16_t)byte;
+		i += 1 + (size_t)esc;
 	}
 	for (i = 0; i < n; i++)
 		min += tok[i] < 256;

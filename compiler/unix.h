@@ -32,8 +32,10 @@
 int pol_unix_pattern_parse(struct pol_diag *d, const char *text, const struct pol_loc *loc,
 			   uint8_t want, struct pol_unix_pattern *out);
 
-/* The value of hex digit c, or -1. */
-int pol_hex_digit(char c);
+/* The escape after a '\' at s, in patterns and in --explain's names:
+ * \xHH and \0 write a byte, a character of self itself.  Returns how
+ * many characters it takes (the byte in *byte), or 0 when it is none. */
+int pol_unix_escape(const char *s, const char *self, int *byte);
 
 /* True when the path name[0..len) is normal: absolute, and no empty, '.'
  * or '..' component nor a trailing '/'. */
