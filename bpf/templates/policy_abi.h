@@ -238,6 +238,8 @@ struct pol_section {
 #define POL_CF_BACKSTOP 0x08   /* `backstop on;`: also judge ping/raw packets */
 #define POL_CF_USES_UNIX 0x10  /* some rule judges Unix socket addresses */
 #define POL_CF_USES_SOCK 0x20  /* some rule judges socket creation */
+#define POL_CF_LOG_DENIALS 0x40 /* `log denials;`: every denial emits an event */
+#define POL_CF_AUDIT 0x80       /* `mode audit;`: judge and report, never refuse */
 
 /* Constants for the BPF templates' rodata and map sizing. */
 struct pol_consts {
