@@ -629,6 +629,8 @@ int pol_read_buf(const void *buf, size_t len, struct pol_tables *out, char *err,
 
 	memcpy(t.content_hash, h.content_hash, sizeof(t.content_hash));
 	t.owned[0] = b;
+	t.image = b;
+	t.image_size = len;
 	*out = t;
 	return 0;
 fail:

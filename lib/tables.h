@@ -40,6 +40,10 @@ struct pol_tables {
 	struct pol_dec_val sock[POL_SOCK_ENTRIES];
 	uint32_t source_name;     /* STRINGS offset */
 	uint8_t content_hash[32]; /* set by emit / read */
+	/* The file's bytes as read and validated (pol_read_buf), to keep
+	 * a copy of; NULL for tables that were never a file. */
+	const void *image;
+	size_t image_size;
 
 	/* Lookup index (pol_tables_index): entries of prefix length L are
 	 * [idxN[L], idxN[L + 1]). */

@@ -30,6 +30,19 @@
  * maps are not preallocated: room costs nothing until it is used. */
 #define JP_HOST_SLACK 4096
 
+/* The jail's hooks report events by the runtime's hook numbers. */
+#define SAME_HOOK(ev, h) ((int)(ev) == (int)(h))
+_Static_assert(SAME_HOOK(JAIL_EV_CONNECT4, JP_HOOK_CONNECT4) &&
+		       SAME_HOOK(JAIL_EV_CONNECT6, JP_HOOK_CONNECT6) &&
+		       SAME_HOOK(JAIL_EV_SENDMSG4, JP_HOOK_SENDMSG4) &&
+		       SAME_HOOK(JAIL_EV_SENDMSG6, JP_HOOK_SENDMSG6) &&
+		       SAME_HOOK(JAIL_EV_EGRESS, JP_HOOK_EGRESS) &&
+		       SAME_HOOK(JAIL_EV_CONNECT_UNIX, JP_HOOK_CONNECT_UNIX) &&
+		       SAME_HOOK(JAIL_EV_SENDMSG_UNIX, JP_HOOK_SENDMSG_UNIX) &&
+		       SAME_HOOK(JAIL_EV_SOCK_CREATE, JP_HOOK_SOCK_CREATE) &&
+		       SAME_HOOK(JAIL_EV_HOOK_MAX, JP_HOOK_MAX),
+	       "enum jail_ev_hook and enum jp_hook differ");
+
 /* One generation's BPF objects: the jail's hooks, and the Unix socket
  * hooks (unix.bpf.c, needs kernel BTF), loaded only for a policy with
  * `unix` rules. */
@@ -103,6 +116,8 @@ static struct bpf_map *skel_map(struct jail_bpf *skel, enum jp_map m)
 		return skel->maps.pol_lpm4;
 	case JP_MAP_LPM6:
 		return skel->maps.pol_lpm6;
+	case JP_MAP_COUNTS:
+		return skel->maps.pol_counts;
 	case JP_MAP_DEC:
 	case JP_MAP_HOSTS:
 	case JP_MAP_MAX:
@@ -224,17 +239,57 @@ static int set_size(struct bpf_map *m, size_t want, char *err, size_t errlen)
 	return ret;
 }
 
+/* What jail_events.h's rodata says, the same for both objects. */
+struct ev_knobs {
+	uint64_t jail_id, policy_tag, interval_ns, burst_ns;
+	uint32_t n_rules, events_on, report_denials, audit;
+};
+
+static void ev_knobs_of(const struct jp_load_opts *o, struct ev_knobs *k)
+{
+	const struct pol_tables *t = o->policy;
+	uint32_t rate = o->event_rate ? o->event_rate : JAIL_EV_RATE_DEFAULT;
+	bool audit = o->audit || (t->consts.flags & POL_CF_AUDIT);
+	bool denials = audit || (t->consts.flags & POL_CF_LOG_DENIALS);
+
+	memset(k, 0, sizeof(*k));
+	k->jail_id = o->cgroup_id;
+	memcpy(&k->policy_tag, t->content_hash, sizeof(k->policy_tag));
+	k->interval_ns = 1000000000ull / rate;
+	/* One second of events at once. */
+	k->burst_ns = k->interval_ns * rate;
+	k->n_rules = t->consts.n_rules;
+	k->events_on = denials || (t->consts.flags & POL_CF_USES_LOG);
+	k->report_denials = denials;
+	k->audit = audit;
+}
+
+#define SET_EV_KNOBS(rodata, k)                                 \
+	do {                                                    \
+		(rodata)->jail_id = (k)->jail_id;               \
+		(rodata)->policy_tag = (k)->policy_tag;         \
+		(rodata)->event_interval_ns = (k)->interval_ns; \
+		(rodata)->event_burst_ns = (k)->burst_ns;       \
+		(rodata)->n_rules = (k)->n_rules;               \
+		(rodata)->events_on = (k)->events_on;           \
+		(rodata)->report_denials = (k)->report_denials; \
+		(rodata)->audit = (k)->audit;                   \
+	} while (0)
+
 /* Before load: the rodata knobs, the map sizes, whether the backstop
  * program loads at all. */
 static int configure_skel(struct jail_bpf *skel, const struct jp_load_opts *o, bool egress_cookie,
 			  char *err, size_t errlen)
 {
 	const struct pol_tables *t = o->policy;
+	struct ev_knobs k;
 	int ret;
 
 	skel->rodata->host_netns_cookie = o->host_netns_cookie;
 	skel->rodata->uses_scope = !!(t->consts.flags & POL_CF_USES_SCOPE);
 	skel->rodata->egress_netns_cookie = egress_cookie;
+	ev_knobs_of(o, &k);
+	SET_EV_KNOBS(skel->rodata, &k);
 
 	ret = set_size(skel->maps.pol_lpm4,
 		       (size_t)t->n_lpm4 + count_hosts(o->hosts, 4) + JP_HOST_SLACK, err, errlen);
@@ -244,6 +299,9 @@ static int configure_skel(struct jail_bpf *skel, const struct jp_load_opts *o, b
 			       errlen);
 	if (!ret)
 		ret = set_size(skel->maps.pol_dec, t->n_dec ? t->n_dec : 1, err, errlen);
+	if (!ret)
+		ret = set_size(skel->maps.pol_counts, JAIL_COUNT_SLOTS(t->consts.n_rules), err,
+			       errlen);
 	if (!ret)
 		ret = bpf_program__set_autoload(skel->progs.jail_egress,
 						!!(t->consts.flags & POL_CF_BACKSTOP));
@@ -355,7 +413,9 @@ struct jail {
 	uint32_t last; /* the last generation numbered */
 	int ctl_fd;    /* the maps all generations share */
 	int info_fd;
-	int rec_fd; /* the new generation's host records (hostset.h) */
+	int evstate_fd; /* -1: a jail of before events, until this call pins it */
+	int events_fd;  /* the pin root's ring buffer; -1: none pinned yet */
+	int rec_fd;     /* the new generation's host records (hostset.h) */
 	int gen_fd[JP_HOOK_MAX];
 	int link_fd[JP_HOOK_MAX];            /* pinned links, or -1 */
 	int link_prog[JP_HOOK_MAX];          /* the programs they ran, or -1 */
@@ -368,7 +428,7 @@ static void jail_init(struct jail *j)
 	int h;
 
 	memset(j, 0, sizeof(*j));
-	j->ctl_fd = j->info_fd = j->rec_fd = -1;
+	j->ctl_fd = j->info_fd = j->rec_fd = j->evstate_fd = j->events_fd = -1;
 	for (h = 0; h < JP_HOOK_MAX; h++)
 		j->gen_fd[h] = j->link_fd[h] = j->link_prog[h] = -1;
 }
@@ -387,6 +447,8 @@ static void jail_free(struct jail *j)
 	close_fd(&j->ctl_fd);
 	close_fd(&j->info_fd);
 	close_fd(&j->rec_fd);
+	close_fd(&j->evstate_fd);
+	close_fd(&j->events_fd);
 	for (h = 0; h < JP_HOOK_MAX; h++) {
 		close_fd(&j->gen_fd[h]);
 		close_fd(&j->link_fd[h]);
@@ -544,6 +606,15 @@ static int jail_open(const struct jp_load_opts *o, struct jail *j, char *err, si
 			      sizeof(struct jp_info), JAIL_GEN_SLOTS, err, errlen);
 	if (j->info_fd < 0)
 		return j->info_fd;
+	/* A jail of before events gets its budget from this load. */
+	j->evstate_fd = open_map(o->pin_dir, JP_PIN_EVSTATE, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+				 sizeof(struct jail_evstate), 1, err, errlen);
+	if (j->evstate_fd == -ENOENT) {
+		err[0] = '\0';
+		j->evstate_fd = -1;
+	}
+	if (j->evstate_fd < -1)
+		return j->evstate_fd;
 	for (h = 0; h < JP_HOOK_MAX; h++) {
 		j->gen_fd[h] = open_map(o->pin_dir, jp_pin_gen(h), BPF_MAP_TYPE_PROG_ARRAY,
 					sizeof(uint32_t), sizeof(uint32_t), JAIL_GEN_SLOTS, err,
@@ -586,6 +657,46 @@ static int reuse_shared(const struct jp_load_opts *o, const struct jail *j,
 		snprintf(err, errlen, "cannot reuse the maps pinned at '%s': %s", o->pin_dir,
 			 strerror(-ret));
 	return ret;
+}
+
+/* The maps of events and counters, shared: the ring buffer and the
+ * budget with every generation (pinned ones when there are), the
+ * counters of the Unix object with the jail object's.  counts_fd -1:
+ * the jail object, whose counters are its own. */
+struct ev_maps {
+	struct bpf_map *events, *evstate, *counts;
+};
+
+static int reuse_events(const struct ev_maps *m, int events_fd, int evstate_fd, int counts_fd,
+			char *err, size_t errlen)
+{
+	int ret = 0;
+
+	if (events_fd >= 0)
+		ret = bpf_map__reuse_fd(m->events, events_fd);
+	if (!ret && evstate_fd >= 0)
+		ret = bpf_map__reuse_fd(m->evstate, evstate_fd);
+	if (!ret && counts_fd >= 0)
+		ret = bpf_map__reuse_fd(m->counts, counts_fd);
+	if (ret)
+		snprintf(err, errlen, "cannot share the event maps: %s", strerror(-ret));
+	return ret;
+}
+
+/* The pin root's ring buffer into j->events_fd; none pinned is fine. */
+static int open_events(struct jail *j, char *err, size_t errlen)
+{
+	int fd = open_map(JP_PIN_ROOT, JP_PIN_EVENTS, BPF_MAP_TYPE_RINGBUF, 0, 0, JAIL_EV_RING_SIZE,
+			  err, errlen);
+
+	if (fd == -ENOENT) {
+		err[0] = '\0';
+		return 0;
+	}
+	if (fd < 0)
+		return fd;
+	j->events_fd = fd;
+	return 0;
 }
 
 /*
@@ -634,6 +745,17 @@ static int load_unix(const struct jp_load_opts *o, const struct jail *j, struct 
 		ret = reuse_shared(o, j, s, skel->maps.jail_ctl,
 				   j->exists ? j->ctl_fd : bpf_map__fd(s->jail->maps.jail_ctl),
 				   true, err, errlen);
+	if (!ret) {
+		struct ev_maps m = { skel->maps.jail_events, skel->maps.jail_evstate,
+				     skel->maps.pol_counts };
+		struct ev_knobs k;
+
+		ev_knobs_of(o, &k);
+		SET_EV_KNOBS(skel->rodata, &k);
+		ret = reuse_events(&m, bpf_map__fd(s->jail->maps.jail_events),
+				   bpf_map__fd(s->jail->maps.jail_evstate),
+				   bpf_map__fd(s->jail->maps.pol_counts), err, errlen);
+	}
 	if (ret)
 		return ret;
 	ret = unix_bpf__load(skel);
@@ -678,6 +800,14 @@ static int load_skel(const struct jp_load_opts *o, struct jail *j, uint32_t gen,
 	ret = configure_skel(skel, o, egress_cookie, err, errlen);
 	if (!ret && j->exists)
 		ret = reuse_shared(o, j, &s, skel->maps.jail_ctl, j->ctl_fd, false, err, errlen);
+	if (!ret)
+		ret = open_events(j, err, errlen);
+	if (!ret) {
+		struct ev_maps m = { skel->maps.jail_events, skel->maps.jail_evstate,
+				     skel->maps.pol_counts };
+
+		ret = reuse_events(&m, j->events_fd, j->evstate_fd, -1, err, errlen);
+	}
 	if (ret)
 		goto fail;
 	ret = jail_bpf__load(skel);
@@ -747,6 +877,32 @@ static int pin_gens(const struct jp_load_opts *o, const struct gen_skels *s, str
 }
 
 /*
+ * The event maps this load made, pinned before any link, so every later
+ * generation shares them: the jail's budget in its directory, and the
+ * ring buffer in the pin root when this is the first jail.  A crash
+ * leaves at most a pin nothing uses yet, which the next load reuses.
+ */
+static int pin_events(const struct jp_load_opts *o, const struct gen_skels *s, struct jail *j,
+		      char *err, size_t errlen)
+{
+	int ret = 0;
+
+	if (j->evstate_fd < 0) {
+		j->evstate_fd = dup_fd(bpf_map__fd(s->jail->maps.jail_evstate));
+		ret = j->evstate_fd < 0 ? j->evstate_fd
+					: jp_pin_obj(j->evstate_fd, o->pin_dir, JP_PIN_EVSTATE, "",
+						     err, errlen);
+	}
+	if (!ret && j->events_fd < 0) {
+		j->events_fd = dup_fd(bpf_map__fd(s->jail->maps.jail_events));
+		ret = j->events_fd < 0 ? j->events_fd
+				       : jp_pin_obj(j->events_fd, JP_PIN_ROOT, JP_PIN_EVENTS, "",
+						    err, errlen);
+	}
+	return ret;
+}
+
+/*
  * A new jail's directory and shared maps, pinned before any link: info,
  * the gen_* arrays, then ctl, whose pin says the others are there.  The
  * maps come from the loaded skeleton; ctl gets JAIL_GEN_NONE in force and
@@ -767,6 +923,8 @@ static int jail_create(const struct jp_load_opts *o, const struct gen_skels *s, 
 	ret = jp_pin_obj(j->info_fd, o->pin_dir, JP_PIN_INFO, "", err, errlen);
 	if (!ret)
 		ret = pin_gens(o, s, j, err, errlen);
+	if (!ret)
+		ret = pin_events(o, s, j, err, errlen);
 	if (!ret) {
 		j->ctl_fd = dup_fd(bpf_map__fd(s->jail->maps.jail_ctl));
 		ret = j->ctl_fd < 0 ? j->ctl_fd : write_ctl(j->ctl_fd, JAIL_GEN_NONE, gen);
@@ -792,7 +950,7 @@ static void fill_info(struct jp_info *info, const struct jp_load_opts *o, uint32
 	snprintf(info->cgroup, sizeof(info->cgroup), "%s", o->cgroup_rel ? o->cgroup_rel : "");
 	info->cgroup_id = o->cgroup_id;
 	info->attached_at = (uint64_t)time(NULL);
-	info->policy_flags = t->consts.flags;
+	info->policy_flags = t->consts.flags | (o->audit ? POL_CF_AUDIT : 0);
 	info->hooks = hooks;
 	info->n_hosts = n_hosts;
 	info->version = JP_INFO_VERSION;
@@ -1064,6 +1222,11 @@ static int revoke_sockets(const struct jp_load_opts *o, struct jail_bpf *skel,
 
 	if (o->cgroup_new)
 		return 0;
+	/* Audit mode refuses nothing: it destroys nothing either. */
+	if (o->audit || (o->policy->consts.flags & POL_CF_AUDIT)) {
+		res->audit = true;
+		return 0;
+	}
 	ret = jp_revoke_sockets(&ro, &rr, why, sizeof(why));
 	res->revoked = rr.revoked;
 	res->swept = ret != -EOPNOTSUPP;
@@ -1110,10 +1273,13 @@ int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, c
 	ret = load_skel(o, &j, gen, egress_has_cookie(), &skels, &n_hosts, err, errlen);
 	if (ret)
 		goto cleanup;
-	if (!j.exists)
+	if (!j.exists) {
 		ret = jail_create(o, &skels, &j, gen, err, errlen);
-	else
+	} else {
 		ret = pin_gens(o, &skels, &j, err, errlen);
+		if (!ret)
+			ret = pin_events(o, &skels, &j, err, errlen);
+	}
 	if (!ret)
 		ret = stage(o, &skels, &j, gen, hooks, n_hosts, err, errlen);
 	if (!ret)
@@ -1464,4 +1630,134 @@ void jp_live_close(struct jp_live *l)
 	close_fd(&l->lpm4_fd);
 	close_fd(&l->lpm6_fd);
 	close_fd(&l->rec_fd);
+}
+
+static int no_jail_dir(const char *path, const char *name, void *arg)
+{
+	(void)path;
+	(void)name;
+	(void)arg;
+	return 1;
+}
+
+void jp_pins_tidy(void)
+{
+	if (jp_pin_dir_foreach(JP_PIN_ROOT, JP_PIN_DIR_PREFIX, no_jail_dir, NULL) == 0)
+		jp_pin_unlink(JP_PIN_ROOT, JP_PIN_EVENTS, "");
+}
+
+int jp_read_evstate(const char *pin_dir, uint64_t *emitted, uint64_t *dropped)
+{
+	struct jail_evstate st;
+	uint32_t key = 0;
+	char err[256];
+	int fd, ret = 0;
+
+	fd = open_map(pin_dir, JP_PIN_EVSTATE, BPF_MAP_TYPE_ARRAY, sizeof(key), sizeof(st), 1, err,
+		      sizeof(err));
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &key, &st) < 0) {
+		ret = -errno;
+	} else {
+		*emitted = st.emitted;
+		*dropped = st.dropped;
+	}
+	close(fd);
+	return ret;
+}
+
+/* Counter slot key of a PERCPU_ARRAY, summed over the possible CPUs. */
+static int sum_percpu(int fd, uint32_t key, uint64_t *vals, int ncpu, uint64_t *out)
+{
+	int c;
+
+	if (bpf_map_lookup_elem(fd, &key, vals) < 0)
+		return -errno;
+	*out = 0;
+	for (c = 0; c < ncpu; c++)
+		*out += vals[c];
+	return 0;
+}
+
+int jp_read_counts(const char *pin_dir, struct jp_counts *out, char *err, size_t errlen)
+{
+	static const char *const suffixes[] = { "", JP_PIN_NEW };
+	uint64_t *vals = NULL;
+	int ctl_fd, prog = -1, fd = -1, ncpu, ret;
+	struct bpf_map_info mi;
+	uint32_t len = sizeof(mi), k;
+	size_t s;
+
+	memset(out, 0, sizeof(*out));
+	ret = jp_read_info(pin_dir, &out->info, err, errlen);
+	if (ret)
+		return ret;
+	ctl_fd = open_map(pin_dir, JP_PIN_CTL, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+			  sizeof(struct jail_ctl), 1, err, errlen);
+	if (ctl_fd < 0)
+		return ctl_fd;
+	ret = read_ctl(ctl_fd, &out->gen, NULL);
+	close(ctl_fd);
+	if (ret) {
+		snprintf(err, errlen, "cannot read '%s/%s': %s", pin_dir, JP_PIN_CTL,
+			 strerror(-ret));
+		return ret;
+	}
+	/* The counters the program in force counts in, as open_live_tables()
+	 * finds its tables: the pin, or its _new after a crash. */
+	prog = gen_prog_fd(pin_dir, out->gen, JP_HOOK_CONNECT4, err, errlen);
+	if (prog < 0)
+		return prog;
+	for (s = 0, ret = 0; s < 2 && !ret; s++)
+		ret = open_used_map(pin_dir, jp_pin_map(JP_MAP_COUNTS), suffixes[s], prog, &fd);
+	close(prog);
+	if (ret <= 0) {
+		if (!ret)
+			snprintf(err, errlen,
+				 "'%s': the policy in force was attached by a jail-ai-block "
+				 "without counters; attach it again to count",
+				 pin_dir);
+		else
+			snprintf(err, errlen, "cannot open the counters in '%s': %s", pin_dir,
+				 strerror(-ret));
+		return ret ? ret : -ENODATA;
+	}
+	ret = 0;
+	memset(&mi, 0, sizeof(mi));
+	ncpu = libbpf_num_possible_cpus();
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0 || ncpu <= 0) {
+		ret = ncpu <= 0 ? ncpu : -errno;
+		snprintf(err, errlen, "cannot read the counters in '%s': %s", pin_dir,
+			 strerror(-ret));
+		goto cleanup;
+	}
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	out->v = calloc(mi.max_entries ? mi.max_entries : 1, sizeof(*out->v));
+	if (!vals || !out->v) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto cleanup;
+	}
+	out->n = mi.max_entries;
+	for (k = 0; k < out->n && !ret; k++)
+		ret = sum_percpu(fd, k, vals, ncpu, &out->v[k]);
+	if (ret)
+		snprintf(err, errlen, "cannot read the counters in '%s': %s", pin_dir,
+			 strerror(-ret));
+	else
+		out->has_evstate = !jp_read_evstate(pin_dir, &out->emitted, &out->dropped);
+cleanup:
+	free(vals);
+	close(fd);
+	if (ret)
+		jp_counts_free(out);
+	return ret;
+}
+
+void jp_counts_free(struct jp_counts *c)
+{
+	free(c->v);
+	c->v = NULL;
+	c->n = 0;
 }

@@ -87,7 +87,13 @@ struct jp_load_opts {
 	bool debug;              /* libbpf and verifier logs to stderr */
 	bool cgroup_new;         /* made for this attach, nothing ran in it yet (exec):
 				  * no socket of it to revoke */
+	bool audit;              /* judge and report, refuse nothing, as `mode audit;` */
+	uint32_t event_rate;     /* events per second of this jail, at most
+				  * JAIL_EV_RATE_MAX; 0: JAIL_EV_RATE_DEFAULT */
 };
+
+/* The jail judges in audit mode: by its policy or by the attach. */
+#define JP_INFO_AUDIT(info) (!!((info)->policy_flags & POL_CF_AUDIT))
 
 /* What an attach did, for its report. */
 struct jp_attach_result {
@@ -95,6 +101,7 @@ struct jp_attach_result {
 	bool swept;            /* the cgroup's sockets were judged (revoke.h) */
 	uint32_t revoked;      /* sockets connected before the switch, destroyed (revoke.h) */
 	char not_revoked[256]; /* non-empty: the kernel cannot revoke them, and why */
+	bool audit;            /* in audit mode: nothing refused, nothing revoked */
 };
 
 /*
@@ -121,6 +128,35 @@ int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, c
 /* Detach the jail pinned at pin_dir and remove its pins.  -ENOENT if
  * there is none. */
 int jp_detach_pinned(const char *pin_dir, char *err, size_t errlen);
+
+/* With no jail left in the pin root, unpin the events ring buffer too
+ * (a monitor holding it keeps it until it looks again).  Under the pin
+ * root's lock; quiet. */
+void jp_pins_tidy(void);
+
+/*
+ * The verdict counters of the policy in force in the jail pinned at
+ * pin_dir (jail_abi.h), summed over the CPUs: v[r] for rule r, then the
+ * unmatched and broken slots; and the jail's event budget.  0 or -errno:
+ * -ENOENT no jail, -EINPROGRESS no policy in force, -ENODATA a jail
+ * attached by a jail-ai-block without counters.  Free with
+ * jp_counts_free().
+ */
+struct jp_counts {
+	uint32_t gen;        /* the generation in force */
+	struct jp_info info; /* its info */
+	uint64_t *v;
+	uint32_t n;       /* JAIL_COUNT_SLOTS(n_rules) */
+	bool has_evstate; /* emitted and dropped were read */
+	uint64_t emitted, dropped;
+};
+
+int jp_read_counts(const char *pin_dir, struct jp_counts *out, char *err, size_t errlen);
+void jp_counts_free(struct jp_counts *c);
+
+/* The events emitted and dropped by the jail pinned at pin_dir: 0, or
+ * -errno (-ENOENT: no such jail, or one without events). */
+int jp_read_evstate(const char *pin_dir, uint64_t *emitted, uint64_t *dropped);
 
 /*
  * Read the info of the policy in force in the jail pinned at pin_dir.

@@ -21,15 +21,19 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
+#include "../bpf/templates/jail_abi.h"
 #include "json.h"
 #include "policy_read.h"
 #include "sha256.h"
 #include "cgroup.h"
 #include "host.h"
 #include "loader.h"
+#include "monitor.h"
 #include "oci.h"
 #include "pins.h"
 #include "probe.h"
+#include "stats.h"
+#include "store.h"
 #include "watch.h"
 
 /* Exit codes, as in jail-ai-block(8); exec returns the command's. */
@@ -49,9 +53,12 @@ struct opts {
 	const char *policy_dir;     /* oci-hook */
 	const char *default_policy; /* oci-hook */
 	pid_t pid;
-	uint64_t id; /* --id: a cgroup id, 0 if not given */
-	long resync; /* watch --resync SECONDS, -1 if not given */
-	bool once;   /* watch --once */
+	uint64_t id;         /* --id: a cgroup id, 0 if not given */
+	long resync;         /* watch --resync SECONDS, -1 if not given */
+	bool once;           /* watch --once */
+	bool audit;          /* attach, exec --audit */
+	uint32_t event_rate; /* --event-rate, 0 if not given */
+	uint64_t count;      /* monitor --count, 0 if not given */
 	bool json;
 	bool debug;
 	char **cmd; /* what follows the options: exec's command */
@@ -72,6 +79,8 @@ static const char overview[] =
 	"       jail-ai-block exec --policy POLICY.BIN [--cgroup-parent DIR] -- CMD [ARGS...]\n"
 	"       jail-ai-block detach (--cgroup PATH | --pid PID | --id ID)\n"
 	"       jail-ai-block status [--json]\n"
+	"       jail-ai-block monitor [--cgroup PATH | --id ID] [--json] [--count N]\n"
+	"       jail-ai-block stats [--cgroup PATH | --id ID] [--json]\n"
 	"       jail-ai-block gc\n"
 	"       jail-ai-block oci-hook [--policy-dir DIR] [--default-policy NAME] <STATE\n"
 	"       jail-ai-block watch [--resync SECONDS] [--once]\n"
@@ -83,7 +92,9 @@ static const char overview[] =
 	"      --pid PID            the cgroup of a running process\n"
 	"      --id ID              a jail by its cgroup id, the cgroup gone or not (detach)\n"
 	"      --cgroup-parent DIR  where exec creates its cgroup (default: jailpol)\n"
-	"  -j, --json               JSON output (status), errors as JSON\n"
+	"      --audit              judge and report, refuse nothing (attach, exec)\n"
+	"      --event-rate N       events per second of the jail (default 100)\n"
+	"  -j, --json               JSON output (status, monitor, stats), errors as JSON\n"
 	"  -d, --debug              libbpf and verifier logs (attach, exec)\n"
 	"  -V, --version            print the version\n"
 	"  -h, --help               this text\n"
@@ -92,6 +103,7 @@ static const char overview[] =
 
 static const char attach_help[] =
 	"Usage: jail-ai-block attach --policy POLICY.BIN (--cgroup PATH | --pid PID)\n"
+	"                            [--audit] [--event-rate N]\n"
 	"\n"
 	"Attach the policy to a cgroup; replace the policy of a jailed one in place.\n"
 	"\n"
@@ -99,6 +111,11 @@ static const char attach_help[] =
 	"  -p, --policy FILE   compiled policy (jailpolc -o)\n"
 	"  -c, --cgroup PATH   cgroup v2 path, absolute or under the cgroup2 mount\n"
 	"      --pid PID       the cgroup of a running process\n"
+	"      --audit         judge and report every denial, refuse nothing (try a\n"
+	"                      policy first); status says AUDIT\n"
+	"      --event-rate N  events per second the jail may emit, 1-100000 (default\n"
+	"                      100, and one second of them at once); the rest are\n"
+	"                      counted as dropped\n"
 	"  -j, --json          errors as JSON on standard output\n"
 	"  -d, --debug         libbpf and verifier logs\n"
 	"  -V, --version       print the version\n"
@@ -135,7 +152,8 @@ static const char status_help[] =
 	"\n"
 	"List jails: cgroup, state, policy, hash, hooks, since when.  The state is the\n"
 	"kernel's: 'jailed'; 'gone' (the cgroup was removed: gc removes the jail);\n"
-	"'interrupted' (an attach stopped before its switch: nothing is enforced).\n"
+	"'interrupted' (an attach stopped before its switch: nothing is enforced);\n"
+	"'AUDIT' (audit mode: denials are reported, nothing is refused).\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json      JSON output\n"
@@ -176,6 +194,38 @@ static const char watch_help[] =
 	"      --once            reconcile every jail once and exit\n"
 	"  -V, --version         print the version\n"
 	"  -h, --help            this text\n";
+
+static const char monitor_help[] =
+	"Usage: jail-ai-block monitor [--cgroup PATH | --id ID] [--json] [--count N]\n"
+	"\n"
+	"Print the jails' events as they happen, one line each, until SIGINT or\n"
+	"SIGTERM: the verdicts of 'log' rules and, with 'log denials;' or in audit\n"
+	"mode, every denial, with the deciding rule's file:line and text.  Sees jails\n"
+	"attached before and after it starts; says how many events a jail's rate\n"
+	"limit dropped.  One monitor runs at a time.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --cgroup PATH   only this jail's events (or those of a cgroup below it)\n"
+	"      --id ID         the same, by cgroup id\n"
+	"  -j, --json          one JSON object per line\n"
+	"      --count N       exit after N events\n"
+	"  -V, --version       print the version\n"
+	"  -h, --help          this text\n";
+
+static const char stats_help[] =
+	"Usage: jail-ai-block stats [--cgroup PATH | --id ID] [--json]\n"
+	"\n"
+	"Per-rule verdict counters of each jail (summed over CPUs), with each rule's\n"
+	"file:line and text, the default's count, and the events emitted and\n"
+	"dropped.  The counters belong to the policy in force: a replace starts them\n"
+	"at zero, and stats says since when it counts.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --cgroup PATH   only this jail\n"
+	"      --id ID         only the jail of cgroup id ID\n"
+	"  -j, --json          JSON output\n"
+	"  -V, --version       print the version\n"
+	"  -h, --help          this text\n";
 
 static const char gc_help[] =
 	"Usage: jail-ai-block gc\n"
@@ -252,7 +302,10 @@ enum {
 	OPT_POLICY_DIR,
 	OPT_DEFAULT_POLICY,
 	OPT_RESYNC,
-	OPT_ONCE
+	OPT_ONCE,
+	OPT_AUDIT,
+	OPT_EVENT_RATE,
+	OPT_COUNT
 };
 
 /* Each verb's option table is built from these entries; -h and -V go with
@@ -267,24 +320,29 @@ enum {
 #define OPT_PARENT_ { "cgroup-parent", required_argument, NULL, OPT_PARENT }
 #define OPT_RESYNC_ { "resync", required_argument, NULL, OPT_RESYNC }
 #define OPT_ONCE_   { "once", no_argument, NULL, OPT_ONCE }
+#define OPT_AUDIT_  { "audit", no_argument, NULL, OPT_AUDIT }
+#define OPT_RATE_   { "event-rate", required_argument, NULL, OPT_EVENT_RATE }
+#define OPT_COUNT_  { "count", required_argument, NULL, OPT_COUNT }
 #define OPT_JSON    { "json", no_argument, NULL, 'j' }
 #define OPT_DEBUG   { "debug", no_argument, NULL, 'd' }
 #define OPT_COMMON  { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, \
 		    { NULL, 0, NULL, 0 }
 
 static const struct option attach_opts[] = {
-	OPT_POLICY, OPT_CGROUP, OPT_PID_, OPT_JSON, OPT_DEBUG, OPT_COMMON
+	OPT_POLICY, OPT_CGROUP, OPT_PID_, OPT_AUDIT_, OPT_RATE_, OPT_JSON, OPT_DEBUG, OPT_COMMON
 };
 /* --cgroup and --pid are there to be refused with a reason, and so that
  * getopt does not take "--cgroup" for an abbreviation of --cgroup-parent. */
 static const struct option exec_opts[] = {
-	OPT_POLICY, OPT_PARENT_, OPT_CGROUP, OPT_PID_, OPT_DEBUG, OPT_COMMON
+	OPT_POLICY, OPT_PARENT_, OPT_CGROUP, OPT_PID_, OPT_AUDIT_, OPT_RATE_, OPT_DEBUG, OPT_COMMON
 };
 static const struct option detach_opts[] = {
 	OPT_CGROUP, OPT_PID_, OPT_ID_, OPT_JSON, OPT_COMMON
 };
 static const struct option status_opts[] = { OPT_JSON, OPT_COMMON };
 static const struct option gc_opts[] = { OPT_JSON, OPT_COMMON };
+static const struct option monitor_opts[] = { OPT_CGROUP, OPT_ID_, OPT_JSON, OPT_COUNT_, OPT_COMMON };
+static const struct option stats_opts[] = { OPT_CGROUP, OPT_ID_, OPT_JSON, OPT_COMMON };
 static const struct option oci_hook_opts[] = { OPT_PDIR, OPT_PDEF, OPT_DEBUG, OPT_COMMON };
 static const struct option watch_opts[] = { OPT_RESYNC_, OPT_ONCE_, OPT_COMMON };
 /* clang-format on */
@@ -335,6 +393,22 @@ static int parse_resync(const struct opts *o, const char *s, long *out)
 /* getopt's short options for a verb, from its long ones: each letter
  * (with ':' if it takes an argument), after ':' (report a missing
  * argument as such) and, for exec, '+' (the options end at the command). */
+/* A decimal number in [min, max] for option name. */
+static int parse_count(const struct opts *o, const char *name, const char *s, uint64_t min,
+		       uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+		return usage_error(o, "%s takes a number from %llu to %llu, not '%s'", name,
+				   (unsigned long long)min, (unsigned long long)max, s);
+	*out = v;
+	return PARSED;
+}
+
 static void short_opts(const struct verb *v, char *buf, size_t len)
 {
 	const struct option *lo;
@@ -359,6 +433,7 @@ static int parse_opts(const struct verb *v, int argc, char **argv, struct opts *
 {
 	int opt, ret = PARSED;
 	char shortopts[32];
+	uint64_t v64;
 
 	short_opts(v, shortopts, sizeof(shortopts));
 	o->verb = v;
@@ -400,6 +475,16 @@ static int parse_opts(const struct verb *v, int argc, char **argv, struct opts *
 			break;
 		case OPT_ONCE:
 			o->once = true;
+			break;
+		case OPT_AUDIT:
+			o->audit = true;
+			break;
+		case OPT_EVENT_RATE:
+			ret = parse_count(o, "--event-rate", optarg, 1, JAIL_EV_RATE_MAX, &v64);
+			o->event_rate = (uint32_t)v64;
+			break;
+		case OPT_COUNT:
+			ret = parse_count(o, "--count", optarg, 1, UINT64_MAX, &o->count);
 			break;
 		case 'j':
 			o->json = true;
@@ -490,11 +575,26 @@ static void say_attached(const struct jp_cgroup *cg, const struct pol_tables *t,
 		fprintf(stderr,
 			"jail-ai-block: cgroup '%s' jailed by '%s' (%s), %zu host addresses%s\n",
 			cg->rel, pol_tables_string(t, t->source_name), hash, n_hosts, revoked);
+	if (res->audit)
+		fprintf(stderr,
+			"jail-ai-block: cgroup '%s': AUDIT mode: denials are reported (jail-ai-block "
+			"monitor), nothing is refused\n",
+			cg->rel);
 	if (res->not_revoked[0])
 		fprintf(stderr,
 			"jail-ai-block: cgroup '%s': warning: sockets connected before this "
 			"policy were not revoked: %s\n",
 			cg->rel, res->not_revoked);
+}
+
+static int keep_in_force(const uint8_t hash[32], void *arg);
+
+/* What no jail uses any more: the events pin with the last jail, the
+ * kept policies no jail has in force.  Under the pin root's lock. */
+static void tidy(void)
+{
+	jp_pins_tidy();
+	jp_store_prune(keep_in_force, NULL);
 }
 
 /* Read the policy, learn the host, load and attach.  Fail closed: on any
@@ -524,6 +624,12 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg, bool cgroup
 	lock = lock_pins();
 	if (lock < 0 || learn_host(&t, &hosts, &lo.host_netns_cookie))
 		goto cleanup;
+	/* Before the switch: an event of this policy can be named at once. */
+	if (jp_store_put(&t, err, sizeof(err)))
+		fprintf(stderr,
+			"jail-ai-block: warning: cannot keep a copy of the policy: %s; monitor and "
+			"stats will name its rules by number\n",
+			err);
 	jp_pin_dir(cg->id, pin_dir, sizeof(pin_dir));
 	lo.policy = &t;
 	lo.hosts = &hosts;
@@ -534,8 +640,11 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg, bool cgroup
 	lo.pin_dir = pin_dir;
 	lo.debug = o->debug;
 	lo.cgroup_new = cgroup_new;
+	lo.audit = o->audit;
+	lo.event_rate = o->event_rate;
 	if (jp_load_attach(&lo, &res, err, sizeof(err))) {
 		fail("cgroup '%s': %s", cg->rel, err);
+		tidy();
 		goto cleanup;
 	}
 	say_attached(cg, &t, &res, hosts.n);
@@ -574,6 +683,8 @@ static int detach_dir(const char *pin_dir, const char *name)
 		ret = fail("%s: %s", name, err);
 	else
 		fprintf(stderr, "jail-ai-block: %s released\n", name);
+	if (lock >= 0)
+		tidy();
 	if (lock >= 0)
 		close(lock);
 	return ret;
@@ -688,10 +799,40 @@ static int read_row(const char *mount, const char *pin_dir, uint64_t id, struct 
 		fprintf(stderr, "jail-ai-block: cannot look up cgroup id %llu: %s\n",
 			(unsigned long long)id, strerror(-ret));
 		row->state = "unknown";
+	} else if (!row->have_info) {
+		row->state = "interrupted";
 	} else {
-		row->state = row->have_info ? "jailed" : "interrupted";
+		/* Loud: a jail that refuses nothing must never read as jailed. */
+		row->state = JP_INFO_AUDIT(&row->info) ? "AUDIT" : "jailed";
 	}
 	return 0;
+}
+
+struct keep_ctx {
+	const uint8_t *hash;
+	bool found;
+};
+
+static int keep_one(const char *pin_dir, const char *name, void *arg)
+{
+	struct keep_ctx *k = arg;
+	struct jp_info info;
+
+	(void)name;
+	if (!jp_read_info(pin_dir, &info, NULL, 0) &&
+	    !memcmp(info.content_hash, k->hash, sizeof(info.content_hash)))
+		k->found = true;
+	return k->found;
+}
+
+/* Whether some jail has the policy of this hash in force. */
+static int keep_in_force(const uint8_t hash[32], void *arg)
+{
+	struct keep_ctx k = { hash, false };
+
+	(void)arg;
+	jp_pin_dir_foreach(JP_PIN_ROOT, JP_PIN_DIR_PREFIX, keep_one, &k);
+	return k.found;
 }
 
 static void status_json(struct pol_json *j, const struct jail_row *row)
@@ -723,6 +864,7 @@ static void status_json(struct pol_json *j, const struct jail_row *row)
 	pol_json_str_field(j, "policy", info->source);
 	pol_json_str_field(j, "policy_file", info->policy_path);
 	pol_json_str_field(j, "hash", hashname);
+	pol_json_str_field(j, "mode", JP_INFO_AUDIT(info) ? "audit" : "enforce");
 	pol_json_name(j, "hooks");
 	pol_json_array_begin(j);
 	for (h = 0; h < JP_HOOK_MAX; h++)
@@ -763,6 +905,8 @@ static void status_text(const struct jail_row *row)
 	if (row->path_now_id)
 		printf(" (path now cgroup %llu, %s)", (unsigned long long)row->path_now_id,
 		       row->path_now_jailed ? "jailed" : "not jailed");
+	if (row->have_info && JP_INFO_AUDIT(info))
+		printf(" AUDIT: reports denials, refuses nothing");
 	putchar('\n');
 }
 
@@ -862,6 +1006,7 @@ static int run_gc(void)
 	if (lock < 0)
 		return EXIT_FAIL;
 	jp_pin_dir_foreach(JP_PIN_ROOT, JP_PIN_DIR_PREFIX, gc_one, &c);
+	tidy();
 	close(lock);
 	return c.failed ? EXIT_FAIL : EXIT_OK;
 }
@@ -1093,12 +1238,62 @@ static int cmd_watch(const struct opts *o)
 	return jp_watch(&wo) ? EXIT_FAIL : EXIT_OK;
 }
 
+/* The jail --cgroup or --id names for monitor and stats, 0 for all. */
+static int jail_filter(const struct opts *o, uint64_t *id)
+{
+	struct jp_cgroup cg = { .fd = -1 };
+	int ret;
+
+	*id = o->id;
+	if (o->cgroup && o->id)
+		return usage_error(o, "name the jail with one of --cgroup PATH or --id ID");
+	if (!o->cgroup)
+		return EXIT_OK;
+	ret = target_cgroup(o, &cg);
+	if (!ret)
+		*id = cg.id;
+	jp_cgroup_close(&cg);
+	return ret;
+}
+
+static int cmd_monitor(const struct opts *o)
+{
+	char mount[PATH_MAX], err[512];
+	struct jp_monitor_opts mo = { .mount = mount, .json = o->json, .count = o->count };
+	int ret;
+
+	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
+		return fail("%s", err);
+	ret = jail_filter(o, &mo.jail_id);
+	if (ret)
+		return ret;
+	return jp_monitor(&mo) ? EXIT_FAIL : EXIT_OK;
+}
+
+static int cmd_stats(const struct opts *o)
+{
+	char mount[PATH_MAX], err[1024];
+	struct jp_stats_opts so = { .mount = mount, .json = o->json };
+	int ret;
+
+	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
+		return fail("%s", err);
+	ret = jail_filter(o, &so.jail_id);
+	if (ret)
+		return ret;
+	if (jp_stats(&so, err, sizeof(err)))
+		return fail("%s", err);
+	return EXIT_OK;
+}
+
 static const struct verb verbs[] = {
 	{ "attach", cmd_attach, attach_opts, attach_help, false,
 	  "; to run a command in a jail, use exec" },
 	{ "exec", cmd_exec, exec_opts, exec_help, true, NULL },
 	{ "detach", cmd_detach, detach_opts, detach_help, false, NULL },
 	{ "status", cmd_status, status_opts, status_help, false, NULL },
+	{ "monitor", cmd_monitor, monitor_opts, monitor_help, false, NULL },
+	{ "stats", cmd_stats, stats_opts, stats_help, false, NULL },
 	{ "gc", cmd_gc, gc_opts, gc_help, false, NULL },
 	{ "oci-hook", cmd_oci_hook, oci_hook_opts, oci_hook_help, false, NULL },
 	{ "watch", cmd_watch, watch_opts, watch_help, false, NULL },

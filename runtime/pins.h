@@ -22,8 +22,13 @@
  *       map_lpm4 map_lpm6 map_dec   the tables of the policy in force
  *       map_hosts                   the records of their host entries
  *                                   (hostset.h)
+ *       map_counts                  the verdicts per rule of the policy in
+ *                                   force (jail_abi.h)
+ *       evstate                     the jail's event budget and losses
+ *     events                        every jail's events (ring buffer),
+ *                                   pinned by the first attach
  *
- * ctl, gen_* and info are pinned before any link, so a directory with
+ * ctl, gen_*, info, evstate and events are pinned before any link, so a directory with
  * links and no ctl was made by an earlier jail-ai-block; a hook's gen_
  * pin is always there before its link.  A change of
  * policy pins the new tables as "<name>_new" and renames them over the
@@ -66,7 +71,8 @@ enum jp_map {
 	JP_MAP_LPM4,
 	JP_MAP_LPM6,
 	JP_MAP_DEC,
-	JP_MAP_HOSTS, /* the records of the host entries (hostset.h) */
+	JP_MAP_HOSTS,  /* the records of the host entries (hostset.h) */
+	JP_MAP_COUNTS, /* verdicts per rule (jail_abi.h); a jail of before it has none */
 	JP_MAP_MAX,
 };
 
@@ -80,6 +86,11 @@ const char *jp_pin_gen(enum jp_hook h);
 const char *jp_pin_map(enum jp_map m);
 #define JP_PIN_INFO "info"
 #define JP_PIN_CTL "ctl"
+/* The jail's event budget (jail_abi.h), in its directory. */
+#define JP_PIN_EVSTATE "evstate"
+/* Every jail's events, in the pin root: the ring buffer `monitor` reads,
+ * removed with the last jail. */
+#define JP_PIN_EVENTS "events"
 
 /* Suffix of the pins a replacement writes before renaming them over;
  * bpffs refuses names with a dot. */

@@ -6,9 +6,10 @@
  * cgroup_sock program that refuses raw and ping sockets at socket().
  *
  * The verdict comes from classify.h over the three LPM tables the runtime
- * fills from policy.bin (pol_maps.h; policy_abi.h describes them).  Return
- * 1 lets the call through; 0 makes connect()/sendmsg() fail with EPERM, and
- * makes the egress program drop the packet.
+ * fills from policy.bin (pol_maps.h; policy_abi.h describes them), and is
+ * counted and reported by jail_events.h.  Return 1 lets the call through;
+ * 0 makes connect()/sendmsg() fail with EPERM, and makes the egress
+ * program drop the packet.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -39,6 +40,7 @@ static __always_inline const struct pol_dec_val *jp_sock_val(__u32 i)
 
 #define POL_LOOKUP_SOCK(ctx, i) jp_sock_val(i)
 #include "pol_maps.h"
+#include "jail_events.h"
 
 /* <linux/net.h> keeps enum sock_type to the kernel. */
 #define JP_SOCK_STREAM 1
@@ -72,9 +74,21 @@ static __always_inline __u8 jp_proto_class(__u32 protocol)
 	return POL_PROTO_OTHER;
 }
 
-static __always_inline int jp_sock_addr(struct bpf_sock_addr *ctx, void *progs, __u8 family)
+/* The destination of q into event e, and submit it. */
+static __always_inline void jp_event_dest(struct jail_event *e, const struct pol_query *q)
+{
+	e->family = q->family;
+	e->proto = q->proto;
+	e->port = q->port;
+	__builtin_memcpy(e->addr, q->addr, sizeof(e->addr));
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline int jp_sock_addr(struct bpf_sock_addr *ctx, void *progs, __u8 family,
+					__u8 hook)
 {
 	struct pol_query q = {};
+	struct jail_event *e;
 	struct pol_result r;
 	int verdict;
 	__u32 w;
@@ -107,32 +121,38 @@ static __always_inline int jp_sock_addr(struct bpf_sock_addr *ctx, void *progs, 
 		q.scope = POL_SCOPE_CONTAINER;
 
 	pol_classify(NULL, &q, &r);
-	return r.verdict == POL_ALLOW;
+	e = jp_judged(&r, hook, q.scope);
+	if (e) {
+		jp_event_task(e);
+		e->netns = bpf_get_netns_cookie(ctx);
+		jp_event_dest(e, &q);
+	}
+	return jp_verdict(&r);
 }
 
 SEC("cgroup/connect4")
 int jail_connect4(struct bpf_sock_addr *ctx)
 {
-	return jp_sock_addr(ctx, &gen_connect4, 4);
+	return jp_sock_addr(ctx, &gen_connect4, 4, JAIL_EV_CONNECT4);
 }
 
 SEC("cgroup/connect6")
 int jail_connect6(struct bpf_sock_addr *ctx)
 {
-	return jp_sock_addr(ctx, &gen_connect6, 6);
+	return jp_sock_addr(ctx, &gen_connect6, 6, JAIL_EV_CONNECT6);
 }
 
 /* Also what an AF_INET6 UDP socket sending to ::ffff:a.b.c.d runs. */
 SEC("cgroup/sendmsg4")
 int jail_sendmsg4(struct bpf_sock_addr *ctx)
 {
-	return jp_sock_addr(ctx, &gen_sendmsg4, 4);
+	return jp_sock_addr(ctx, &gen_sendmsg4, 4, JAIL_EV_SENDMSG4);
 }
 
 SEC("cgroup/sendmsg6")
 int jail_sendmsg6(struct bpf_sock_addr *ctx)
 {
-	return jp_sock_addr(ctx, &gen_sendmsg6, 6);
+	return jp_sock_addr(ctx, &gen_sendmsg6, 6, JAIL_EV_SENDMSG6);
 }
 
 /* Protocol class and destination port of a packet whose L4 header starts
@@ -161,6 +181,7 @@ SEC("cgroup_skb/egress")
 int jail_egress(struct __sk_buff *skb)
 {
 	struct pol_query q = {};
+	struct jail_event *e;
 	struct pol_result r;
 	struct bpf_sock *sk;
 	int verdict;
@@ -217,7 +238,16 @@ int jail_egress(struct __sk_buff *skb)
 		q.scope = POL_SCOPE_CONTAINER;
 
 	pol_classify(NULL, &q, &r);
-	return r.verdict == POL_ALLOW;
+	e = jp_judged(&r, JAIL_EV_EGRESS, q.scope);
+	if (e) {
+		/* Egress may run in softirq context, for another task. */
+		e->flags |= JAIL_EVF_NO_TASK;
+		e->cgroup_id = bpf_skb_cgroup_id(skb);
+		if (egress_netns_cookie)
+			e->netns = bpf_get_netns_cookie(skb);
+		jp_event_dest(e, &q);
+	}
+	return jp_verdict(&r);
 }
 
 /*
@@ -230,6 +260,7 @@ SEC("cgroup/sock_create")
 int jail_sock_create(struct bpf_sock *ctx)
 {
 	__u32 family = ctx->family, scope = POL_SCOPE_HOST;
+	struct jail_event *e;
 	struct pol_result r;
 	int kind, verdict;
 
@@ -245,7 +276,16 @@ int jail_sock_create(struct bpf_sock *ctx)
 	if (uses_scope && bpf_get_netns_cookie(ctx) != host_netns_cookie)
 		scope = POL_SCOPE_CONTAINER;
 	pol_classify_sock(NULL, (__u32)kind, scope, &r);
-	return r.verdict == POL_ALLOW;
+	e = jp_judged(&r, JAIL_EV_SOCK_CREATE, scope);
+	if (e) {
+		jp_event_task(e);
+		e->netns = bpf_get_netns_cookie(ctx);
+		e->family = family == JP_AF_INET ? 4 : 6;
+		e->proto = jp_proto_class(ctx->protocol);
+		e->sock_kind = (__u8)kind;
+		bpf_ringbuf_submit(e, 0);
+	}
+	return jp_verdict(&r);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

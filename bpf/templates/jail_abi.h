@@ -41,9 +41,29 @@
  * switch detaches it); with a number of its own, that program never
  * takes itself for the generation in force.
  */
+/*
+ * Events and counters
+ * -------------------
+ * Every verdict a generation's hooks reach is counted in its pol_counts
+ * (PERCPU_ARRAY of __u64, n_rules + 2 slots: slot r for rule r, 0 the
+ * default; JAIL_COUNT_UNMATCHED for a Unix or socket verdict no rule
+ * decided; JAIL_COUNT_BROKEN for a lookup that missed).  The counters are
+ * the generation's own: a replace starts them at zero.
+ *
+ * A verdict by a `log` rule, and with `log denials;` (or audit mode)
+ * every denial, is reported as one struct jail_event in the ring buffer
+ * jail_events, which every jail on the host shares (pinned once, at the
+ * pin root).  Each jail spends from a token bucket (struct jail_evstate,
+ * one per jail, shared by its generations): an event costs
+ * event_interval_ns of credit, the bucket holds event_burst_ns, so a
+ * jail emits at most burst/interval events at once and 1e9/interval per
+ * second after; an event without credit, or without room in the ring,
+ * is counted in `dropped` instead.
+ */
 #ifndef JAILPOL_JAIL_ABI_H
 #define JAILPOL_JAIL_ABI_H
 
+#include <linux/bpf.h> /* struct bpf_spin_lock */
 #include <linux/types.h>
 
 /* jail_ctl.gen while no generation is in force. */
@@ -62,5 +82,77 @@ struct jail_ctl {
 };
 
 _Static_assert(sizeof(struct jail_ctl) == 8, "struct jail_ctl is pinned: keep its size");
+
+/* The hook that reported an event: the numbers of the runtime's enum
+ * jp_hook (pins.h), which asserts they agree. */
+enum jail_ev_hook {
+	JAIL_EV_CONNECT4 = 0,
+	JAIL_EV_CONNECT6 = 1,
+	JAIL_EV_SENDMSG4 = 2,
+	JAIL_EV_SENDMSG6 = 3,
+	JAIL_EV_EGRESS = 4, /* the backstop: a packet, not a call */
+	JAIL_EV_CONNECT_UNIX = 5,
+	JAIL_EV_SENDMSG_UNIX = 6,
+	JAIL_EV_SOCK_CREATE = 7,
+	JAIL_EV_HOOK_MAX,
+};
+
+/* jail_event.flags */
+#define JAIL_EVF_AUDIT 0x01   /* audit mode: a deny verdict that was allowed */
+#define JAIL_EVF_LOG 0x02     /* the deciding rule has the log mark */
+#define JAIL_EVF_NO_TASK 0x04 /* pid, tgid and comm are not the caller's */
+
+/* pol_counts slots past the rules (n_rules is pol_consts.n_rules). */
+#define JAIL_COUNT_UNMATCHED(n_rules) (n_rules)
+#define JAIL_COUNT_BROKEN(n_rules) ((n_rules) + 1)
+#define JAIL_COUNT_SLOTS(n_rules) ((n_rules) + 2)
+
+/* Bytes of the shared ring buffer: about 5000 events. */
+#define JAIL_EV_RING_SIZE (1u << 20)
+
+/* Default and largest per-jail event rates (events per second); the
+ * bucket holds one second of them. */
+#define JAIL_EV_RATE_DEFAULT 100
+#define JAIL_EV_RATE_MAX 100000
+
+/* One reported verdict. */
+struct jail_event {
+	__u64 time_ns;    /* CLOCK_BOOTTIME */
+	__u64 jail_id;    /* cgroup id of the jailed cgroup */
+	__u64 cgroup_id;  /* cgroup of the caller: the jail's or one below it */
+	__u64 netns;      /* netns cookie of the socket, 0 if unknown */
+	__u64 policy_tag; /* first 8 bytes of policy.bin's content hash */
+	__u32 pid;        /* thread id, as the kernel's pid */
+	__u32 tgid;       /* process id */
+	__u32 rule;       /* deciding rule (policy_abi.h numbers) */
+	__u32 gen;        /* the generation that judged */
+	__u8 hook;        /* enum jail_ev_hook */
+	__u8 verdict;     /* enum pol_verdict, as judged (audit: not enforced) */
+	__u8 flags;       /* JAIL_EVF_* */
+	__u8 family;      /* 4 or 6; 0 for a Unix address */
+	__u8 proto;       /* enum pol_proto */
+	__u8 scope;       /* enum pol_scope */
+	__u8 sock_kind;   /* enum pol_sock_kind, at JAIL_EV_SOCK_CREATE */
+	__u8 reached;     /* 1: an unspecified address, judged as loopback */
+	__u16 port;       /* host order */
+	__u16 name_len;   /* bytes of name, for a Unix address */
+	__u8 addr[16];    /* network order, canonical (IPv4 in addr[0..3]) */
+	char comm[16];
+	__u8 name[108]; /* the Unix address as judged */
+};
+
+_Static_assert(sizeof(struct jail_event) == 208, "struct jail_event is an ABI: keep its size");
+
+/* One jail's event budget and losses. */
+struct jail_evstate {
+	struct bpf_spin_lock lock;
+	__u32 reserved;
+	__u64 credit;  /* ns of credit in the bucket */
+	__u64 last;    /* CLOCK_BOOTTIME of the last refill */
+	__u64 emitted; /* events written to the ring */
+	__u64 dropped; /* events lost: no credit, or the ring was full */
+};
+
+_Static_assert(sizeof(struct jail_evstate) == 40, "struct jail_evstate is pinned: keep its size");
 
 #endif /* JAILPOL_JAIL_ABI_H */

@@ -77,16 +77,18 @@ static __always_inline const struct pol_dec_val *jp_unix_acc(__u32 i)
 #define POL_LOOKUP_UNIX_ACC(ctx, i) jp_unix_acc(i)
 #define POL_UNIX_CLASSES(ctx) unix_classes
 #include "classify.h"
+#include "jail_events.h"
 
 /* Bytes of sun_path read as whole words: 13 of 8 bytes, then 4. */
 #define JP_PATH_WORDS 13
 _Static_assert(JP_PATH_WORDS * 8 + 4 == POL_UNIX_NAME_MAX, "sun_path is read as 13 u64 + 1 u32");
 
-static __always_inline int jp_unix(struct bpf_sock_addr *ctx, void *progs)
+static __always_inline int jp_unix(struct bpf_sock_addr *ctx, void *progs, __u8 hook)
 {
 	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
 	struct pol_unix_query q = {};
 	const struct sockaddr_un *sun;
+	struct jail_event *e;
 	struct pol_result r;
 	const char *path;
 	__u32 len, k;
@@ -129,7 +131,15 @@ static __always_inline int jp_unix(struct bpf_sock_addr *ctx, void *progs)
 		q.scope = POL_SCOPE_CONTAINER;
 
 	pol_classify_unix(NULL, &q, &r);
-	return r.verdict == POL_ALLOW;
+	e = jp_judged(&r, hook, q.scope);
+	if (e) {
+		jp_event_task(e);
+		e->netns = bpf_get_netns_cookie(ctx);
+		e->name_len = q.len;
+		__builtin_memcpy(e->name, q.name, sizeof(e->name));
+		bpf_ringbuf_submit(e, 0);
+	}
+	return jp_verdict(&r);
 }
 
 /* Attach type BPF_CGROUP_UNIX_CONNECT: libbpf before 1.3 does not know
@@ -138,7 +148,7 @@ static __always_inline int jp_unix(struct bpf_sock_addr *ctx, void *progs)
 SEC("cgroup/connect_unix")
 int jail_connect_unix(struct bpf_sock_addr *ctx)
 {
-	return jp_unix(ctx, &gen_connect_unix);
+	return jp_unix(ctx, &gen_connect_unix, JAIL_EV_CONNECT_UNIX);
 }
 
 /* BPF_CGROUP_UNIX_SENDMSG: sendmsg() with an address, on a socket
@@ -146,7 +156,7 @@ int jail_connect_unix(struct bpf_sock_addr *ctx)
 SEC("cgroup/sendmsg_unix")
 int jail_sendmsg_unix(struct bpf_sock_addr *ctx)
 {
-	return jp_unix(ctx, &gen_sendmsg_unix);
+	return jp_unix(ctx, &gen_sendmsg_unix, JAIL_EV_SENDMSG_UNIX);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
