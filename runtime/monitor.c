@@ -515,6 +515,8 @@ int jp_monitor(const struct jp_monitor_opts *o)
 		if (ret)
 			break;
 	}
+	/* What was lost since the last look, before going. */
+	scan_drops(m, false);
 	for (i = 0; i < m->n_cache; i++)
 		if (m->cache[i].ok)
 			pol_tables_free(&m->cache[i].t);

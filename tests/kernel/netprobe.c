@@ -5,6 +5,7 @@
  *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] connect tcp|udp ADDR PORT
  *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] sendto udp ADDR PORT
  *   netprobe [-n NETNS] [-c CGROUP_DIR] connect-only udp ADDR PORT
+ *   netprobe [-n NETNS] [-c CGROUP_DIR] flood udp ADDR PORT COUNT
  *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] fastopen tcp ADDR PORT
  *   netprobe [-n NETNS] [-c CGROUP_DIR] [-t MS] ping|rawping ADDR
  *   netprobe [-n NETNS] [-c CGROUP_DIR] listen tcp|udp ADDR PORT
@@ -24,7 +25,10 @@
  * datagram and waits for the echo, so "ok" means a round trip.  sendto: an
  * unconnected UDP socket sends one datagram with sendto() and waits for the
  * echo.  connect-only: a UDP connect() and nothing else, which sends no
- * packet: the probe for addresses no test namespace holds.  fastopen: a TCP connect made by sendto(MSG_FASTOPEN), which reaches
+ * packet: the probe for addresses no test namespace holds.  flood: COUNT
+ * connect-only probes on one socket each, as fast as they go; prints
+ * "refused N ok M" (N failed with EPERM) and exits 0, or the errno name
+ * of another failure.  fastopen: a TCP connect made by sendto(MSG_FASTOPEN), which reaches
  * the connect hook by another path than connect().  ping: one ICMP echo request over an ICMP datagram ("ping") socket,
  * which net.ipv4.ping_group_range must permit; rawping: the same over a raw
  * socket (CAP_NET_RAW).  Prints
@@ -95,6 +99,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: netprobe [-n NETNS] [-c CGROUP] [-t MS] "
 			"connect|connect-only|sendto|fastopen|listen|hold tcp|udp ADDR PORT | "
+			"flood udp ADDR PORT COUNT | "
 			"echo|echo-once tcp ADDR PORT | "
 			"ping|rawping ADDR | notify-recv PATH | "
 			"unix-listen|unix-connect|unix-sendto stream|dgram NAME | "
@@ -330,6 +335,27 @@ static int do_connect_only(const struct sockaddr_storage *ss, socklen_t len)
 		return fail(errno);
 	close(fd);
 	printf("ok\n");
+	return 0;
+}
+
+static int do_flood(const struct sockaddr_storage *ss, socklen_t len, long count)
+{
+	long i, refused = 0, ok = 0;
+
+	for (i = 0; i < count; i++) {
+		int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			return fail(errno);
+		if (connect(fd, (const struct sockaddr *)ss, len) == 0)
+			ok++;
+		else if (errno == EPERM)
+			refused++;
+		else
+			return fail(errno);
+		close(fd);
+	}
+	printf("refused %ld ok %ld\n", refused, ok);
 	return 0;
 }
 
@@ -652,6 +678,12 @@ int main(int argc, char **argv)
 		if (argc != 2 || parse_addr(argv[1], NULL, &ss, &len) < 0)
 			return usage();
 		return do_ping(argv[0][0] == 'r', &ss, len);
+	}
+	if (!strcmp(argv[0], "flood")) {
+		if (argc != 5 || strcmp(argv[1], "udp") || parse_addr(argv[2], argv[3], &ss, &len) < 0 ||
+		    atol(argv[4]) <= 0)
+			return usage();
+		return do_flood(&ss, len, atol(argv[4]));
 	}
 	if (argc != 4 || parse_addr(argv[2], argv[3], &ss, &len) < 0)
 		return usage();
