@@ -232,12 +232,12 @@ struct pol_section {
 };
 
 /* pol_consts.flags */
-#define POL_CF_USES_HOST 0x01  /* some rule names the runtime-filled host set */
-#define POL_CF_USES_SCOPE 0x02 /* some rule has a netns scope */
-#define POL_CF_USES_LOG 0x04   /* some rule has the log mark */
-#define POL_CF_BACKSTOP 0x08   /* `backstop on;`: also judge ping/raw packets */
-#define POL_CF_USES_UNIX 0x10  /* some rule judges Unix socket addresses */
-#define POL_CF_USES_SOCK 0x20  /* some rule judges socket creation */
+#define POL_CF_USES_HOST 0x01   /* some rule names the runtime-filled host set */
+#define POL_CF_USES_SCOPE 0x02  /* some rule has a netns scope */
+#define POL_CF_USES_LOG 0x04    /* some rule has the log mark */
+#define POL_CF_BACKSTOP 0x08    /* `backstop on;`: also judge ping/raw packets */
+#define POL_CF_USES_UNIX 0x10   /* some rule judges Unix socket addresses */
+#define POL_CF_USES_SOCK 0x20   /* some rule judges socket creation */
 #define POL_CF_LOG_DENIALS 0x40 /* `log denials;`: every denial emits an event */
 #define POL_CF_AUDIT 0x80       /* `mode audit;`: judge and report, never refuse */
 
