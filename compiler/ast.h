@@ -82,7 +82,9 @@ enum ast_stmt_kind {
 	AST_SET,
 	AST_INCLUDE,
 	AST_RULE,
-	AST_BACKSTOP, /* verdict: 1 on, 0 off */
+	AST_BACKSTOP,    /* verdict: 1 on, 0 off */
+	AST_LOG_DENIALS, /* `log denials;` */
+	AST_MODE,        /* verdict: 1 audit, 0 enforce */
 	AST_STMT_MAX,
 };
 

@@ -724,6 +724,10 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d, struct pol_tables
 	}
 	if (p->backstop)
 		t.consts.flags |= POL_CF_BACKSTOP;
+	if (p->log_denials)
+		t.consts.flags |= POL_CF_LOG_DENIALS;
+	if (p->audit)
+		t.consts.flags |= POL_CF_AUDIT;
 	err = set_intern(&dc, k, &root);
 	if (err)
 		goto cleanup;

@@ -33,12 +33,17 @@ struct pol_diag_file {
  * POL_DIAG_WIDTH (pol_limits.h). */
 #define POL_DIAG_LEFT 40
 
+/* One a line, as enum pol_warning (clang-format packs five or more into
+ * columns). */
+/* clang-format off */
 static const char *const pol_warning_names[] = {
 	[POL_W_SHADOW] = "shadow",
 	[POL_W_DUPLICATE] = "duplicate",
 	[POL_W_HOST_BITS] = "host-bits",
 	[POL_W_MAPPED] = "mapped",
+	[POL_W_AUDIT] = "audit",
 };
+/* clang-format on */
 
 _Static_assert(sizeof(pol_warning_names) / sizeof(pol_warning_names[0]) == POL_W_MAX,
 	       "pol_warning_names out of sync with enum pol_warning");

@@ -26,6 +26,7 @@ enum pol_warning {
 	POL_W_DUPLICATE, /* "duplicate": an element listed twice */
 	POL_W_HOST_BITS, /* "host-bits": a CIDR with host bits set */
 	POL_W_MAPPED,    /* "mapped": an IPv6 prefix that also covers IPv4 */
+	POL_W_AUDIT,     /* "audit": `mode audit;`, a policy that refuses nothing */
 	POL_W_MAX,
 };
 

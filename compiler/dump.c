@@ -35,11 +35,12 @@ static void dec_ports(const struct pol_dec_entry *e, unsigned *lo, unsigned *hi)
 
 static void flags_text(char *buf, size_t len, uint32_t flags)
 {
-	snprintf(buf, len, "%s%s%s%s%s%s%s", flags & POL_CF_USES_HOST ? " host" : "",
+	snprintf(buf, len, "%s%s%s%s%s%s%s%s%s", flags & POL_CF_USES_HOST ? " host" : "",
 		 flags & POL_CF_USES_SCOPE ? " netns" : "", flags & POL_CF_USES_LOG ? " log" : "",
 		 flags & POL_CF_BACKSTOP ? " backstop" : "",
 		 flags & POL_CF_USES_UNIX ? " unix" : "", flags & POL_CF_USES_SOCK ? " socket" : "",
-		 flags ? "" : " none");
+		 flags & POL_CF_LOG_DENIALS ? " log-denials" : "",
+		 flags & POL_CF_AUDIT ? " AUDIT" : "", flags ? "" : " none");
 }
 
 /* One LPM entry, the prefix column as wide as the family's longest. */
@@ -146,6 +147,8 @@ static void dump_json(FILE *out, const struct pol_tables *t, size_t file_size)
 	pol_json_bool_field(&j, "backstop", t->consts.flags & POL_CF_BACKSTOP);
 	pol_json_bool_field(&j, "uses_unix", t->consts.flags & POL_CF_USES_UNIX);
 	pol_json_bool_field(&j, "uses_socket", t->consts.flags & POL_CF_USES_SOCK);
+	pol_json_bool_field(&j, "log_denials", t->consts.flags & POL_CF_LOG_DENIALS);
+	pol_json_str_field(&j, "mode", t->consts.flags & POL_CF_AUDIT ? "audit" : "enforce");
 
 	pol_json_name(&j, "rules");
 	pol_json_array_begin(&j);

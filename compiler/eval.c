@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * eval.c - semantic checks: one 'default' and one 'backstop' at most, set
- * definitions handed to sets.c, and every rule turned into a struct
- * pol_rule.
+ * eval.c - semantic checks: one 'default', 'backstop', 'log denials' and
+ * 'mode' at most, set definitions handed to sets.c, and every rule turned
+ * into a struct pol_rule.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,6 +43,26 @@ int pol_eval_stmt(struct pol_eval *ev, struct ast_stmt **sp)
 		ev->have_backstop = true;
 		ev->backstop = s->verdict;
 		ev->backstop_loc = s->loc;
+		return 0;
+	case AST_LOG_DENIALS:
+		if (ev->have_log_denials) {
+			pol_eval_duplicate(ev, &s->loc, "log denials", &ev->log_denials_loc);
+			return 0;
+		}
+		ev->have_log_denials = true;
+		ev->log_denials_loc = s->loc;
+		return 0;
+	case AST_MODE:
+		if (ev->have_mode) {
+			pol_eval_duplicate(ev, &s->loc, "mode", &ev->mode_loc);
+			return 0;
+		}
+		ev->have_mode = true;
+		ev->audit = s->verdict;
+		ev->mode_loc = s->loc;
+		if (ev->audit)
+			pol_warn(ev->d, POL_W_AUDIT, &s->loc,
+				 "policy is in audit mode: it reports denials but refuses nothing");
 		return 0;
 	case AST_DEFAULT:
 		if (ev->dflt) {
@@ -180,6 +200,8 @@ int pol_eval_finish(struct pol_eval *ev, const char *source_name, const char *to
 		}
 	}
 	p->backstop = ev->backstop;
+	p->log_denials = ev->have_log_denials;
+	p->audit = ev->audit;
 	if (ev->dflt) {
 		p->default_verdict = ev->dflt->verdict;
 		p->default_loc = ev->dflt->loc;

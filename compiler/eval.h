@@ -22,7 +22,11 @@ struct pol_eval {
 	struct ast_stmt *dflt;
 	bool have_backstop, backstop;
 	struct pol_loc backstop_loc; /* file names live in the diag */
-	size_t unix_patterns;        /* in the rules so far */
+	bool have_log_denials;
+	struct pol_loc log_denials_loc;
+	bool have_mode, audit;
+	struct pol_loc mode_loc;
+	size_t unix_patterns; /* in the rules so far */
 };
 
 /* Start checking a policy; problems go to d. */
@@ -30,8 +34,9 @@ void pol_eval_init(struct pol_eval *ev, struct pol_diag *d);
 
 /*
  * Check one statement (any kind but AST_INCLUDE, which the caller loads):
- * a set definition, 'backstop', 'default' or a rule.  Takes *s (and sets
- * it NULL) when it keeps the statement.  Returns 0 or -ENOMEM.
+ * a set definition, 'backstop', 'log denials', 'mode', 'default' or a
+ * rule.  Takes *s (and sets it NULL) when it keeps the statement.  Returns
+ * 0 or -ENOMEM.
  */
 int pol_eval_stmt(struct pol_eval *ev, struct ast_stmt **s);
 

@@ -26,6 +26,7 @@
 	X(NETNS, "netns")       \
 	X(LOG, "log")           \
 	X(BACKSTOP, "backstop") \
+	X(MODE, "mode")         \
 	X(ANY, "any")           \
 	X(TCP, "tcp")           \
 	X(UDP, "udp")           \

@@ -46,7 +46,7 @@ static const char usage_text[] =
 	"  -d, --dump POLICY.BIN  readable listing of a compiled policy\n"
 	"  -j, --json             JSON output for --dump and --explain\n"
 	"  -W NAME, -Wno-NAME     enable/disable a warning: shadow, duplicate,\n"
-	"                         host-bits, mapped; -Wall, -Wnone, -Werror\n"
+	"                         host-bits, mapped, audit; -Wall, -Wnone, -Werror\n"
 	"  -fmax-errors=N         show at most N errors and warnings (default 20,\n"
 	"                         0: all); a long line is shown around the caret\n"
 	"  -V, --version          print the version\n"

@@ -121,6 +121,7 @@ static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 %token NETNS "'netns'"
 %token LOG "'log'"
 %token BACKSTOP "'backstop'"
+%token MODE "'mode'"
 %token ANY "'any'"
 %token TCP "'tcp'"
 %token UDP "'udp'"
@@ -237,6 +238,46 @@ stmt		: DEFAULT verdict ';'
 				struct pol_loc l = pol_loc_of(ps, &@2, &@2);
 
 				pol_error(ps->d, &l, "backstop is 'on' or 'off', not '%s'", $2);
+			}
+			free($2);
+			$2 = NULL;
+			POL_TRY(pol_add_stmt(ps, s));
+		}
+		/* 'log' opens a statement only here: as a rule's mark it
+		 * follows the verdict, so the two never meet. */
+		| LOG NAME ';'
+		{
+			struct ast_stmt *s = pol_stmt(ps, AST_LOG_DENIALS, &@$, true);
+
+			if (!s) {
+				free($2);
+				YYNOMEM;
+			}
+			if (strcmp($2, "denials") != 0) {
+				struct pol_loc l = pol_loc_of(ps, &@2, &@2);
+
+				pol_error(ps->d, &l, "log is followed by 'denials' here, not '%s'", $2);
+			}
+			free($2);
+			$2 = NULL;
+			POL_TRY(pol_add_stmt(ps, s));
+		}
+		| MODE NAME ';'
+		{
+			struct ast_stmt *s = pol_stmt(ps, AST_MODE, &@$, true);
+
+			if (!s) {
+				free($2);
+				YYNOMEM;
+			}
+			if (!strcmp($2, "audit")) {
+				s->verdict = 1;
+			} else if (!strcmp($2, "enforce")) {
+				s->verdict = 0;
+			} else {
+				struct pol_loc l = pol_loc_of(ps, &@2, &@2);
+
+				pol_error(ps->d, &l, "mode is 'audit' or 'enforce', not '%s'", $2);
 			}
 			free($2);
 			$2 = NULL;

@@ -89,7 +89,9 @@ struct pol_policy {
 	char *default_text;
 	struct pol_rule *rules; /* in source order: rule i is rule number i+1 */
 	size_t n_rules;
-	bool backstop; /* `backstop on;`: judge ping and raw packets too */
+	bool backstop;    /* `backstop on;`: judge ping and raw packets too */
+	bool log_denials; /* `log denials;`: every denial emits an event */
+	bool audit;       /* `mode audit;`: judge and report, never refuse */
 };
 
 void pol_policy_free(struct pol_policy *p);

@@ -306,8 +306,9 @@ static int check_consts(const struct pol_consts *c, char *err, size_t errlen)
 	if (c->default_verdict >= POL_VERDICT_MAX)
 		return BAD("section CONSTS: default verdict %u is out of range (0..%u)",
 			   c->default_verdict, POL_VERDICT_MAX - 1);
-	if (c->flags & ~(uint32_t)(POL_CF_USES_HOST | POL_CF_USES_SCOPE | POL_CF_USES_LOG |
-				   POL_CF_BACKSTOP | POL_CF_USES_UNIX | POL_CF_USES_SOCK))
+	if (c->flags &
+	    ~(uint32_t)(POL_CF_USES_HOST | POL_CF_USES_SCOPE | POL_CF_USES_LOG | POL_CF_BACKSTOP |
+			POL_CF_USES_UNIX | POL_CF_USES_SOCK | POL_CF_LOG_DENIALS | POL_CF_AUDIT))
 		return BAD("section CONSTS: unknown flags 0x%x", c->flags);
 	if (!c->n_rules)
 		return BAD("section CONSTS: n_rules is 0, the default rule is missing");
@@ -339,7 +340,8 @@ static const struct pol_dec_val *dec_at(const struct pol_tables *t, uint32_t did
  *              scopes must then decide alike at every did, protocol and
  *              port;
  *   USES_LOG   exactly when some rule has the log mark: RULES shows it;
- *   BACKSTOP   from `backstop on;`, which no table records.
+ *   BACKSTOP   from `backstop on;`, which no table records; nor do
+ *   LOG_DENIALS (`log denials;`) and AUDIT (`mode audit;`).
  */
 static int check_flags(const struct pol_tables *t, char *err, size_t errlen)
 {

@@ -181,7 +181,7 @@ static void clear_log(void)
 	X("trailing-odd", 2, set_len(len + 3))                                                   \
 	X("padding-nonzero", 2, *strings_pad() = 1)                                              \
 	X("consts-verdict", 2, CONSTS->default_verdict = 2)                                      \
-	X("consts-flags", 2, CONSTS->flags |= 0x40)                                              \
+	X("consts-flags", 2, CONSTS->flags |= 0x100)                                             \
 	X("consts-no-rules", 2, CONSTS->n_rules = 0)                                             \
 	X("consts-no-dids", 2, CONSTS->n_dids = 0)                                               \
 	X("strings-start", 2, STRINGS[0] = 'x')                                                  \

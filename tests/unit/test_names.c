@@ -40,6 +40,7 @@ int main(void)
 	static const char *const names[] = {
 		"corp", "link-local", "corp-net_2", "_", "_x", "a-", "a--b", "A", "Default", "DENY",
 		"defaults", "allow_", "setx", "x1", "a-1", "host", "any-thing", "tcp6", "udp-",
+		"denials", "audit", "enforce", "modes", "on", "off",
 		/* not names */
 		"1abc", "-a", "a.b", "a:b", "a/b", "a b", "a,b", "a#b", "caf\xc3\xa9", "\"a\"", "0",
 		"::", "1.2.3.4",
@@ -58,5 +59,8 @@ int main(void)
 	CHECK(pol_name_valid("backstop") == false, "backstop is a keyword");
 	CHECK(pol_keyword_find("backstop") >= 0, "backstop in the table");
 	CHECK(pol_keyword_find("on") < 0, "'on' is not a keyword");
+	CHECK(pol_name_valid("mode") == false, "mode is a keyword");
+	CHECK(pol_name_valid("denials") && pol_name_valid("audit") && pol_name_valid("enforce"),
+	      "the words after 'log' and 'mode' are names, as 'on' and 'off' are");
 	return unit_summary();
 }

@@ -479,9 +479,11 @@ static void semantic(void)
 				((struct pol_dec_entry *)entry(b, POL_SEC_DEC, i))->val.flags = 0;
 		},
 		"section CONSTS: flag USES_LOG is set but no rule has the log mark");
-	CORRUPT("unknown consts flag", consts(b)->flags |= 0x40,
-		"section CONSTS: unknown flags 0x4");
+	CORRUPT("unknown consts flag", consts(b)->flags |= 0x100,
+		"section CONSTS: unknown flags 0x107");
 	EDITED("backstop", consts(b)->flags |= POL_CF_BACKSTOP, reseal(b, good_len), 0, "");
+	EDITED("log denials", consts(b)->flags |= POL_CF_LOG_DENIALS, reseal(b, good_len), 0, "");
+	EDITED("audit", consts(b)->flags |= POL_CF_AUDIT, reseal(b, good_len), 0, "");
 
 	/* Reserved fields. */
 	CORRUPT("header reserved", header(b)->reserved = 1, "header: nonzero reserved field 0x1");
