@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run jailpol's test suites:
-#   tests/run-tests.sh BUILD_DIR [unit|golden|bad|valgrind|policies|docs|layers|install|json|fuzz|kernel|revoke|unix|crash|oci|watch|podman|bypass|verify]...
+#   tests/run-tests.sh BUILD_DIR [unit|golden|bad|valgrind|policies|docs|layers|install|json|fuzz|kernel|revoke|unix|crash|oci|watch|events|podman|bypass|verify]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
 # line is "N passed, N failed, N skipped"; a suite that stopped before its
 # end is named on the line before it, so the summary never hides cases that
@@ -10,7 +10,7 @@
 set -u
 out=$1
 shift
-suites=${*:-unit golden bad valgrind policies docs layers install json fuzz kernel revoke unix crash oci watch podman verify bypass}
+suites=${*:-unit golden bad valgrind policies docs layers install json fuzz kernel revoke unix crash oci watch events podman verify bypass}
 pass=0 fail=0 skip=0
 unfinished=()
 
@@ -249,6 +249,13 @@ for suite in $suites; do
 		# watch keeps every jail's host set current as addresses come
 		# and go, in a network namespace of the test's own.
 		run_counted watch tests/kernel/watch.sh "$out"
+		;;
+	events)
+		# What the jail reports: monitor's events (fields, rate limit,
+		# JSON of odd names), stats' counters, audit mode, and explain
+		# naming the rule the kernel reports.  Each case counts as one
+		# test.
+		run_counted events tests/kernel/events.sh "$out"
 		;;
 	podman)
 		# The hook and a jailed parent under a real podman (runc, a
