@@ -1220,13 +1220,13 @@ static int revoke_sockets(const struct jp_load_opts *o, struct jail_bpf *skel,
 	char why[512];
 	int ret;
 
-	if (o->cgroup_new)
-		return 0;
 	/* Audit mode refuses nothing: it destroys nothing either. */
 	if (o->audit || (o->policy->consts.flags & POL_CF_AUDIT)) {
 		res->audit = true;
 		return 0;
 	}
+	if (o->cgroup_new)
+		return 0;
 	ret = jp_revoke_sockets(&ro, &rr, why, sizeof(why));
 	res->revoked = rr.revoked;
 	res->swept = ret != -EOPNOTSUPP;

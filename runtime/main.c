@@ -75,12 +75,12 @@ struct verb {
 
 static const char overview[] =
 	"Usage: jail-ai-block --policy POLICY.BIN --cgroup PATH   (same as attach)\n"
-	"       jail-ai-block attach --policy POLICY.BIN (--cgroup PATH | --pid PID)\n"
-	"       jail-ai-block exec --policy POLICY.BIN [--cgroup-parent DIR] -- CMD [ARGS...]\n"
+	"       jail-ai-block attach --policy POLICY.BIN (--cgroup PATH | --pid PID) [--audit]\n"
+	"       jail-ai-block exec --policy POLICY.BIN [--cgroup-parent DIR] [--audit] -- CMD...\n"
 	"       jail-ai-block detach (--cgroup PATH | --pid PID | --id ID)\n"
 	"       jail-ai-block status [--json]\n"
-	"       jail-ai-block monitor [--cgroup PATH | --id ID] [--json] [--count N]\n"
-	"       jail-ai-block stats [--cgroup PATH | --id ID] [--json]\n"
+	"       jail-ai-block monitor [--cgroup PATH | --pid PID | --id ID] [--json] [--count N]\n"
+	"       jail-ai-block stats [--cgroup PATH | --pid PID | --id ID] [--json]\n"
 	"       jail-ai-block gc\n"
 	"       jail-ai-block oci-hook [--policy-dir DIR] [--default-policy NAME] <STATE\n"
 	"       jail-ai-block watch [--resync SECONDS] [--once]\n"
@@ -122,13 +122,16 @@ static const char attach_help[] =
 	"  -h, --help          this text\n";
 
 static const char exec_help[] =
-	"Usage: jail-ai-block exec --policy POLICY.BIN [--cgroup-parent DIR] -- CMD [ARGS...]\n"
+	"Usage: jail-ai-block exec --policy POLICY.BIN [--cgroup-parent DIR] [--audit]\n"
+	"                          [--event-rate N] -- CMD [ARGS...]\n"
 	"\n"
 	"Run CMD in a fresh cgroup, jailed before CMD starts; remove it when CMD exits.\n"
 	"\n"
 	"Options:\n"
 	"  -p, --policy FILE        compiled policy (jailpolc -o)\n"
 	"      --cgroup-parent DIR  where the cgroup is created (default: jailpol)\n"
+	"      --audit              judge and report every denial, refuse nothing\n"
+	"      --event-rate N       events per second the jail may emit (default 100)\n"
 	"  -d, --debug              libbpf and verifier logs\n"
 	"  -V, --version            print the version\n"
 	"  -h, --help               this text\n";
@@ -196,7 +199,8 @@ static const char watch_help[] =
 	"  -h, --help            this text\n";
 
 static const char monitor_help[] =
-	"Usage: jail-ai-block monitor [--cgroup PATH | --id ID] [--json] [--count N]\n"
+	"Usage: jail-ai-block monitor [--cgroup PATH | --pid PID | --id ID] [--json]\n"
+	"                             [--count N]\n"
 	"\n"
 	"Print the jails' events as they happen, one line each, until SIGINT or\n"
 	"SIGTERM: the verdicts of 'log' rules and, with 'log denials;' or in audit\n"
@@ -206,6 +210,7 @@ static const char monitor_help[] =
 	"\n"
 	"Options:\n"
 	"  -c, --cgroup PATH   only this jail's events (or those of a cgroup below it)\n"
+	"      --pid PID       the same, for the cgroup of a running process\n"
 	"      --id ID         the same, by cgroup id\n"
 	"  -j, --json          one JSON object per line\n"
 	"      --count N       exit after N events\n"
@@ -213,7 +218,7 @@ static const char monitor_help[] =
 	"  -h, --help          this text\n";
 
 static const char stats_help[] =
-	"Usage: jail-ai-block stats [--cgroup PATH | --id ID] [--json]\n"
+	"Usage: jail-ai-block stats [--cgroup PATH | --pid PID | --id ID] [--json]\n"
 	"\n"
 	"Per-rule verdict counters of each jail (summed over CPUs), with each rule's\n"
 	"file:line and text, the default's count, and the events emitted and\n"
@@ -222,6 +227,7 @@ static const char stats_help[] =
 	"\n"
 	"Options:\n"
 	"  -c, --cgroup PATH   only this jail\n"
+	"      --pid PID       only the jail of a running process's cgroup\n"
 	"      --id ID         only the jail of cgroup id ID\n"
 	"  -j, --json          JSON output\n"
 	"  -V, --version       print the version\n"
@@ -341,8 +347,10 @@ static const struct option detach_opts[] = {
 };
 static const struct option status_opts[] = { OPT_JSON, OPT_COMMON };
 static const struct option gc_opts[] = { OPT_JSON, OPT_COMMON };
-static const struct option monitor_opts[] = { OPT_CGROUP, OPT_ID_, OPT_JSON, OPT_COUNT_, OPT_COMMON };
-static const struct option stats_opts[] = { OPT_CGROUP, OPT_ID_, OPT_JSON, OPT_COMMON };
+static const struct option monitor_opts[] = {
+	OPT_CGROUP, OPT_PID_, OPT_ID_, OPT_JSON, OPT_COUNT_, OPT_COMMON
+};
+static const struct option stats_opts[] = { OPT_CGROUP, OPT_PID_, OPT_ID_, OPT_JSON, OPT_COMMON };
 static const struct option oci_hook_opts[] = { OPT_PDIR, OPT_PDEF, OPT_DEBUG, OPT_COMMON };
 static const struct option watch_opts[] = { OPT_RESYNC_, OPT_ONCE_, OPT_COMMON };
 /* clang-format on */
@@ -1198,7 +1206,7 @@ static int cmd_exec(const struct opts *o)
 {
 	char mount[PATH_MAX], err[512], pin_dir[PATH_MAX];
 	struct jp_cgroup cg = { .fd = -1 };
-	int ret;
+	int ret, lock;
 
 	if (o->cgroup || o->pid)
 		return usage_error(o, "--cgroup and --pid do not apply: exec creates its own "
@@ -1223,8 +1231,13 @@ static int cmd_exec(const struct opts *o)
 	 * when its programs are detached. */
 	if (jp_cgroup_destroy(&cg) < 0)
 		fprintf(stderr, "jail-ai-block: cannot remove cgroup '%s'\n", cg.abs);
+	lock = jp_pins_lock(err, sizeof(err));
 	if (jp_detach_pinned(pin_dir, err, sizeof(err)))
 		fprintf(stderr, "jail-ai-block: %s\n", err);
+	if (lock >= 0) {
+		tidy();
+		close(lock);
+	}
 	return ret;
 }
 
@@ -1238,20 +1251,25 @@ static int cmd_watch(const struct opts *o)
 	return jp_watch(&wo) ? EXIT_FAIL : EXIT_OK;
 }
 
-/* The jail --cgroup or --id names for monitor and stats, 0 for all. */
-static int jail_filter(const struct opts *o, uint64_t *id)
+/* The jail --cgroup, --pid or --id names for monitor and stats, 0 for
+ * all. */
+static int jail_filter(const struct opts *o, uint64_t *id, char *name, size_t len)
 {
 	struct jp_cgroup cg = { .fd = -1 };
 	int ret;
 
 	*id = o->id;
-	if (o->cgroup && o->id)
-		return usage_error(o, "name the jail with one of --cgroup PATH or --id ID");
-	if (!o->cgroup)
+	snprintf(name, len, "cgroup id %llu", (unsigned long long)o->id);
+	if (!!o->cgroup + !!o->pid + !!o->id > 1)
+		return usage_error(o,
+				   "name the jail with one of --cgroup PATH, --pid PID or --id ID");
+	if (!o->cgroup && !o->pid)
 		return EXIT_OK;
 	ret = target_cgroup(o, &cg);
-	if (!ret)
+	if (!ret) {
 		*id = cg.id;
+		snprintf(name, len, "cgroup '%s'", cg.rel);
+	}
 	jp_cgroup_close(&cg);
 	return ret;
 }
@@ -1264,7 +1282,7 @@ static int cmd_monitor(const struct opts *o)
 
 	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
 		return fail("%s", err);
-	ret = jail_filter(o, &mo.jail_id);
+	ret = jail_filter(o, &mo.jail_id, err, sizeof(err));
 	if (ret)
 		return ret;
 	return jp_monitor(&mo) ? EXIT_FAIL : EXIT_OK;
@@ -1272,16 +1290,19 @@ static int cmd_monitor(const struct opts *o)
 
 static int cmd_stats(const struct opts *o)
 {
-	char mount[PATH_MAX], err[1024];
+	char mount[PATH_MAX], err[1024], name[PATH_MAX + 16];
 	struct jp_stats_opts so = { .mount = mount, .json = o->json };
 	int ret;
 
 	if (jp_cgroup2_mount(mount, sizeof(mount), err, sizeof(err)))
 		return fail("%s", err);
-	ret = jail_filter(o, &so.jail_id);
+	ret = jail_filter(o, &so.jail_id, name, sizeof(name));
 	if (ret)
 		return ret;
-	if (jp_stats(&so, err, sizeof(err)))
+	ret = jp_stats(&so, err, sizeof(err));
+	if (ret == -ENOENT)
+		return fail("%s is not jailed", name);
+	if (ret)
 		return fail("%s", err);
 	return EXIT_OK;
 }

@@ -680,8 +680,8 @@ int main(int argc, char **argv)
 		return do_ping(argv[0][0] == 'r', &ss, len);
 	}
 	if (!strcmp(argv[0], "flood")) {
-		if (argc != 5 || strcmp(argv[1], "udp") || parse_addr(argv[2], argv[3], &ss, &len) < 0 ||
-		    atol(argv[4]) <= 0)
+		if (argc != 5 || strcmp(argv[1], "udp") ||
+		    parse_addr(argv[2], argv[3], &ss, &len) < 0 || atol(argv[4]) <= 0)
 			return usage();
 		return do_flood(&ss, len, atol(argv[4]));
 	}
