@@ -1574,9 +1574,26 @@ static int open_live_tables(const char *pin_dir, uint32_t gen, struct jp_live *l
 	return ret;
 }
 
-int jp_live_open(const char *pin_dir, struct jp_live *l, char *err, size_t errlen)
+/* The generation in force in the jail pinned at pin_dir, from its ctl. */
+static int read_pinned_gen(const char *pin_dir, uint32_t *gen, char *err, size_t errlen)
 {
 	int ctl_fd, ret;
+
+	ctl_fd = open_map(pin_dir, JP_PIN_CTL, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+			  sizeof(struct jail_ctl), 1, err, errlen);
+	if (ctl_fd < 0)
+		return ctl_fd;
+	ret = read_ctl(ctl_fd, gen, NULL);
+	close(ctl_fd);
+	if (ret)
+		snprintf(err, errlen, "cannot read '%s/%s': %s", pin_dir, JP_PIN_CTL,
+			 strerror(-ret));
+	return ret;
+}
+
+int jp_live_open(const char *pin_dir, struct jp_live *l, char *err, size_t errlen)
+{
+	int ret;
 
 	memset(l, 0, sizeof(*l));
 	l->info_fd = l->lpm4_fd = l->lpm6_fd = l->rec_fd = -1;
@@ -1584,17 +1601,9 @@ int jp_live_open(const char *pin_dir, struct jp_live *l, char *err, size_t errle
 	ret = jp_read_info(pin_dir, &l->info, err, errlen);
 	if (ret)
 		return ret;
-	ctl_fd = open_map(pin_dir, JP_PIN_CTL, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
-			  sizeof(struct jail_ctl), 1, err, errlen);
-	if (ctl_fd < 0)
-		return ctl_fd;
-	ret = read_ctl(ctl_fd, &l->gen, NULL);
-	close(ctl_fd);
-	if (ret) {
-		snprintf(err, errlen, "cannot read '%s/%s': %s", pin_dir, JP_PIN_CTL,
-			 strerror(-ret));
+	ret = read_pinned_gen(pin_dir, &l->gen, err, errlen);
+	if (ret)
 		return ret;
-	}
 	if (l->gen == JAIL_GEN_NONE) {
 		snprintf(err, errlen, "'%s': no policy in force (an attach did not finish)",
 			 pin_dir);
@@ -1684,7 +1693,7 @@ int jp_read_counts(const char *pin_dir, struct jp_counts *out, char *err, size_t
 {
 	static const char *const suffixes[] = { "", JP_PIN_NEW };
 	uint64_t *vals = NULL;
-	int ctl_fd, prog = -1, fd = -1, ncpu, ret;
+	int prog = -1, fd = -1, ncpu, ret;
 	struct bpf_map_info mi;
 	uint32_t len = sizeof(mi), k;
 	size_t s;
@@ -1693,17 +1702,9 @@ int jp_read_counts(const char *pin_dir, struct jp_counts *out, char *err, size_t
 	ret = jp_read_info(pin_dir, &out->info, err, errlen);
 	if (ret)
 		return ret;
-	ctl_fd = open_map(pin_dir, JP_PIN_CTL, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
-			  sizeof(struct jail_ctl), 1, err, errlen);
-	if (ctl_fd < 0)
-		return ctl_fd;
-	ret = read_ctl(ctl_fd, &out->gen, NULL);
-	close(ctl_fd);
-	if (ret) {
-		snprintf(err, errlen, "cannot read '%s/%s': %s", pin_dir, JP_PIN_CTL,
-			 strerror(-ret));
+	ret = read_pinned_gen(pin_dir, &out->gen, err, errlen);
+	if (ret)
 		return ret;
-	}
 	/* The counters the program in force counts in, as open_live_tables()
 	 * finds its tables: the pin, or its _new after a crash. */
 	prog = gen_prog_fd(pin_dir, out->gen, JP_HOOK_CONNECT4, err, errlen);

@@ -11,6 +11,14 @@
 # Runtime cost (root only): the same probe, build/bench-runtime, times one
 # socket operation with no jail, then jailed by policies/default.jp without
 # and with the egress backstop, then by a policy of 1,000,000 prefixes.
+# Every jail counts each verdict per rule; default.jp's log marks also
+# turn the event code on, and the bench's destinations (a container's own
+# loopback, allowed by the default) match no log rule, so no event is
+# emitted: the cost of events that are not sent.  default-nolog is
+# default.jp without its log marks (counters only, no event code).  With
+# BENCH_BASELINE=DIR (another build directory, e.g. of the commit before
+# a change), default.jp under DIR's jail-ai-block runs in the same rounds,
+# so the two are compared side by side.
 # Prints ns per operation (each run reports the 10th percentile of its
 # batches of 64 operations, see tools/bench-runtime.c; the table shows the
 # fastest of three runs, since this VM's noise only ever slows a run down)
@@ -68,9 +76,14 @@ done
 # that the whole section takes well under a minute on two cores.
 ops="connect sendto send icmp"
 declare -A count=([connect]=200000 [sendto]=200000 [send]=200000 [icmp]=100000)
-cfgs="none nobackstop default big"
-declare -A title=([none]=no-jail [nobackstop]=default-no-backstop [default]=default
-		  [big]=1M-prefixes)
+cfgs="none nobackstop nolog default big"
+declare -A title=([none]=no-jail [nobackstop]=default-no-backstop [nolog]=default-nolog
+		  [default]=default [big]=1M-prefixes [base]=default@baseline)
+baseline=${BENCH_BASELINE:-}
+if [ -n "$baseline" ]; then
+	[ -x "$baseline/jail-ai-block" ] || { echo "BENCH_BASELINE: no '$baseline/jail-ai-block'" >&2; exit 2; }
+	cfgs="none base default nolog nobackstop big"
+fi
 reps=3
 
 echo
@@ -83,6 +96,10 @@ sed 's/^backstop on;/backstop off;/' policies/default.jp >"$tmp/nobackstop.jp"
 grep -q '^backstop off;' "$tmp/nobackstop.jp"
 "$out/jailpolc" policies/default.jp -o "$tmp/default.bin"
 "$out/jailpolc" "$tmp/nobackstop.jp" -o "$tmp/nobackstop.bin"
+sed 's/ log;/;/' policies/default.jp >"$tmp/nolog.jp"
+! grep -q ' log;' "$tmp/nolog.jp"
+"$out/jailpolc" "$tmp/nolog.jp" -o "$tmp/nolog.bin"
+cp "$tmp/default.bin" "$tmp/base.bin"
 "$out/gen-policy" -n 1000000 -s 1 >"$tmp/big.jp"
 grep -q '^backstop on;' "$tmp/big.jp" || sed -i 's/^default allow;$/&\nbackstop on;/' "$tmp/big.jp"
 grep -q '^backstop on;' "$tmp/big.jp"
@@ -101,8 +118,9 @@ ip -n "$ns" link set lo up
 # One run of one operation under one configuration; prints ns per op.
 # A failed operation fails the bench, with the probe's message.
 measure() { # cfg op
-	local jail=() log=$tmp/run.log
-	[ "$1" = none ] || jail=("$out/jail-ai-block" exec --policy "$tmp/$1.bin" --)
+	local jail=() log=$tmp/run.log jab=$out/jail-ai-block
+	[ "$1" = base ] && jab=$baseline/jail-ai-block
+	[ "$1" = none ] || jail=("$jab" exec --policy "$tmp/$1.bin" --)
 	if ! taskset -c "$cpu" "${jail[@]}" ip netns exec "$ns" "$out/bench-runtime" "$2" "${count[$2]}" \
 		>"$tmp/run.out" 2>"$log"; then
 		echo "runtime cost: '$2' failed under ${title[$1]}:" >&2
