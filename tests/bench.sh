@@ -114,6 +114,8 @@ cpu=$(taskset -cp $$ | sed 's/.*: *//; s/.*[,-]//')
 ns=jpbench-$$
 ip netns add "$ns"
 ip -n "$ns" link set lo up
+# The icmp probe's ping socket (per network namespace; off by default).
+ip netns exec "$ns" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 
 # One run of one operation under one configuration; prints ns per op.
 # A failed operation fails the bench, with the probe's message.
