@@ -62,7 +62,13 @@ static int pol_frontend_load(struct pol_frontend *fe, const char *path, const st
 	if (!err && fe->tally.over)
 		err = -EINVAL;
 	for (i = 0; i < stmts.n && !err; i++) {
-		if (stmts.v[i]->kind == AST_INCLUDE)
+		/* Whether the jail enforces at all is the top file's to say: a
+		 * shared list that is included must never turn it off. */
+		if (at && stmts.v[i]->kind == AST_MODE)
+			pol_error(fe->ev.d, &stmts.v[i]->loc,
+				  "'mode' is set in the top policy file only, not in an included "
+				  "one");
+		else if (stmts.v[i]->kind == AST_INCLUDE)
 			err = pol_frontend_include(fe, stmts.v[i], name);
 		else
 			err = pol_eval_stmt(&fe->ev, &stmts.v[i]);

@@ -242,8 +242,26 @@ static int set_size(struct bpf_map *m, size_t want, char *err, size_t errlen)
 /* What jail_events.h's rodata says, the same for both objects. */
 struct ev_knobs {
 	uint64_t jail_id, policy_tag, interval_ns, burst_ns;
-	uint32_t n_rules, events_on, report_denials, audit;
+	uint32_t n_rules, events_on, report_denials, audit, task_helpers;
 };
+
+/* The hooks can name the task (bpf_get_current_pid_tgid(), _comm()):
+ * Linux 6.1+ for cgroup sock_addr and sock programs. */
+static bool has_task_helpers(void)
+{
+	static const enum bpf_prog_type types[] = { BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+						    BPF_PROG_TYPE_CGROUP_SOCK };
+	static const enum bpf_func_id funcs[] = { BPF_FUNC_get_current_pid_tgid,
+						  BPF_FUNC_get_current_comm,
+						  BPF_FUNC_get_current_cgroup_id };
+	size_t t, f;
+
+	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+		for (f = 0; f < sizeof(funcs) / sizeof(funcs[0]); f++)
+			if (libbpf_probe_bpf_helper(types[t], funcs[f], NULL) != 1)
+				return false;
+	return true;
+}
 
 static void ev_knobs_of(const struct jp_load_opts *o, struct ev_knobs *k)
 {
@@ -262,6 +280,7 @@ static void ev_knobs_of(const struct jp_load_opts *o, struct ev_knobs *k)
 	k->events_on = denials || (t->consts.flags & POL_CF_USES_LOG);
 	k->report_denials = denials;
 	k->audit = audit;
+	k->task_helpers = has_task_helpers();
 }
 
 #define SET_EV_KNOBS(rodata, k)                                 \
@@ -274,6 +293,7 @@ static void ev_knobs_of(const struct jp_load_opts *o, struct ev_knobs *k)
 		(rodata)->events_on = (k)->events_on;           \
 		(rodata)->report_denials = (k)->report_denials; \
 		(rodata)->audit = (k)->audit;                   \
+		(rodata)->task_helpers = (k)->task_helpers;     \
 	} while (0)
 
 /* Before load: the rodata knobs, the map sizes, whether the backstop
@@ -693,6 +713,12 @@ static int open_events(struct jail *j, char *err, size_t errlen)
 		err[0] = '\0';
 		return 0;
 	}
+	if (fd == -EPROTO)
+		snprintf(err, errlen,
+			 "the events ring buffer pinned at '%s/%s' is not of the layout this "
+			 "jail-ai-block uses; it goes with the last jail (detach every jail, or "
+			 "unpin it when none is left)",
+			 JP_PIN_ROOT, JP_PIN_EVENTS);
 	if (fd < 0)
 		return fd;
 	j->events_fd = fd;
@@ -1689,7 +1715,9 @@ static int sum_percpu(int fd, uint32_t key, uint64_t *vals, int ncpu, uint64_t *
 	return 0;
 }
 
-int jp_read_counts(const char *pin_dir, struct jp_counts *out, char *err, size_t errlen)
+/* The counters of generation gen, which was in force a moment ago. */
+static int read_counts_once(const char *pin_dir, uint32_t gen, struct jp_counts *out, char *err,
+			    size_t errlen)
 {
 	static const char *const suffixes[] = { "", JP_PIN_NEW };
 	uint64_t *vals = NULL;
@@ -1699,10 +1727,8 @@ int jp_read_counts(const char *pin_dir, struct jp_counts *out, char *err, size_t
 	size_t s;
 
 	memset(out, 0, sizeof(*out));
+	out->gen = gen;
 	ret = jp_read_info(pin_dir, &out->info, err, errlen);
-	if (ret)
-		return ret;
-	ret = read_pinned_gen(pin_dir, &out->gen, err, errlen);
 	if (ret)
 		return ret;
 	/* The counters the program in force counts in, as open_live_tables()
@@ -1754,6 +1780,30 @@ cleanup:
 	if (ret)
 		jp_counts_free(out);
 	return ret;
+}
+
+/* A replace may switch while the counters are read: then the info, the
+ * program and the counters could be of two generations.  Read again
+ * until the generation in force is the same before and after. */
+int jp_read_counts(const char *pin_dir, struct jp_counts *out, char *err, size_t errlen)
+{
+	uint32_t before, after;
+	char why[256];
+	int tries, ret = 0;
+
+	for (tries = 0; tries < 3; tries++) {
+		ret = read_pinned_gen(pin_dir, &before, err, errlen);
+		if (ret)
+			return ret;
+		ret = read_counts_once(pin_dir, before, out, err, errlen);
+		if (read_pinned_gen(pin_dir, &after, why, sizeof(why)) || after == before)
+			return ret;
+		if (!ret)
+			jp_counts_free(out);
+	}
+	snprintf(err, errlen, "'%s': the policy changed while its counters were read; try again",
+		 pin_dir);
+	return -EAGAIN;
 }
 
 void jp_counts_free(struct jp_counts *c)

@@ -85,17 +85,21 @@ static int take_lock(void)
 	ssize_t n;
 	int fd;
 
+	int ret;
+
 	if (mkdir("/run/jailpol", 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, SAY "cannot create '/run/jailpol': %s\n", strerror(errno));
-		return -errno;
+		ret = -errno;
+		fprintf(stderr, SAY "cannot create '/run/jailpol': %s\n", strerror(-ret));
+		return ret;
 	}
 	fd = open(JP_MONITOR_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		fprintf(stderr, SAY "cannot open '%s': %s\n", JP_MONITOR_LOCK, strerror(errno));
-		return -errno;
+		ret = -errno;
+		fprintf(stderr, SAY "cannot open '%s': %s\n", JP_MONITOR_LOCK, strerror(-ret));
+		return ret;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int ret = -errno;
+		ret = -errno;
 
 		n = pread(fd, buf, sizeof(buf) - 1, 0);
 		buf[n > 0 ? n : 0] = '\0';
@@ -316,7 +320,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	char when[64], dest[512], jail[PATH_MAX], cg[PATH_MAX];
 	const struct pol_tables *t;
 
-	if (size < sizeof(*e) || m->done)
+	if (m->done)
+		return -ECANCELED;
+	if (size < sizeof(*e))
 		return 0;
 	if (m->o->jail_id && e->jail_id != m->o->jail_id && e->cgroup_id != m->o->jail_id)
 		return 0;
@@ -330,8 +336,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	else
 		print_text(e, t, when, dest, cg);
 	fflush(stdout);
-	if (m->o->count && ++m->seen >= m->o->count)
+	/* Stop consuming at the last one: the events after it stay in the
+	 * ring for the next reader. */
+	if (m->o->count && ++m->seen >= m->o->count) {
 		m->done = true;
+		return -ECANCELED;
+	}
 	return 0;
 }
 
@@ -445,6 +455,8 @@ static int follow(struct monitor *m, int fd)
 	}
 	while (!stop && !m->done) {
 		ret = ring_buffer__poll(rb, 200);
+		if (m->done)
+			ret = 0;
 		if (ret < 0 && ret != -EINTR) {
 			fprintf(stderr, SAY "cannot read the events: %s\n", strerror(-ret));
 			break;

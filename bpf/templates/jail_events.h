@@ -50,6 +50,7 @@ const volatile __u32 n_rules;           /* pol_consts.n_rules */
 const volatile __u32 events_on;         /* some verdict can be reported */
 const volatile __u32 report_denials;    /* `log denials;` or audit mode */
 const volatile __u32 audit;             /* report denials, refuse nothing */
+const volatile __u32 task_helpers;      /* the hook may read the current task */
 
 static __always_inline void jp_count(__u32 rule)
 {
@@ -61,8 +62,10 @@ static __always_inline void jp_count(__u32 rule)
 	else if (rule >= n_rules)
 		slot = JAIL_COUNT_BROKEN(n_rules);
 	c = bpf_map_lookup_elem(&pol_counts, &slot);
+	/* Atomic: a sock_addr hook can be preempted on its CPU, and the
+	 * egress backstop (softirq) can run in the middle of it. */
 	if (c)
-		*c += 1;
+		__sync_fetch_and_add(c, 1);
 }
 
 /* 1 if the bucket has credit for one event (then spent), else 0 and
@@ -72,14 +75,17 @@ static __always_inline int jp_take_credit(struct jail_evstate *st, __u64 now)
 	int ok = 0;
 
 	bpf_spin_lock(&st->lock);
+	/* now was read before the lock: another CPU may have taken it
+	 * with a later time, and time spent is never credited twice. */
 	if (!st->last) {
 		st->credit = event_burst_ns;
+		st->last = now;
 	} else if (now > st->last) {
 		st->credit += now - st->last;
 		if (st->credit > event_burst_ns)
 			st->credit = event_burst_ns;
+		st->last = now;
 	}
-	st->last = now;
 	if (st->credit >= event_interval_ns) {
 		st->credit -= event_interval_ns;
 		st->emitted++;
@@ -149,7 +155,15 @@ static __always_inline struct jail_event *jp_judged(const struct pol_result *r, 
 /* The calling task, for hooks that run in its context. */
 static __always_inline void jp_event_task(struct jail_event *e)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	__u64 id;
+
+	/* Before Linux 6.1 cgroup sock_addr and sock programs have neither
+	 * helper: the loader says so, and the verifier prunes the calls. */
+	if (!task_helpers) {
+		e->flags |= JAIL_EVF_NO_TASK;
+		return;
+	}
+	id = bpf_get_current_pid_tgid();
 
 	e->pid = (__u32)id;
 	e->tgid = (__u32)(id >> 32);
