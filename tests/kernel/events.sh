@@ -189,10 +189,15 @@ ev=$(events '.address == "169.254.169.254"')
 n=$(grep -c . <<<"$ev")
 [ "$n" = 1 ]
 check monitor-before-attach-one-event "expected exactly one event for 169.254.169.254, got $n: $(head -c 600 "$work/mon.out") $(cat "$work/mon.err")"
-jq -e --arg pid "$curl_pid" --arg f "$root/policies/default.jp" --argjson line "$meta_line" '
+# The kernel reports pids as the initial pid namespace numbers them (the
+# host's view); run inside another one (the fresh-machine check's root),
+# the shell's own numbers differ, and only pid == tid is checked.
+host_pidns=false
+[ "$(stat -L -c %i /proc/self/ns/pid)" = 4026531836 ] && host_pidns=true
+jq -e --arg pid "$curl_pid" --argjson host "$host_pidns" --arg f "$root/policies/default.jp" --argjson line "$meta_line" '
 	.verdict == "deny" and .enforced == true and .mode == "enforce" and .hook == "connect4" and
 	.protocol == "tcp" and .family == "ipv4" and .port == 80 and .comm == "curl" and
-	(.pid | tostring) == $pid and (.tid | tostring) == $pid and
+	((.pid | tostring) == $pid or ($host | not)) and .tid == .pid and (.pid > 0) and
 	.line == $line and .text == "deny metadata log;" and .decided_by == "rule" and
 	(.file | endswith("policies/default.jp")) and .netns == "host" and
 	.policy == .file' <<<"$ev" >/dev/null
