@@ -254,13 +254,19 @@ static bool has_task_helpers(void)
 	static const enum bpf_func_id funcs[] = { BPF_FUNC_get_current_pid_tgid,
 						  BPF_FUNC_get_current_comm,
 						  BPF_FUNC_get_current_cgroup_id };
+	/* The kernel's answer does not change: probed once per process, not
+	 * once for each object of each load. */
+	static int known = -1;
 	size_t t, f;
 
-	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++)
-		for (f = 0; f < sizeof(funcs) / sizeof(funcs[0]); f++)
+	if (known >= 0)
+		return known;
+	known = 1;
+	for (t = 0; t < sizeof(types) / sizeof(types[0]) && known; t++)
+		for (f = 0; f < sizeof(funcs) / sizeof(funcs[0]) && known; f++)
 			if (libbpf_probe_bpf_helper(types[t], funcs[f], NULL) != 1)
-				return false;
-	return true;
+				known = 0;
+	return known;
 }
 
 static void ev_knobs_of(const struct jp_load_opts *o, struct ev_knobs *k)
