@@ -297,7 +297,32 @@ static int fn_build(struct decider *dc, const uint32_t *v, uint32_t n, uint32_t 
 	return 0;
 }
 
-/* The did of class c. */
+/* The direct decision id of rule (policy_abi.h). */
+static uint32_t direct_did(const struct pol_policy *p, uint32_t rule)
+{
+	uint8_t verdict = rule ? p->rules[rule - 1].verdict : p->default_verdict;
+	uint8_t flags = rule ? p->rules[rule - 1].flags : 0;
+
+	return POL_DID_DIRECT | (verdict == POL_ALLOW ? POL_DID_ALLOW : 0) |
+	       (flags & POL_RF_LOG ? POL_DID_LOG : 0) | rule;
+}
+
+/* If one rule decides every selector and port of function f (len words
+ * long, as fn_build() makes it), that rule's direct did, else 0. */
+static uint32_t fn_direct(const struct pol_policy *p, const uint32_t *f, uint32_t len)
+{
+	unsigned int sel;
+
+	if (len != 3 * POL_SEL_MAX)
+		return 0;
+	for (sel = 0; sel < POL_SEL_MAX; sel++)
+		if (f[3 * sel] != 1 || f[3 * sel + 1] != 0 || f[3 * sel + 2] != f[2])
+			return 0;
+	return direct_did(p, f[2]);
+}
+
+/* The did of class c: a direct one if one rule decides everything
+ * (then the DEC table need not hold it), else the interned function's. */
 static int class_did(struct decider *dc, uint32_t c, uint32_t *did)
 {
 	uint32_t *copy, n = dc->sets.seq[c].cnt, len;
@@ -316,9 +341,12 @@ static int class_did(struct decider *dc, uint32_t c, uint32_t *did)
 	free(copy);
 	if (err)
 		return err;
-	err = pol_intern_get(&dc->fns, dc->scratch, len, did);
-	if (err)
-		return err;
+	*did = fn_direct(dc->p, dc->scratch, len);
+	if (!*did) {
+		err = pol_intern_get(&dc->fns, dc->scratch, len, did);
+		if (err)
+			return err;
+	}
 	dc->classes[c].fn = *did;
 	return 0;
 }
@@ -575,7 +603,8 @@ static int build_dec(struct decider *dc, struct pol_dec_entry **out, uint32_t *n
 			f += 2 * nseg;
 		}
 	}
-	qsort(v, n, sizeof(*v), dec_entry_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), dec_entry_cmp);
 	*out = v;
 	*n_out = (uint32_t)n;
 	return 0;
@@ -656,10 +685,20 @@ static void lint_shadow(struct decider *dc, struct pol_diag *d, uint32_t r)
 		const uint32_t *f;
 		unsigned int sel;
 
-		if (dc->classes[c].fn == NONE ||
-		    !set_has(pol_intern_data(&dc->sets, c), dc->sets.seq[c].cnt, r))
+		uint32_t fn = dc->classes[c].fn;
+
+		if (fn == NONE || !set_has(pol_intern_data(&dc->sets, c), dc->sets.seq[c].cnt, r))
 			continue;
-		f = pol_intern_data(&dc->fns, dc->classes[c].fn);
+		if (fn & POL_DID_DIRECT) {
+			uint32_t who = fn & POL_DID_RULE;
+
+			for (j = 0; j < n_cover && cover[j] != who; j++)
+				;
+			if (who && who < r && j == n_cover)
+				cover[n_cover++] = who;
+			continue;
+		}
+		f = pol_intern_data(&dc->fns, fn);
 		for (sel = 0; sel < POL_SEL_MAX; sel++) {
 			uint32_t nseg = *f++, s;
 
@@ -700,7 +739,7 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d, struct pol_tables
 	int err;
 
 	memset(&t, 0, sizeof(t));
-	if (p->n_rules >= NONE - 1)
+	if (p->n_rules > POL_DID_RULE)
 		return -E2BIG;
 	dc.decided = calloc(p->n_rules + 1, sizeof(*dc.decided));
 	dc.host_rules = malloc((p->n_rules + 1) * sizeof(*dc.host_rules));
@@ -778,7 +817,9 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d, struct pol_tables
 	t.consts.n_rules = (uint32_t)p->n_rules + 1;
 	t.consts.n_dids = pol_intern_count(&dc.fns);
 	t.consts.default_verdict = p->default_verdict;
-	pol_tables_index(&t);
+	err = pol_tables_index(&t);
+	if (err)
+		goto cleanup;
 	*out = t;
 	memset(&t, 0, sizeof(t));
 cleanup:

@@ -84,12 +84,46 @@ static int host_bits(const uint8_t *addr, size_t nbytes, unsigned int len)
 	return pol_mask_bits(tmp, addr, nbytes, len);
 }
 
+/*
+ * A decision id of an LPM entry: 0..n_dids-1, or from version 3 a direct
+ * one (policy_abi.h) naming a rule whose verdict and log mark it carries.
+ * 0, or -EBADMSG with the problem in err.
+ */
+static int check_did(const char *name, uint32_t i, uint32_t did, const struct pol_tables *t,
+		     uint32_t version, char *err, size_t errlen)
+{
+	const struct pol_rule_rec *r;
+	uint32_t rule = did & POL_DID_RULE;
+
+	if (!(did & POL_DID_DIRECT)) {
+		if (did >= t->consts.n_dids)
+			return BAD("section %s: entry %u names decision %u but there are %u", name,
+				   i, did, t->consts.n_dids);
+		return 0;
+	}
+	if (version < 3)
+		return BAD("section %s: entry %u has a direct decision 0x%x, which version %u "
+			   "files do not have",
+			   name, i, did, version);
+	if (rule >= t->n_rules)
+		return BAD("section %s: entry %u names rule %u but there are %u", name, i, rule,
+			   t->n_rules);
+	r = &t->rules[rule];
+	if (!!(did & POL_DID_ALLOW) != (r->verdict == POL_ALLOW) ||
+	    !!(did & POL_DID_LOG) != !!(r->flags & POL_RF_LOG))
+		return BAD("section %s: entry %u disagrees with rule %u on verdict or log mark",
+			   name, i, rule);
+	return 0;
+}
+
 /* Checks shared by LPM4 and LPM6: entries are {prefixlen, addr, val}. */
 static int check_lpm(const char *name, const uint8_t *base, size_t esz, size_t addr_len,
-		     uint32_t count, uint32_t n_dids, char *err, size_t errlen)
+		     uint32_t count, const struct pol_tables *t, uint32_t version, char *err,
+		     size_t errlen)
 {
 	unsigned int max = (unsigned int)addr_len * 8;
 	uint32_t i;
+	int ret;
 
 	if (!count)
 		return BAD("section %s: no /0 root entry", name);
@@ -116,9 +150,11 @@ static int check_lpm(const char *name, const uint8_t *base, size_t esz, size_t a
 		} else if (plen) {
 			return BAD("section %s: no /0 root entry", name);
 		}
-		if (v.did >= n_dids || v.host_did >= n_dids)
-			return BAD("section %s: entry %u names decision %u but there are %u", name,
-				   i, v.did >= n_dids ? v.did : v.host_did, n_dids);
+		ret = check_did(name, i, v.did, t, version, err, errlen);
+		if (!ret)
+			ret = check_did(name, i, v.host_did, t, version, err, errlen);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -301,7 +337,7 @@ static int check_sock(const struct pol_tables *t, char *err, size_t errlen)
 	return check_verdicts("SOCK", t->sock, POL_SOCK_ENTRIES, t, err, errlen);
 }
 
-static int check_consts(const struct pol_consts *c, char *err, size_t errlen)
+static int check_consts(const struct pol_consts *c, uint32_t version, char *err, size_t errlen)
 {
 	if (c->default_verdict >= POL_VERDICT_MAX)
 		return BAD("section CONSTS: default verdict %u is out of range (0..%u)",
@@ -312,7 +348,9 @@ static int check_consts(const struct pol_consts *c, char *err, size_t errlen)
 		return BAD("section CONSTS: unknown flags 0x%x", c->flags);
 	if (!c->n_rules)
 		return BAD("section CONSTS: n_rules is 0, the default rule is missing");
-	if (!c->n_dids)
+	/* From version 3, a policy decided by direct decisions alone has
+	 * none. */
+	if (!c->n_dids && version < 3)
 		return BAD("section CONSTS: n_dids is 0");
 	return 0;
 }
@@ -543,7 +581,7 @@ int pol_read_buf(const void *buf, size_t len, struct pol_tables *out, char *err,
 		goto fail;
 	}
 	memcpy(&t.consts, b + s->offset, sizeof(t.consts));
-	ret = check_consts(&t.consts, err, errlen);
+	ret = check_consts(&t.consts, h.version, err, errlen);
 	if (ret)
 		goto fail;
 
@@ -575,7 +613,7 @@ int pol_read_buf(const void *buf, size_t len, struct pol_tables *out, char *err,
 	s = &sec[POL_SEC_LPM4 - 1];
 	t.lpm4 = (const struct pol_lpm4_entry *)(void *)(b + s->offset);
 	t.n_lpm4 = s->count;
-	ret = check_lpm("LPM4", b + s->offset, sizeof(*t.lpm4), 4, t.n_lpm4, t.consts.n_dids, err,
+	ret = check_lpm("LPM4", b + s->offset, sizeof(*t.lpm4), 4, t.n_lpm4, &t, h.version, err,
 			errlen);
 	if (ret)
 		goto fail;
@@ -583,7 +621,7 @@ int pol_read_buf(const void *buf, size_t len, struct pol_tables *out, char *err,
 	s = &sec[POL_SEC_LPM6 - 1];
 	t.lpm6 = (const struct pol_lpm6_entry *)(void *)(b + s->offset);
 	t.n_lpm6 = s->count;
-	ret = check_lpm("LPM6", b + s->offset, sizeof(*t.lpm6), 16, t.n_lpm6, t.consts.n_dids, err,
+	ret = check_lpm("LPM6", b + s->offset, sizeof(*t.lpm6), 16, t.n_lpm6, &t, h.version, err,
 			errlen);
 	if (ret)
 		goto fail;
@@ -595,7 +633,12 @@ int pol_read_buf(const void *buf, size_t len, struct pol_tables *out, char *err,
 	if (ret)
 		goto fail;
 
-	pol_tables_index(&t);
+	ret = pol_tables_index(&t);
+	if (ret) {
+		ret = ret == -ENOMEM ? fail(err, errlen, ret, "out of memory")
+				     : BAD("sections LPM4, LPM6: not a table of prefixes");
+		goto fail;
+	}
 	ret = check_flags(&t, err, errlen);
 	if (ret)
 		goto fail;
@@ -636,6 +679,7 @@ int pol_read_buf(const void *buf, size_t len, struct pol_tables *out, char *err,
 	*out = t;
 	return 0;
 fail:
+	free(t.words);
 	free(b);
 	return ret;
 }

@@ -1,24 +1,31 @@
 /* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
 /*
- * tables.c - longest-prefix-match lookups over a compiled policy in user
- * space, and classify.h on top of them.
+ * tables.c - the lookups of classify.h over a compiled policy in user
+ * space: the address table (ranges.c), the host set, and the DEC table's
+ * longest-prefix match.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
+#include "ranges.h"
 #include "tables.h"
 #include "vec.h"
 
-static const struct pol_addr_val *lookup4(void *ctx, const struct pol_lpm4_key *k)
+static const __u64 *addr_word(const struct pol_tables *t, uint32_t i)
 {
-	return pol_tables_lookup4(ctx, k);
+	return i < t->layout.n_words ? &t->words[i] : NULL;
 }
 
-static const struct pol_addr_val *lookup6(void *ctx, const struct pol_lpm6_key *k)
+static int is_host(const struct pol_tables *t, const struct pol_host_key *k)
 {
-	return pol_tables_lookup6(ctx, k);
+	uint32_t i;
+
+	for (i = 0; i < t->n_hosts; i++)
+		if (!memcmp(&t->hosts[i], k, sizeof(*k)))
+			return 1;
+	return 0;
 }
 
 static const struct pol_dec_val *lookup_dec(void *ctx, const struct pol_dec_key *k)
@@ -41,8 +48,9 @@ static const struct pol_dec_val *lookup_sock(const struct pol_tables *t, uint32_
 	return i < POL_SOCK_ENTRIES ? &t->sock[i] : NULL;
 }
 
-#define POL_LOOKUP_LPM4(ctx, k) lookup4(ctx, k)
-#define POL_LOOKUP_LPM6(ctx, k) lookup6(ctx, k)
+#define POL_ADDR_WORD(ctx, i) addr_word(ctx, i)
+#define POL_ADDR_LAYOUT(ctx) (&((const struct pol_tables *)(ctx))->layout)
+#define POL_IS_HOST(ctx, k) is_host(ctx, k)
 #define POL_LOOKUP_DEC(ctx, k) lookup_dec(ctx, k)
 #define POL_LOOKUP_UNIX_DFA(ctx, i) lookup_unix_dfa(ctx, i)
 #define POL_LOOKUP_UNIX_ACC(ctx, i) lookup_unix_acc(ctx, i)
@@ -62,12 +70,19 @@ static const struct pol_dec_val *lookup_sock(const struct pol_tables *t, uint32_
 		}                                                                  \
 	} while (0)
 
-void pol_tables_index(struct pol_tables *t)
+int pol_tables_index(struct pol_tables *t)
 {
-	BUILD_INDEX(t->idx4, 33u, t->lpm4, t->n_lpm4, 0u);
-	BUILD_INDEX(t->idx6, 129u, t->lpm6, t->n_lpm6, 0u);
+	__u64 *words;
+	int err;
+
 	BUILD_INDEX(t->idxdec, (uint32_t)(POL_DEC_PREFIX_MAX - POL_DEC_PREFIX_BASE + 1), t->dec,
 		    t->n_dec, (uint32_t)POL_DEC_PREFIX_BASE);
+	err = pol_ranges_build(t->lpm4, t->n_lpm4, t->lpm6, t->n_lpm6, &words, &t->layout);
+	if (err)
+		return err;
+	free(t->words);
+	t->words = words;
+	return 0;
 }
 
 /* Binary search for exact key data among entries [lo, hi) of one length.
@@ -114,47 +129,6 @@ static const void *lpm_find(const void *ents, size_t esz, size_t off, size_t nby
 	return NULL;
 }
 
-/* The host entry (unsorted, exact) whose key data at off equals key. */
-static const void *host_find(const void *ents, uint32_t n, size_t esz, size_t off, size_t nbytes,
-			     const uint8_t *key)
-{
-	const uint8_t *e = ents;
-	uint32_t i;
-
-	for (i = 0; i < n; i++, e += esz)
-		if (!memcmp(e + off, key, nbytes))
-			return e;
-	return NULL;
-}
-
-const struct pol_addr_val *pol_tables_lookup4(const struct pol_tables *t,
-					      const struct pol_lpm4_key *k)
-{
-	const size_t off = offsetof(struct pol_lpm4_entry, key.addr);
-	unsigned int max = k->prefixlen > 32 ? 32 : k->prefixlen;
-	const struct pol_lpm4_entry *e = NULL;
-
-	if (max == 32)
-		e = host_find(t->host4, t->n_host4, sizeof(*e), off, 4, k->addr);
-	if (!e)
-		e = lpm_find(t->lpm4, sizeof(*e), off, 4, t->idx4, 0, max, k->addr);
-	return e ? &e->val : NULL;
-}
-
-const struct pol_addr_val *pol_tables_lookup6(const struct pol_tables *t,
-					      const struct pol_lpm6_key *k)
-{
-	const size_t off = offsetof(struct pol_lpm6_entry, key.addr);
-	unsigned int max = k->prefixlen > 128 ? 128 : k->prefixlen;
-	const struct pol_lpm6_entry *e = NULL;
-
-	if (max == 128)
-		e = host_find(t->host6, t->n_host6, sizeof(*e), off, 16, k->addr);
-	if (!e)
-		e = lpm_find(t->lpm6, sizeof(*e), off, 16, t->idx6, 0, max, k->addr);
-	return e ? &e->val : NULL;
-}
-
 const struct pol_dec_val *pol_tables_lookup_dec(const struct pol_tables *t,
 						const struct pol_dec_key *k)
 {
@@ -199,52 +173,18 @@ void pol_tables_sock_unmatched(struct pol_tables *t)
 	}
 }
 
-int pol_tables_host_val(const struct pol_tables *t, uint8_t family, const uint8_t *addr,
-			struct pol_addr_val *out)
-{
-	const struct pol_addr_val *cover;
-
-	if (family == 4) {
-		struct pol_lpm4_key k = { .prefixlen = 32 };
-
-		memcpy(k.addr, addr, 4);
-		cover = pol_tables_lookup4(t, &k);
-	} else if (family == 6) {
-		struct pol_lpm6_key k = { .prefixlen = 128 };
-
-		memcpy(k.addr, addr, 16);
-		cover = pol_tables_lookup6(t, &k);
-	} else {
-		return -EINVAL;
-	}
-	if (!cover)
-		return -EBADMSG;
-	out->did = out->host_did = cover->host_did;
-	return 0;
-}
-
 int pol_tables_add_host(struct pol_tables *t, uint8_t family, const uint8_t *addr)
 {
-	struct pol_addr_val v;
-	int err = pol_tables_host_val(t, family, addr, &v);
+	struct pol_host_key k = { .family = family };
 
-	if (err)
-		return err;
-	if (family == 4) {
-		struct pol_lpm4_entry e = { .key.prefixlen = 32, .val = v };
-
-		if (POL_GROW(t->host4, t->cap_host4, (size_t)t->n_host4 + 1))
-			return -ENOMEM;
-		memcpy(e.key.addr, addr, 4);
-		t->host4[t->n_host4++] = e;
-	} else {
-		struct pol_lpm6_entry e = { .key.prefixlen = 128, .val = v };
-
-		if (POL_GROW(t->host6, t->cap_host6, (size_t)t->n_host6 + 1))
-			return -ENOMEM;
-		memcpy(e.key.addr, addr, 16);
-		t->host6[t->n_host6++] = e;
-	}
+	if (family != 4 && family != 6)
+		return -EINVAL;
+	memcpy(k.addr, addr, family == 4 ? 4 : 16);
+	if (is_host(t, &k))
+		return 0;
+	if (POL_GROW(t->hosts, t->cap_hosts, (size_t)t->n_hosts + 1))
+		return -ENOMEM;
+	t->hosts[t->n_hosts++] = k;
 	return 0;
 }
 
@@ -263,8 +203,8 @@ void pol_tables_free(struct pol_tables *t)
 		return;
 	for (i = 0; i < sizeof(t->owned) / sizeof(t->owned[0]); i++)
 		free(t->owned[i]);
-	free(t->host4);
-	free(t->host6);
+	free(t->words);
+	free(t->hosts);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -45,32 +45,28 @@ struct pol_tables {
 	const void *image;
 	size_t image_size;
 
-	/* Lookup index (pol_tables_index): entries of prefix length L are
-	 * [idxN[L], idxN[L + 1]). */
-	uint32_t idx4[34];
-	uint32_t idx6[130];
+	/* Lookup index (pol_tables_index): DEC entries of prefix length
+	 * POL_DEC_PREFIX_BASE + L are [idxdec[L], idxdec[L + 1]); the
+	 * address table of LPM4 and LPM6 (ranges.h), as the kernel gets it. */
 	uint32_t idxdec[POL_DEC_PREFIX_MAX - POL_DEC_PREFIX_BASE + 2];
+	__u64 *words; /* layout.n_words */
+	struct pol_range_layout layout;
 
-	/* Host addresses added by pol_tables_add_host(), as exact entries
-	 * that take precedence, just as the runtime's /32 and /128 do. */
-	struct pol_lpm4_entry *host4;
-	uint32_t n_host4;
-	size_t cap_host4;
-	struct pol_lpm6_entry *host6;
-	uint32_t n_host6;
-	size_t cap_host6;
+	/* Host addresses added by pol_tables_add_host(), as the runtime's
+	 * host set holds them. */
+	struct pol_host_key *hosts;
+	uint32_t n_hosts;
+	size_t cap_hosts;
 
 	void *owned[8]; /* storage freed by pol_tables_free() */
 };
 
-/* Build the per-length index; the entry arrays must already be sorted. */
-void pol_tables_index(struct pol_tables *t);
+/* Build the DEC index and the address table; the entry arrays must
+ * already be sorted, each with its /0 root.  0, -ENOMEM, or -EINVAL for
+ * LPM entries that are not (the table is then unchanged). */
+int pol_tables_index(struct pol_tables *t);
 
-/* Longest-prefix-match lookups over the tables (host entries first). */
-const struct pol_addr_val *pol_tables_lookup4(const struct pol_tables *t,
-					      const struct pol_lpm4_key *k);
-const struct pol_addr_val *pol_tables_lookup6(const struct pol_tables *t,
-					      const struct pol_lpm6_key *k);
+/* The longest-prefix match of k in the DEC table. */
 const struct pol_dec_val *pol_tables_lookup_dec(const struct pol_tables *t,
 						const struct pol_dec_key *k);
 
@@ -88,19 +84,10 @@ void pol_tables_classify_sock(const struct pol_tables *t, uint32_t kind, uint32_
 void pol_tables_sock_unmatched(struct pol_tables *t);
 
 /*
- * The value of the exact (/32 or /128) entry the host set holds for addr
- * (family 4 or 6, canonical): the entry that covers addr gives its
- * host_did, and the new entry maps to that, as did and as host_did.  The
- * runtime fills its maps with this.  0, -EINVAL for another family, -EBADMSG when nothing covers addr (tables
- * without their /0 root entries).
- */
-int pol_tables_host_val(const struct pol_tables *t, uint8_t family, const uint8_t *addr,
-			struct pol_addr_val *out);
-
-/*
- * Record addr (family 4 or 6, canonical) as a host address, exactly as the
- * runtime fills the host set (pol_tables_host_val()).  0, -ENOMEM, or the
- * errors of pol_tables_host_val().
+ * Record addr (family 4 or 6, canonical) as a host address, as the
+ * runtime's host set holds it: an address of a range whose did and
+ * host_did differ is then decided by host_did.  0, -ENOMEM, or -EINVAL
+ * for another family.
  */
 int pol_tables_add_host(struct pol_tables *t, uint8_t family, const uint8_t *addr);
 

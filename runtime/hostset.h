@@ -1,20 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * hostset.h - the `host` entries of one generation's address tables, and
- * the record that lets a later runtime change them.
+ * hostset.h - the host set of one generation: the runtime's host
+ * addresses, which the policy's `host` rules match.
  *
- * A host address a is an exact entry (a/32, a/128) in pol_lpm4/pol_lpm6
- * whose decision ids are both the host_did of the entry that covered a
- * before (policy_abi.h).  Its record, in a HASH map pinned beside the
- * tables (pins.h: map_hosts), keeps what the tables held at exactly a
- * before: a policy's own /32 or /128, or nothing.  So taking a out again
- * restores that entry or deletes a's, and no verdict for a non-host
- * address ever differs from the policy's.  Everything here works on the
- * live maps alone: a runtime needs neither the policy.bin nor the
- * addresses an earlier runtime saw.
+ * The set is a HASH map pinned beside the tables (pins.h: map_hosts) that
+ * the generation's programs read themselves (classify.h, POL_IS_HOST): an
+ * address with a record is a host address, and a range of the address
+ * table whose did and host_did differ decides it by host_did.  Adding or
+ * removing an address is one map update, so the tables, and every verdict
+ * for an address that is not a host address, never change.  Everything
+ * here works on the live map alone: a runtime needs neither the
+ * policy.bin nor the addresses an earlier runtime saw.
  *
- * Callers hold the pin root's lock (jp_pins_lock): the records and the
- * tables change together, by one runtime at a time.
+ * Callers hold the pin root's lock (jp_pins_lock): one runtime changes
+ * the set at a time.
  *
  * Functions return 0 or a negative errno and fill err.
  */
@@ -27,34 +26,27 @@
 
 #include "loader.h"
 
-/* The maps of one generation's host set. */
+/* The map of one generation's host set. */
 struct jp_hostset {
-	int lpm4_fd;
-	int lpm6_fd;
-	int rec_fd; /* the records: struct jp_host_key -> struct jp_host_rec */
+	int rec_fd; /* the records: struct pol_host_key -> struct jp_host_rec */
 };
 
 /*
- * Key and value of the record map; persisted in pins, so fixed.  Besides
- * one record per host address, the key of family JP_HOST_OWNER holds
- * whose addresses they are: the netns cookie of the network namespace
- * the attach read them in (orig.did the low 32 bits, orig.host_did the
- * high ones), so a watch in another namespace leaves the jail alone.
+ * Key and value of the record map; persisted in pins and read by the
+ * programs, so fixed: the key is classify.h's struct pol_host_key, the
+ * value zero for an address.  Besides one record per host address, the
+ * key of family JP_HOST_OWNER holds whose addresses they are: the netns
+ * cookie of the network namespace the attach read them in (orig.did the
+ * low 32 bits, orig.host_did the high ones), so a watch in another
+ * namespace leaves the jail alone.
  */
 #define JP_HOST_OWNER 0
 
-struct jp_host_key {
-	uint8_t family; /* 4 or 6, or JP_HOST_OWNER (the rest zero) */
-	uint8_t zero[3];
-	uint8_t addr[16]; /* network order; IPv4 in addr[0..3] */
-};
-
 struct jp_host_rec {
-	struct pol_addr_val orig; /* the exact entry the tables held before */
-	uint32_t had_entry;       /* 1 if they held one, 0 if a had none */
+	struct pol_addr_val orig; /* JP_HOST_OWNER: the cookie; else zero */
+	uint32_t reserved;
 };
 
-_Static_assert(sizeof(struct jp_host_key) == 20, "struct jp_host_key is pinned: keep its size");
 _Static_assert(sizeof(struct jp_host_rec) == 12, "struct jp_host_rec is pinned: keep its size");
 
 /* An address as text ("10.0.0.1", "fd00::1") into buf, which holds
@@ -66,14 +58,13 @@ void jp_addr_format(const struct jp_addr *a, char *buf, size_t len);
 int jp_hostset_records(size_t max, char *err, size_t errlen);
 
 /*
- * Make address a a host entry (nothing if it is one already, or if it
+ * Make address a a host address (nothing if it is one already, or if it
  * can never be one: loopback and unspecified addresses, pol_never_host).
- * -ENOSPC when a table or the records are full; -EBADMSG when no entry
- * of the tables covers a (a broken policy).
+ * -ENOSPC when the set is full.
  */
 int jp_hostset_add(const struct jp_hostset *s, const struct jp_addr *a, char *err, size_t errlen);
 
-/* Take address a out of the host entries (nothing if it is not one). */
+/* Take address a out of the host set (nothing if it is not in it). */
 int jp_hostset_remove(const struct jp_hostset *s, const struct jp_addr *a, char *err,
 		      size_t errlen);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,10 +113,8 @@ static bool gen_optional(enum jp_hook h)
 static struct bpf_map *skel_map(struct jail_bpf *skel, enum jp_map m)
 {
 	switch (m) {
-	case JP_MAP_LPM4:
-		return skel->maps.pol_lpm4;
-	case JP_MAP_LPM6:
-		return skel->maps.pol_lpm6;
+	case JP_MAP_ADDR:
+		return skel->maps.pol_addr;
 	case JP_MAP_COUNTS:
 		return skel->maps.pol_counts;
 	case JP_MAP_DEC:
@@ -184,18 +183,16 @@ static int fill_map(int fd, const void *entries, size_t n, size_t entry_size, si
 }
 
 /*
- * The host addresses into the new tables, recorded in a new record map
- * (hostset.h), whose fd goes to *rec_fd.  Loopback and unspecified
- * addresses are never host entries: the `loopback` and `unspecified`
- * sets cover them with their own netns scope.
+ * The new generation's host set (hostset.h), filled with the host
+ * addresses, its fd in *rec_fd: before load, for the programs to read.
+ * Loopback and unspecified addresses are never host addresses: the
+ * `loopback` and `unspecified` sets cover them with their own netns
+ * scope.
  */
-static int fill_hosts(struct jail_bpf *skel, const struct jp_load_opts *o, int *rec_fd,
-		      uint32_t *n_inserted, char *err, size_t errlen)
+static int fill_hosts(const struct jp_load_opts *o, int *rec_fd, uint32_t *n_inserted, char *err,
+		      size_t errlen)
 {
-	struct jp_hostset hs = {
-		.lpm4_fd = bpf_map__fd(skel->maps.pol_lpm4),
-		.lpm6_fd = bpf_map__fd(skel->maps.pol_lpm6),
-	};
+	struct jp_hostset hs;
 	size_t n = o->hosts ? o->hosts->n : 0;
 	int ret;
 
@@ -214,15 +211,6 @@ static int fill_hosts(struct jail_bpf *skel, const struct jp_load_opts *o, int *
 	return 0;
 }
 
-static size_t count_hosts(const struct jp_hosts *h, uint8_t family)
-{
-	size_t i, n = 0;
-
-	for (i = 0; h && i < h->n; i++)
-		n += h->v[i].family == family;
-	return n;
-}
-
 static int set_size(struct bpf_map *m, size_t want, char *err, size_t errlen)
 {
 	int ret;
@@ -239,10 +227,18 @@ static int set_size(struct bpf_map *m, size_t want, char *err, size_t errlen)
 	return ret;
 }
 
+/* The possible CPUs, the stripes of pol_counts (jail_abi.h). */
+static uint32_t n_cpus(void)
+{
+	int n = libbpf_num_possible_cpus();
+
+	return n > 0 ? (uint32_t)n : 1;
+}
+
 /* What jail_events.h's rodata says, the same for both objects. */
 struct ev_knobs {
 	uint64_t jail_id, policy_tag, interval_ns, burst_ns;
-	uint32_t n_rules, events_on, report_denials, audit, task_helpers;
+	uint32_t n_rules, events_on, report_denials, audit, task_helpers, n_cpus;
 };
 
 /* The hooks can name the task (bpf_get_current_pid_tgid(), _comm()):
@@ -287,6 +283,7 @@ static void ev_knobs_of(const struct jp_load_opts *o, struct ev_knobs *k)
 	k->report_denials = denials;
 	k->audit = audit;
 	k->task_helpers = has_task_helpers();
+	k->n_cpus = n_cpus();
 }
 
 #define SET_EV_KNOBS(rodata, k)                                 \
@@ -300,6 +297,7 @@ static void ev_knobs_of(const struct jp_load_opts *o, struct ev_knobs *k)
 		(rodata)->report_denials = (k)->report_denials; \
 		(rodata)->audit = (k)->audit;                   \
 		(rodata)->task_helpers = (k)->task_helpers;     \
+		(rodata)->n_cpus = (k)->n_cpus;                 \
 	} while (0)
 
 /* Before load: the rodata knobs, the map sizes, whether the backstop
@@ -317,17 +315,13 @@ static int configure_skel(struct jail_bpf *skel, const struct jp_load_opts *o, b
 	ev_knobs_of(o, &k);
 	SET_EV_KNOBS(skel->rodata, &k);
 
-	ret = set_size(skel->maps.pol_lpm4,
-		       (size_t)t->n_lpm4 + count_hosts(o->hosts, 4) + JP_HOST_SLACK, err, errlen);
-	if (!ret)
-		ret = set_size(skel->maps.pol_lpm6,
-			       (size_t)t->n_lpm6 + count_hosts(o->hosts, 6) + JP_HOST_SLACK, err,
-			       errlen);
+	skel->rodata->pol_layout = t->layout;
+	ret = set_size(skel->maps.pol_addr, t->layout.n_words, err, errlen);
 	if (!ret)
 		ret = set_size(skel->maps.pol_dec, t->n_dec ? t->n_dec : 1, err, errlen);
 	if (!ret)
-		ret = set_size(skel->maps.pol_counts, JAIL_COUNT_SLOTS(t->consts.n_rules), err,
-			       errlen);
+		ret = set_size(skel->maps.pol_counts,
+			       (size_t)JAIL_COUNT_SLOTS(t->consts.n_rules) * k.n_cpus, err, errlen);
 	if (!ret)
 		ret = bpf_program__set_autoload(skel->progs.jail_egress,
 						!!(t->consts.flags & POL_CF_BACKSTOP));
@@ -398,29 +392,45 @@ static int fill_array(struct bpf_map *m, const void *values, uint32_t n, size_t 
 	return ret;
 }
 
+/* The address table into its map, in one copy through a mapping. */
+static int fill_addr(struct bpf_map *m, const struct pol_tables *t, char *err, size_t errlen)
+{
+	size_t len = (size_t)t->layout.n_words * sizeof(*t->words);
+	void *p;
+
+	if (bpf_map__value_size(m) != sizeof(*t->words) ||
+	    bpf_map__max_entries(m) != t->layout.n_words) {
+		snprintf(err, errlen, "map '%s' is not sized for the address table",
+			 bpf_map__name(m));
+		return -EPROTO;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m), 0);
+	if (p == MAP_FAILED) {
+		int ret = -errno;
+
+		snprintf(err, errlen, "map '%s': cannot map its %u words: %s", bpf_map__name(m),
+			 t->layout.n_words, strerror(-ret));
+		return ret;
+	}
+	memcpy(p, t->words, len);
+	munmap(p, len);
+	return 0;
+}
+
 /* After load: the policy's tables into the maps. */
 static int fill_tables(struct jail_bpf *skel, const struct pol_tables *t, char *err, size_t errlen)
 {
-	const struct {
-		struct bpf_map *map;
-		const void *entries;
-		size_t n, entry_size, key_size;
-	} tables[] = {
-		{ skel->maps.pol_lpm4, t->lpm4, t->n_lpm4, sizeof(*t->lpm4), sizeof(t->lpm4->key) },
-		{ skel->maps.pol_lpm6, t->lpm6, t->n_lpm6, sizeof(*t->lpm6), sizeof(t->lpm6->key) },
-		{ skel->maps.pol_dec, t->dec, t->n_dec, sizeof(*t->dec), sizeof(t->dec->key) },
-	};
-	size_t k;
 	int ret;
 
-	for (k = 0; k < sizeof(tables) / sizeof(tables[0]); k++) {
-		ret = fill_map(bpf_map__fd(tables[k].map), tables[k].entries, tables[k].n,
-			       tables[k].entry_size, tables[k].key_size);
-		if (ret) {
-			snprintf(err, errlen, "map '%s' needs %zu entries: %s",
-				 bpf_map__name(tables[k].map), tables[k].n, strerror(-ret));
-			return ret;
-		}
+	ret = fill_addr(skel->maps.pol_addr, t, err, errlen);
+	if (ret)
+		return ret;
+	ret = fill_map(bpf_map__fd(skel->maps.pol_dec), t->dec, t->n_dec, sizeof(*t->dec),
+		       sizeof(t->dec->key));
+	if (ret) {
+		snprintf(err, errlen, "map '%s' needs %u entries: %s",
+			 bpf_map__name(skel->maps.pol_dec), t->n_dec, strerror(-ret));
+		return ret;
 	}
 	return fill_array(skel->maps.pol_sock, t->sock, POL_SOCK_ENTRIES, sizeof(t->sock[0]), err,
 			  errlen);
@@ -840,6 +850,14 @@ static int load_skel(const struct jp_load_opts *o, struct jail *j, uint32_t gen,
 
 		ret = reuse_events(&m, j->events_fd, j->evstate_fd, -1, err, errlen);
 	}
+	if (!ret)
+		ret = fill_hosts(o, &j->rec_fd, n_hosts, err, errlen);
+	if (!ret) {
+		ret = bpf_map__reuse_fd(skel->maps.pol_hosts, j->rec_fd);
+		if (ret)
+			snprintf(err, errlen, "cannot hand the host set to the templates: %s",
+				 strerror(-ret));
+	}
 	if (ret)
 		goto fail;
 	ret = jail_bpf__load(skel);
@@ -852,8 +870,6 @@ static int load_skel(const struct jp_load_opts *o, struct jail *j, uint32_t gen,
 		log_reset(o->debug);
 		ret = load_unix(o, j, &s, gen, err, errlen);
 	}
-	if (!ret)
-		ret = fill_hosts(skel, o, &j->rec_fd, n_hosts, err, errlen);
 	if (ret)
 		goto fail;
 	*out = s;
@@ -1240,9 +1256,10 @@ static int revoke_sockets(const struct jp_load_opts *o, struct jail_bpf *skel,
 			  struct jp_attach_result *res, char *err, size_t errlen)
 {
 	struct jp_revoke_opts ro = {
-		.lpm4_fd = bpf_map__fd(skel->maps.pol_lpm4),
-		.lpm6_fd = bpf_map__fd(skel->maps.pol_lpm6),
+		.addr_fd = bpf_map__fd(skel->maps.pol_addr),
+		.hosts_fd = bpf_map__fd(skel->maps.pol_hosts),
 		.dec_fd = bpf_map__fd(skel->maps.pol_dec),
+		.layout = &o->policy->layout,
 		.host_netns_cookie = o->host_netns_cookie,
 		.uses_scope = !!(o->policy->consts.flags & POL_CF_USES_SCOPE),
 		.cgroup_fd = o->cgroup_fd,
@@ -1542,11 +1559,10 @@ static int gen_prog_fd(const char *pin_dir, uint32_t gen, enum jp_hook h, char *
 }
 
 /*
- * The tables of the generation in force are the pins its programs use:
- * "map_*" once its attach finished, "map_*_new" when the attach was
- * killed between its switch and the rename.  pol_lpm4 is the one its
- * connect4 program uses, pol_lpm6 its connect6's (every policy attaches
- * both; the verifier keeps in each program only the table it reads).
+ * The host set of the generation in force is the pin its programs use:
+ * "map_hosts" once its attach finished, "map_hosts_new" when the attach
+ * was killed between its switch and the rename.  Its connect4 and
+ * connect6 programs both read it (every policy attaches both).
  */
 static int open_live_tables(const char *pin_dir, uint32_t gen, struct jp_live *l, char *err,
 			    size_t errlen)
@@ -1564,36 +1580,30 @@ static int open_live_tables(const char *pin_dir, uint32_t gen, struct jp_live *l
 		return prog6;
 	}
 	for (k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]) && !ret; k++) {
-		ret = open_used_map(pin_dir, jp_pin_map(JP_MAP_LPM4), suffixes[k], prog4,
-				    &l->lpm4_fd);
+		ret = open_used_map(pin_dir, jp_pin_map(JP_MAP_HOSTS), suffixes[k], prog4,
+				    &l->rec_fd);
 		if (ret == 1) {
-			ret = open_used_map(pin_dir, jp_pin_map(JP_MAP_LPM6), suffixes[k], prog6,
-					    &l->lpm6_fd);
-			if (ret == 0)
-				ret = -ESTALE; /* the two pins of another generation each */
-		}
-		if (ret == 1) {
-			char name[64];
+			uint32_t id = 0;
 
-			snprintf(name, sizeof(name), "%s%s", jp_pin_map(JP_MAP_HOSTS), suffixes[k]);
-			l->rec_fd = open_map(pin_dir, name, BPF_MAP_TYPE_HASH,
-					     sizeof(struct jp_host_key), sizeof(struct jp_host_rec),
-					     0, err, errlen);
-			ret = l->rec_fd < 0 ? l->rec_fd : 1;
+			ret = map_id(l->rec_fd, &id);
+			if (!ret)
+				ret = prog_uses_map(prog6, id);
+			if (ret == 0)
+				ret = -ESTALE; /* the two programs of another generation each */
 		}
 	}
 	close(prog4);
 	close(prog6);
 	if (ret == 1)
 		return 0;
-	if (ret == -ENOENT) {
+	if (ret == 0) {
 		snprintf(err, errlen,
-			 "'%s': the tables in force have no host records (attached by an earlier "
-			 "jail-ai-block); attach the policy again",
+			 "'%s': the programs in force do not read a host set (attached by an "
+			 "earlier jail-ai-block); attach the policy again",
 			 pin_dir);
 		return -ENOENT;
 	}
-	if (ret == 0 || ret == -ESTALE) {
+	if (ret == -ESTALE) {
 		snprintf(err, errlen,
 			 "'%s': no pinned tables are those of the policy in force; attach the "
 			 "policy again",
@@ -1628,7 +1638,7 @@ int jp_live_open(const char *pin_dir, struct jp_live *l, char *err, size_t errle
 	int ret;
 
 	memset(l, 0, sizeof(*l));
-	l->info_fd = l->lpm4_fd = l->lpm6_fd = l->rec_fd = -1;
+	l->info_fd = l->rec_fd = -1;
 	err[0] = '\0';
 	ret = jp_read_info(pin_dir, &l->info, err, errlen);
 	if (ret)
@@ -1668,8 +1678,6 @@ int jp_live_set_n_hosts(struct jp_live *l, uint32_t n)
 void jp_live_close(struct jp_live *l)
 {
 	close_fd(&l->info_fd);
-	close_fd(&l->lpm4_fd);
-	close_fd(&l->lpm6_fd);
 	close_fd(&l->rec_fd);
 }
 
@@ -1721,6 +1729,30 @@ static int sum_percpu(int fd, uint32_t key, uint64_t *vals, int ncpu, uint64_t *
 	return 0;
 }
 
+/* The striped counters (jail_abi.h) of map fd, summed over the CPUs,
+ * read through one mapping. */
+static int sum_stripes(int fd, const struct bpf_map_info *mi, uint32_t ncpu, struct jp_counts *out)
+{
+	size_t len = (size_t)mi->max_entries * sizeof(uint64_t), slots, c, s;
+	const uint64_t *p;
+
+	if (mi->value_size != sizeof(uint64_t) || !mi->max_entries || mi->max_entries % ncpu)
+		return -EPROTO;
+	slots = mi->max_entries / ncpu;
+	out->v = calloc(slots, sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	out->n = (uint32_t)slots;
+	for (c = 0; c < ncpu; c++)
+		for (s = 0; s < slots; s++)
+			out->v[s] += __atomic_load_n(&p[c * slots + s], __ATOMIC_RELAXED);
+	munmap((void *)p, len);
+	return 0;
+}
+
 /* The counters of generation gen, which was in force a moment ago. */
 static int read_counts_once(const char *pin_dir, uint32_t gen, struct jp_counts *out, char *err,
 			    size_t errlen)
@@ -1765,16 +1797,21 @@ static int read_counts_once(const char *pin_dir, uint32_t gen, struct jp_counts 
 			 strerror(-ret));
 		goto cleanup;
 	}
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	out->v = calloc(mi.max_entries ? mi.max_entries : 1, sizeof(*out->v));
-	if (!vals || !out->v) {
-		ret = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
-		goto cleanup;
+	if (mi.type == BPF_MAP_TYPE_ARRAY) {
+		ret = sum_stripes(fd, &mi, (uint32_t)ncpu, out);
+	} else {
+		/* A jail of before the stripes: a PERCPU_ARRAY. */
+		vals = calloc((size_t)ncpu, sizeof(*vals));
+		out->v = calloc(mi.max_entries ? mi.max_entries : 1, sizeof(*out->v));
+		if (!vals || !out->v) {
+			ret = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			goto cleanup;
+		}
+		out->n = mi.max_entries;
+		for (k = 0; k < out->n && !ret; k++)
+			ret = sum_percpu(fd, k, vals, ncpu, &out->v[k]);
 	}
-	out->n = mi.max_entries;
-	for (k = 0; k < out->n && !ret; k++)
-		ret = sum_percpu(fd, k, vals, ncpu, &out->v[k]);
 	if (ret)
 		snprintf(err, errlen, "cannot read the counters in '%s': %s", pin_dir,
 			 strerror(-ret));

@@ -179,7 +179,7 @@ struct jp_live {
 	uint32_t gen;        /* the generation in force */
 	struct jp_info info; /* its info */
 	int info_fd;
-	int lpm4_fd, lpm6_fd, rec_fd;
+	int rec_fd; /* its host set */
 };
 
 int jp_live_open(const char *pin_dir, struct jp_live *l, char *err, size_t errlen);

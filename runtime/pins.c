@@ -41,8 +41,10 @@ static const char *const link_pins[] = { HOOKS(LINK_PIN) };
 static const char *const gen_pins[] = { HOOKS(GEN_PIN) };
 
 static const char *const map_pins[] = {
-	[JP_MAP_LPM4] = "map_lpm4",   [JP_MAP_LPM6] = "map_lpm6",     [JP_MAP_DEC] = "map_dec",
-	[JP_MAP_HOSTS] = "map_hosts", [JP_MAP_COUNTS] = "map_counts",
+	[JP_MAP_ADDR] = "map_addr",
+	[JP_MAP_DEC] = "map_dec",
+	[JP_MAP_HOSTS] = "map_hosts",
+	[JP_MAP_COUNTS] = "map_counts",
 };
 _Static_assert(sizeof(map_pins) / sizeof(map_pins[0]) == JP_MAP_MAX,
 	       "map_pins and enum jp_map differ");

@@ -19,9 +19,8 @@
  *       link_egress                 (only when the policy turns the backstop on)
  *       link_connect_unix link_sendmsg_unix  (only with `unix` rules)
  *       link_sock_create            (only with `socket` rules)
- *       map_lpm4 map_lpm6 map_dec   the tables of the policy in force
- *       map_hosts                   the records of their host entries
- *                                   (hostset.h)
+ *       map_addr map_dec            the tables of the policy in force
+ *       map_hosts                   its host set (hostset.h)
  *       map_counts                  the verdicts per rule of the policy in
  *                                   force (jail_abi.h)
  *       evstate                     the jail's event budget and losses
@@ -68,10 +67,9 @@ enum jp_hook {
 
 /* A generation's tables, one pin each. */
 enum jp_map {
-	JP_MAP_LPM4,
-	JP_MAP_LPM6,
+	JP_MAP_ADDR, /* the address table (policy_abi.h) */
 	JP_MAP_DEC,
-	JP_MAP_HOSTS,  /* the records of the host entries (hostset.h) */
+	JP_MAP_HOSTS,  /* the host set (hostset.h) */
 	JP_MAP_COUNTS, /* verdicts per rule (jail_abi.h); a jail of before it has none */
 	JP_MAP_MAX,
 };
@@ -80,7 +78,7 @@ enum jp_map {
 const char *jp_hook_name(enum jp_hook h);
 
 /* The pin names in a cgroup's directory: "link_connect4",
- * "gen_connect4", "map_lpm4", "map_hosts", "info", "ctl".  Out of range: "?". */
+ * "gen_connect4", "map_addr", "map_hosts", "info", "ctl".  Out of range: "?". */
 const char *jp_pin_link(enum jp_hook h);
 const char *jp_pin_gen(enum jp_hook h);
 const char *jp_pin_map(enum jp_map m);

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "../bpf/templates/jail_abi.h"
+#include "../bpf/templates/policy_abi.h"
 #include "revoke.h"
 #include "revoke.skel.h"
 #include "vec.h"
@@ -261,9 +262,10 @@ static struct revoke_bpf *load(const struct jp_revoke_opts *o, int *ret, char *e
 	skel->rodata->host_netns_cookie = o->host_netns_cookie;
 	skel->rodata->uses_scope = o->uses_scope;
 	skel->rodata->jail_cgroup_id = o->cgroup_id;
-	*ret = bpf_map__reuse_fd(skel->maps.pol_lpm4, o->lpm4_fd);
+	skel->rodata->pol_layout = *o->layout;
+	*ret = bpf_map__reuse_fd(skel->maps.pol_addr, o->addr_fd);
 	if (!*ret)
-		*ret = bpf_map__reuse_fd(skel->maps.pol_lpm6, o->lpm6_fd);
+		*ret = bpf_map__reuse_fd(skel->maps.pol_hosts, o->hosts_fd);
 	if (!*ret)
 		*ret = bpf_map__reuse_fd(skel->maps.pol_dec, o->dec_fd);
 	if (*ret) {

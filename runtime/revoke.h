@@ -30,13 +30,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct pol_range_layout;
+
 struct jp_revoke_opts {
-	int lpm4_fd; /* the tables of the generation now in force */
-	int lpm6_fd;
+	int addr_fd; /* the tables of the generation now in force */
+	int hosts_fd;
 	int dec_fd;
-	uint64_t host_netns_cookie; /* as the hooks were given it */
-	bool uses_scope;            /* POL_CF_USES_SCOPE */
-	int cgroup_fd;              /* the jailed cgroup, O_RDONLY|O_DIRECTORY */
+	const struct pol_range_layout *layout; /* of the address table */
+	uint64_t host_netns_cookie;            /* as the hooks were given it */
+	bool uses_scope;                       /* POL_CF_USES_SCOPE */
+	int cgroup_fd;                         /* the jailed cgroup, O_RDONLY|O_DIRECTORY */
 	uint64_t cgroup_id;
 };
 

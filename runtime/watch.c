@@ -86,7 +86,7 @@ static int sync_jail(const char *path, const char *name, void *arg)
 		jp_live_close(&l);
 		return 0;
 	}
-	hs = (struct jp_hostset){ l.lpm4_fd, l.lpm6_fd, l.rec_fd };
+	hs = (struct jp_hostset){ l.rec_fd };
 	/* A jail attached in another network namespace has that one's
 	 * addresses for its host set, not these. */
 	if (r->netns_cookie && !jp_hostset_owner(&hs, &owner) && owner &&

@@ -7,11 +7,14 @@
  * the classifiers it uses before including this file; each returns a
  * pointer to the value or NULL.  For IP destinations (pol_classify()):
  *
- *   POL_LOOKUP_LPM4(ctx, const struct pol_lpm4_key *) -> const struct pol_addr_val *
- *   POL_LOOKUP_LPM6(ctx, const struct pol_lpm6_key *) -> const struct pol_addr_val *
- *   POL_LOOKUP_DEC(ctx, const struct pol_dec_key *)   -> const struct pol_dec_val *
+ *   POL_ADDR_WORD(ctx, __u32 index)                  -> const __u64 *
+ *   POL_ADDR_LAYOUT(ctx)                             -> const volatile struct pol_range_layout *
+ *   POL_IS_HOST(ctx, const struct pol_host_key *)    -> nonzero for a host address
+ *   POL_LOOKUP_DEC(ctx, const struct pol_dec_key *)  -> const struct pol_dec_val *
  *
- * with longest-prefix-match semantics.  For Unix socket addresses
+ * the first over the address table (struct pol_range_layout, built from
+ * the LPM4 and LPM6 sections by lib/ranges.c, policy_abi.h), the last with
+ * longest-prefix-match semantics.  For Unix socket addresses
  * (pol_classify_unix()), over the UNIX_DFA and UNIX_ACC tables:
  *
  *   POL_LOOKUP_UNIX_DFA(ctx, __u32 index) -> const __u32 *
@@ -46,12 +49,13 @@
 #endif
 #endif
 
-#if !defined(POL_CLASSIFY_TYPES_ONLY) && !defined(POL_LOOKUP_LPM4) && \
+#if !defined(POL_CLASSIFY_TYPES_ONLY) && !defined(POL_ADDR_WORD) && \
 	!defined(POL_LOOKUP_UNIX_DFA) && !defined(POL_LOOKUP_SOCK)
 #error "define the lookups of a classifier (or POL_CLASSIFY_TYPES_ONLY) before including classify.h"
 #endif
-#if defined(POL_LOOKUP_LPM4) && (!defined(POL_LOOKUP_LPM6) || !defined(POL_LOOKUP_DEC))
-#error "define POL_LOOKUP_LPM4, POL_LOOKUP_LPM6 and POL_LOOKUP_DEC together"
+#if defined(POL_ADDR_WORD) && \
+	(!defined(POL_ADDR_LAYOUT) || !defined(POL_IS_HOST) || !defined(POL_LOOKUP_DEC))
+#error "define POL_ADDR_WORD, POL_ADDR_LAYOUT, POL_IS_HOST and POL_LOOKUP_DEC together"
 #endif
 #if defined(POL_LOOKUP_UNIX_DFA) && (!defined(POL_LOOKUP_UNIX_ACC) || !defined(POL_UNIX_CLASSES))
 #error "define POL_LOOKUP_UNIX_DFA, POL_LOOKUP_UNIX_ACC and POL_UNIX_CLASSES together"
@@ -248,35 +252,172 @@ static __always_inline void pol_classify_sock(void *ctx, __u32 kind, __u32 scope
 }
 #endif
 
-#if !defined(POL_CLASSIFY_TYPES_ONLY) && defined(POL_LOOKUP_LPM4)
-/* Two lookups: address -> decision id -> verdict. */
+#if !defined(POL_CLASSIFY_TYPES_ONLY) && defined(POL_ADDR_WORD)
+/* Bits [c, c + w) of the 128-bit number hi:lo, 1 <= w <= 16, c + w <= 128. */
+static __always_inline __u32 pol_bits(__u64 hi, __u64 lo, __u32 c, __u32 w)
+{
+	__u64 mask = (1ull << w) - 1;
+
+	if (c + w <= 64)
+		return (__u32)((hi >> (64 - c - w)) & mask);
+	if (c >= 64)
+		return (__u32)((lo >> (128 - c - w)) & mask);
+	return (__u32)(((hi << (c + w - 64)) | (lo >> (128 - c - w))) & mask);
+}
+
+/* The low (hi == 0) or high 32 bits of word i, or -1 past the table. */
+static __always_inline __s64 pol_half(void *ctx, __u32 i, int hi)
+{
+	const __u64 *w = POL_ADDR_WORD(ctx, i);
+
+	if (!w)
+		return -1;
+	return hi ? (__s64)(*w >> 32) : (__s64)(*w & 0xffffffffu);
+}
+
+/* 1 if range i of family f starts at or before hi:lo, 0 if after, -1 if
+ * the table is broken. */
+static __always_inline int pol_starts_by(void *ctx, const struct pol_range_fam *f, int v6, __u32 i,
+					 __u64 hi, __u64 lo)
+{
+	const __u64 *sh, *sl;
+	__s64 s4;
+
+	if (!v6) {
+		s4 = pol_half(ctx, f->start + i / 2, i & 1);
+		if (s4 < 0)
+			return -1;
+		return ((__u64)s4 << 32) <= hi;
+	}
+	sh = POL_ADDR_WORD(ctx, f->start + 2 * i);
+	sl = POL_ADDR_WORD(ctx, f->start + 2 * i + 1);
+	if (!sh || !sl)
+		return -1;
+	return *sh < hi || (*sh == hi && *sl <= lo);
+}
+
+/*
+ * The value of the range of family f (v6: IPv6) holding the address
+ * hi:lo (IPv4 in the top 32 bits of hi), or NULL when the table is
+ * broken.
+ */
+static __always_inline const __u64 *pol_range_val(void *ctx, const struct pol_range_fam *f, int v6,
+						  __u32 vals, __u64 hi, __u64 lo)
+{
+	__u32 bits = v6 ? 128 : 32, c = 0, w = f->root_bits, node = f->dir, k;
+	__u32 lo_r = 0, hi_r = 0;
+	const __u64 *e, *e1;
+	int leaf = 0;
+	__s64 v;
+
+	/* Bounded per family: an IPv4 walk is verified for 7 levels, not
+	 * the 31 of IPv6. */
+	for (k = 0; k < (v6 ? POL_RANGE_LEVELS(128) : POL_RANGE_LEVELS(32)); k++) {
+		__u32 j;
+
+		if (w < 1 || w > POL_RANGE_ROOT_MAX || c + w > bits)
+			return 0;
+		j = pol_bits(hi, lo, c, w);
+		e = POL_ADDR_WORD(ctx, node + j);
+		e1 = POL_ADDR_WORD(ctx, node + j + 1);
+		if (!e || !e1)
+			return 0;
+		if (!(*e >> 32)) {
+			lo_r = (__u32)*e;
+			hi_r = (__u32)*e1;
+			leaf = 1;
+			break;
+		}
+		node = (__u32)(*e >> 32) & ((1u << POL_RANGE_SUB_SHIFT) - 1);
+		c += w;
+		w = (__u32)(*e >> (32 + POL_RANGE_SUB_SHIFT)) + 1;
+	}
+	if (!leaf || hi_r < lo_r || hi_r - lo_r > POL_RANGE_LEAF_MAX)
+		return 0;
+	/* The last range in [lo_r, hi_r] that starts by the address; lo_r
+	 * holds the bucket's first address, so it does. */
+	for (k = 0; k < POL_RANGE_STEPS; k++) {
+		__u32 mid;
+		int by;
+
+		if (lo_r >= hi_r)
+			break;
+		mid = lo_r + (hi_r - lo_r + 1) / 2;
+		by = pol_starts_by(ctx, f, v6, mid, hi, lo);
+		if (by < 0)
+			return 0;
+		if (by)
+			lo_r = mid;
+		else
+			hi_r = mid - 1;
+	}
+	if (lo_r != hi_r)
+		return 0;
+	v = pol_half(ctx, f->vidx + lo_r / 2, lo_r & 1);
+	if (v < 0)
+		return 0;
+	return POL_ADDR_WORD(ctx, vals + (__u32)v);
+}
+
+/* A big-endian 64-bit number from 8 bytes. */
+static __always_inline __u64 pol_be64(const __u8 *b)
+{
+	__u64 v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+/* Two lookups: address -> decision id (a direct one is the verdict) ->
+ * verdict. */
 static __always_inline void pol_lookup(void *ctx, const struct pol_query *q, struct pol_result *r)
 {
-	const struct pol_addr_val *av;
+	/* Volatile: in BPF the layout is rodata the loader sets, which the
+	 * compiler must read, not fold. */
+	const volatile struct pol_range_layout *layout = POL_ADDR_LAYOUT(ctx);
+	struct pol_range_fam f = { 0 };
 	const struct pol_dec_val *dv;
 	struct pol_dec_key dk;
+	__u64 hi, lo = 0;
+	const __u64 *av;
+	__u32 did, host_did;
+	int v6 = q->family != 4;
 
-	if (q->family == 4) {
-		struct pol_lpm4_key k4;
-
-		k4.prefixlen = 32;
-		__builtin_memcpy(k4.addr, q->addr, 4);
-		av = POL_LOOKUP_LPM4(ctx, &k4);
-	} else {
-		struct pol_lpm6_key k6;
-
-		k6.prefixlen = 128;
-		__builtin_memcpy(k6.addr, q->addr, 16);
-		av = POL_LOOKUP_LPM6(ctx, &k6);
-	}
 	r->rule = POL_RULE_NONE;
 	r->verdict = POL_DENY;
 	r->flags = 0;
+	f.dir = layout->fam[v6].dir;
+	f.root_bits = layout->fam[v6].root_bits;
+	f.start = layout->fam[v6].start;
+	f.vidx = layout->fam[v6].vidx;
+	hi = pol_be64(q->addr);
+	if (v6)
+		lo = pol_be64(q->addr + 8);
+	else
+		hi &= 0xffffffff00000000ull;
+	av = pol_range_val(ctx, &f, v6, layout->vals, hi, lo);
 	if (!av)
 		return;
+	did = (__u32)*av;
+	host_did = (__u32)(*av >> 32);
+	if (did != host_did) {
+		struct pol_host_key hk = { .family = v6 ? 6 : 4 };
+
+		__builtin_memcpy(hk.addr, q->addr, 16);
+		if (POL_IS_HOST(ctx, &hk))
+			did = host_did;
+	}
+	if (did & POL_DID_DIRECT) {
+		r->rule = did & POL_DID_RULE;
+		r->verdict = did & POL_DID_ALLOW ? POL_ALLOW : POL_DENY;
+		r->flags = did & POL_DID_LOG ? POL_RF_LOG : 0;
+		return;
+	}
 
 	dk.prefixlen = POL_DEC_PREFIX_MAX;
-	dk.did = av->did;
+	dk.did = did;
 	dk.sel = POL_SEL(q->proto, q->scope);
 	dk.zero = 0;
 	dk.port = q->proto == POL_PROTO_OTHER ? 0 : pol_htons(q->port);
@@ -303,6 +444,6 @@ static __always_inline void pol_classify(void *ctx, struct pol_query *q, struct 
 	pol_lookup(ctx, q, r);
 	r->reached = 1;
 }
-#endif /* POL_LOOKUP_LPM4 */
+#endif /* POL_ADDR_WORD */
 
 #endif /* JAILPOL_CLASSIFY_H */

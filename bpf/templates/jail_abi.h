@@ -45,10 +45,14 @@
  * Events and counters
  * -------------------
  * Every verdict a generation's hooks reach is counted in its pol_counts
- * (PERCPU_ARRAY of __u64, n_rules + 2 slots: slot r for rule r, 0 the
- * default; JAIL_COUNT_UNMATCHED for a Unix or socket verdict no rule
- * decided; JAIL_COUNT_BROKEN for a lookup that missed).  The counters are
- * the generation's own: a replace starts them at zero.
+ * (n_rules + 2 slots: slot r for rule r, 0 the default;
+ * JAIL_COUNT_UNMATCHED for a Unix or socket verdict no rule decided;
+ * JAIL_COUNT_BROKEN for a lookup that missed).  It is an ARRAY of __u64
+ * holding one stripe of slots per possible CPU, slot s of CPU c at
+ * c * slots + s (a jail of before it has a PERCPU_ARRAY of the slots):
+ * one allocation however many rules, where a PERCPU_ARRAY of a million
+ * slots takes half a second to create.  The counters are the
+ * generation's own: a replace starts them at zero.
  *
  * A verdict by a `log` rule, and with `log denials;` (or audit mode)
  * every denial, is reported as one struct jail_event in the ring buffer

@@ -35,8 +35,9 @@ struct {
 
 /* Verdicts per rule (JAIL_COUNT_SLOTS); this generation's own. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1); /* sized by the loader */
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* sized by the loader: a stripe per CPU */
 	__type(key, __u32);
 	__type(value, __u64);
 } pol_counts SEC(".maps");
@@ -51,16 +52,21 @@ const volatile __u32 events_on;         /* some verdict can be reported */
 const volatile __u32 report_denials;    /* `log denials;` or audit mode */
 const volatile __u32 audit;             /* report denials, refuse nothing */
 const volatile __u32 task_helpers;      /* the hook may read the current task */
+const volatile __u32 n_cpus;            /* stripes of pol_counts */
 
 static __always_inline void jp_count(__u32 rule)
 {
-	__u32 slot = rule;
+	__u32 slot = rule, cpu = bpf_get_smp_processor_id();
 	__u64 *c;
 
 	if (rule == POL_RULE_UNMATCHED)
 		slot = JAIL_COUNT_UNMATCHED(n_rules);
 	else if (rule >= n_rules)
 		slot = JAIL_COUNT_BROKEN(n_rules);
+	/* A CPU past the stripes cannot be; it would count in the first. */
+	if (cpu >= n_cpus)
+		cpu = 0;
+	slot += cpu * JAIL_COUNT_SLOTS(n_rules);
 	c = bpf_map_lookup_elem(&pol_counts, &slot);
 	/* Atomic: a sock_addr hook can be preempted on its CPU, and the
 	 * egress backstop (softirq) can run in the middle of it. */

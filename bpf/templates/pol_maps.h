@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
 /*
- * pol_maps.h - the policy's three tables as BPF maps, and the classifier
+ * pol_maps.h - the policy's tables as BPF maps, and the classifier
  * (classify.h) over them, for every BPF object that judges a destination:
  * the jail's hooks (jail.bpf.c) and the socket iterators that revoke what
  * the hooks never judged (revoke.bpf.c).  The runtime fills the maps from
@@ -15,23 +15,27 @@
 
 #include "policy_abi.h"
 
-/* Address -> decision ids; the runtime adds the host addresses as /32. */
+/* The address table (policy_abi.h, struct pol_range_layout) in 64-bit
+ * words.  Mmapable, so the runtime fills it with one copy. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1); /* sized by the loader */
-	__type(key, struct pol_lpm4_key);
-	__type(value, struct pol_addr_val);
-} pol_lpm4 SEC(".maps");
+	__type(key, __u32);
+	__type(value, __u64);
+} pol_addr SEC(".maps");
 
-/* Same for IPv6, host addresses as /128. */
+/* Its layout, set by the loader before load. */
+const volatile struct pol_range_layout pol_layout;
+
+/* The host set: the runtime's record map (runtime/hostset.h), reused by
+ * fd; an address is a host address while it has a record. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
-	__type(key, struct pol_lpm6_key);
-	__type(value, struct pol_addr_val);
-} pol_lpm6 SEC(".maps");
+	__type(key, struct pol_host_key);
+	__uint(value_size, 12);
+} pol_hosts SEC(".maps");
 
 /* (decision id, selector, port block) -> verdict. */
 struct {
@@ -42,8 +46,14 @@ struct {
 	__type(value, struct pol_dec_val);
 } pol_dec SEC(".maps");
 
-#define POL_LOOKUP_LPM4(ctx, k) ((const struct pol_addr_val *)bpf_map_lookup_elem(&pol_lpm4, (k)))
-#define POL_LOOKUP_LPM6(ctx, k) ((const struct pol_addr_val *)bpf_map_lookup_elem(&pol_lpm6, (k)))
+static __always_inline const __u64 *pol_addr_word(__u32 i)
+{
+	return bpf_map_lookup_elem(&pol_addr, &i);
+}
+
+#define POL_ADDR_WORD(ctx, i) pol_addr_word(i)
+#define POL_ADDR_LAYOUT(ctx) (&pol_layout)
+#define POL_IS_HOST(ctx, k) (bpf_map_lookup_elem(&pol_hosts, (k)) != NULL)
 #define POL_LOOKUP_DEC(ctx, k) ((const struct pol_dec_val *)bpf_map_lookup_elem(&pol_dec, (k)))
 #include "classify.h"
 

@@ -69,8 +69,8 @@
 #define POL_MAGIC "JAILPOL" /* 7 chars + NUL fill the 8-byte magic */
 /* Version 2 added the UNIX, UNIX_DFA, UNIX_ACC and SOCK sections; a
  * version 1 file has none of them and is read as a policy without Unix or
- * socket rules. */
-#define POL_FORMAT_VERSION 2
+ * socket rules.  Version 3 added direct decisions (POL_DID_DIRECT). */
+#define POL_FORMAT_VERSION 3
 #define POL_FORMAT_VERSION_MIN 1
 
 /* Verdicts, as in the dec table and the RULES section. */
@@ -118,6 +118,19 @@ struct pol_lpm6_key {
 	__u8 addr[16];
 };
 
+/*
+ * A decision id with POL_DID_DIRECT set is a direct decision: one rule
+ * decides every protocol, scope and port, so the id holds that rule, its
+ * verdict and its log mark itself and the DEC table has no entries for
+ * it.  A million `deny PREFIX;` rules so cost no more tables than one set
+ * does, and every prefix still names its own rule.  Other ids are
+ * 0..n_dids-1.
+ */
+#define POL_DID_DIRECT 0x80000000u
+#define POL_DID_ALLOW 0x40000000u /* the verdict is POL_ALLOW */
+#define POL_DID_LOG 0x20000000u   /* the rule has POL_RF_LOG */
+#define POL_DID_RULE 0x1fffffffu  /* the rule number */
+
 /* Value of both address tables. */
 struct pol_addr_val {
 	__u32 did;      /* decision id for a non-host address */
@@ -145,6 +158,74 @@ struct pol_dec_val {
 	__u8 verdict; /* enum pol_verdict */
 	__u8 flags;   /* POL_RF_* of the deciding rule */
 	__u16 reserved;
+};
+
+/*
+ * The address table: one array of 64-bit words holding, per family, the
+ * address space cut into disjoint ranges, each with the value (struct
+ * pol_addr_val) of the longest prefix of LPM4 or LPM6 that covers it, and
+ * a directory over them.  A lookup costs a bounded number of word reads,
+ * whatever the number of prefixes: at most POL_RANGE_LEVELS directory
+ * entries, then a binary search of at most POL_RANGE_LEAF_MAX + 1 ranges
+ * (POL_RANGE_STEPS reads), then the value.  Nothing here calls a helper:
+ * in BPF every read is an inlined ARRAY lookup.
+ *
+ * Addresses are numbers (IPv4 32 bits, IPv6 128), compared as such.  Per
+ * family:
+ *   - ranges 0..n-1 start at strictly increasing addresses, range 0 at 0;
+ *     range i ends where range i + 1 starts.  Starts are words start..:
+ *     IPv4 two per word (range i in the low half of word i / 2 if i is
+ *     even, else the high half), IPv6 two words per range (high 64 bits,
+ *     then low).
+ *   - vidx..: the index of range i's value, two per word as IPv4 starts.
+ *   - dir..: the root directory, 2^root_bits + 1 words.  Word j is the
+ *     bucket of addresses whose top root_bits bits are j: its low 32 bits
+ *     the range holding the bucket's first address, its high 32 bits 0 or
+ *     a sub-directory over the bucket's next bits: its word offset in the
+ *     low POL_RANGE_SUB_SHIFT bits, the number of bits it reads less one
+ *     above them (POL_RANGE_SUB_MIN..POL_RANGE_SUB_MAX, fewer where the
+ *     address ends; about 8 ranges a bucket).  Word j + 1 holds
+ *     the range of the next bucket's first address, so the bucket's ranges
+ *     are [low(j), low(j + 1)]; the last word holds n - 1.  A bucket with
+ *     more than POL_RANGE_LEAF_MAX ranges has a sub-directory, whose words
+ *     are read the same way.
+ * vals..: n_vals words, did in the low 32 bits, host_did in the high.
+ */
+#define POL_RANGE_ROOT_MAX 16
+#define POL_RANGE_SUB_MIN 4 /* a bucket over POL_RANGE_LEAF_MAX needs 2^4 * 8 */
+#define POL_RANGE_SUB_MAX 8
+#define POL_RANGE_SUB_SHIFT 28
+#define POL_RANGE_LEAF_MAX 64
+#define POL_RANGE_STEPS 7 /* ceil(log2(POL_RANGE_LEAF_MAX + 1)) */
+/* Directories on a path of an address of b bits: a bucket with more than
+ * POL_RANGE_LEAF_MAX ranges spans at least 2^7 addresses, and the root
+ * reads at least POL_RANGE_SUB_MIN bits when any bucket has a
+ * sub-directory, every sub-directory too. */
+#define POL_RANGE_LEVELS(b) (1 + ((b)-7) / POL_RANGE_SUB_MIN)
+
+struct pol_range_fam {
+	__u32 dir;       /* word offset of the root directory */
+	__u32 root_bits; /* 1..POL_RANGE_ROOT_MAX */
+	__u32 start;     /* word offset of the range starts */
+	__u32 vidx;      /* word offset of the value indexes */
+	__u32 n;         /* ranges, at least 1 */
+	__u32 reserved;
+};
+
+struct pol_range_layout {
+	struct pol_range_fam fam[2]; /* IPv4, IPv6 */
+	__u32 vals;                  /* word offset of the values */
+	__u32 n_vals;
+	__u32 n_words; /* the whole table */
+	__u32 reserved;
+};
+
+/* Key of the host set: the runtime's host addresses (the `host` set),
+ * which take the host_did of the range that holds them. */
+struct pol_host_key {
+	__u8 family; /* 4 or 6 */
+	__u8 zero[3];
+	__u8 addr[16]; /* network order; IPv4 in addr[0..3], the rest zero */
 };
 
 /* Table entries as stored in policy.bin: key then value, as the maps take
@@ -273,5 +354,7 @@ _Static_assert(sizeof(struct pol_section) == 32, "pol_section ABI");
 _Static_assert(sizeof(struct pol_consts) == 16, "pol_consts ABI");
 _Static_assert(sizeof(struct pol_rule_rec) == 20, "pol_rule_rec ABI");
 _Static_assert(sizeof(struct pol_unix_consts) == 16, "pol_unix_consts ABI");
+_Static_assert(sizeof(struct pol_range_layout) == 64, "pol_range_layout ABI");
+_Static_assert(sizeof(struct pol_host_key) == 20, "pol_host_key ABI");
 
 #endif /* JAILPOL_POLICY_ABI_H */
