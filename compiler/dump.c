@@ -43,14 +43,25 @@ static void flags_text(char *buf, size_t len, uint32_t flags)
 		 flags & POL_CF_AUDIT ? " AUDIT" : "", flags ? "" : " none");
 }
 
+/* A decision id: dN, or #N for a direct decision by rule N. */
+static void format_did(char *buf, size_t len, uint32_t did)
+{
+	if (did & POL_DID_DIRECT)
+		snprintf(buf, len, "#%u", did & POL_DID_RULE);
+	else
+		snprintf(buf, len, "d%u", did);
+}
+
 /* One LPM entry, the prefix column as wide as the family's longest. */
 static void text_lpm(FILE *out, uint8_t family, uint32_t plen, const uint8_t *addr,
 		     const struct pol_addr_val *v)
 {
-	char a[POL_PREFIX_STRLEN];
+	char a[POL_PREFIX_STRLEN], d[16], h[16];
 
 	format_lpm(a, sizeof(a), family, plen, addr);
-	fprintf(out, "  %-*s d%u  host:d%u\n", family == 4 ? 20 : 44, a, v->did, v->host_did);
+	format_did(d, sizeof(d), v->did);
+	format_did(h, sizeof(h), v->host_did);
+	fprintf(out, "  %-*s %-11s host:%s\n", family == 4 ? 20 : 44, a, d, h);
 }
 
 static void dump_text(FILE *out, const struct pol_tables *t, size_t file_size)
@@ -78,10 +89,14 @@ static void dump_text(FILE *out, const struct pol_tables *t, size_t file_size)
 			pol_tables_string(t, r->text));
 	}
 
-	fprintf(out, "\nipv4 (%u entries): prefix -> decision, decision if host\n", t->n_lpm4);
+	fprintf(out,
+		"\nipv4 (%u entries): prefix -> decision (#N: rule N decides), decision if host\n",
+		t->n_lpm4);
 	for (i = 0; i < t->n_lpm4; i++)
 		text_lpm(out, 4, t->lpm4[i].key.prefixlen, t->lpm4[i].key.addr, &t->lpm4[i].val);
-	fprintf(out, "\nipv6 (%u entries): prefix -> decision, decision if host\n", t->n_lpm6);
+	fprintf(out,
+		"\nipv6 (%u entries): prefix -> decision (#N: rule N decides), decision if host\n",
+		t->n_lpm6);
 	for (i = 0; i < t->n_lpm6; i++)
 		text_lpm(out, 6, t->lpm6[i].key.prefixlen, t->lpm6[i].key.addr, &t->lpm6[i].val);
 	fprintf(out, "\ndecisions (%u entries): decision proto/netns ports -> verdict rule\n",
@@ -123,6 +138,11 @@ static void json_lpm(struct pol_json *j, uint8_t family, uint32_t plen, const ui
 	pol_json_str_field(j, "prefix", a);
 	pol_json_uint_field(j, "did", v->did);
 	pol_json_uint_field(j, "host_did", v->host_did);
+	/* A direct decision names its rule (policy_abi.h). */
+	if (v->did & POL_DID_DIRECT)
+		pol_json_uint_field(j, "rule", v->did & POL_DID_RULE);
+	if (v->host_did & POL_DID_DIRECT)
+		pol_json_uint_field(j, "host_rule", v->host_did & POL_DID_RULE);
 	pol_json_object_end(j);
 }
 

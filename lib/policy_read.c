@@ -396,13 +396,13 @@ static int check_flags(const struct pol_tables *t, char *err, size_t errlen)
 			if (t->lpm4[i].val.did != t->lpm4[i].val.host_did)
 				return BAD(
 					"section CONSTS: flag USES_HOST is clear but LPM4 entry %u "
-					"decides host addresses apart (did %u, host_did %u)",
+					"decides host addresses apart (did 0x%x, host_did 0x%x)",
 					i, t->lpm4[i].val.did, t->lpm4[i].val.host_did);
 		for (i = 0; i < t->n_lpm6; i++)
 			if (t->lpm6[i].val.did != t->lpm6[i].val.host_did)
 				return BAD(
 					"section CONSTS: flag USES_HOST is clear but LPM6 entry %u "
-					"decides host addresses apart (did %u, host_did %u)",
+					"decides host addresses apart (did 0x%x, host_did 0x%x)",
 					i, t->lpm6[i].val.did, t->lpm6[i].val.host_did);
 	}
 	if (f & POL_CF_USES_SCOPE)

@@ -127,6 +127,18 @@ static unsigned int lpm6_partial(void)
 	return 1;
 }
 
+/* The first IPv4 entry with a direct decision (version 3). */
+static unsigned int lpm4_direct(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sec(POL_SEC_LPM4)->count; i++)
+		if (LPM4[i].val.did & POL_DID_DIRECT)
+			return i;
+	fprintf(stderr, "forge: no direct decision in LPM4\n");
+	exit(1);
+}
+
 static void swap(void *a, void *b, size_t n)
 {
 	uint8_t t[64];
@@ -144,6 +156,18 @@ static void clear_log(void)
 		RULES[i].flags &= ~POL_RF_LOG;
 	for (i = 0; i < sec(POL_SEC_DEC)->count; i++)
 		DEC[i].val.flags &= ~POL_RF_LOG;
+	for (i = 0; i < sec(POL_SEC_LPM4)->count; i++) {
+		if (LPM4[i].val.did & POL_DID_DIRECT)
+			LPM4[i].val.did &= ~POL_DID_LOG;
+		if (LPM4[i].val.host_did & POL_DID_DIRECT)
+			LPM4[i].val.host_did &= ~POL_DID_LOG;
+	}
+	for (i = 0; i < sec(POL_SEC_LPM6)->count; i++) {
+		if (LPM6[i].val.did & POL_DID_DIRECT)
+			LPM6[i].val.did &= ~POL_DID_LOG;
+		if (LPM6[i].val.host_did & POL_DID_DIRECT)
+			LPM6[i].val.host_did &= ~POL_DID_LOG;
+	}
 }
 
 /* The damage: one case per line.  seal: recompute the content hash (2) or
@@ -199,6 +223,9 @@ static void clear_log(void)
 	X("lpm4-unsorted", 2, swap(&LPM4[1], &LPM4[2], sizeof(*LPM4)))                           \
 	X("lpm4-no-root", 2, LPM4[0].key.prefixlen = 1)                                          \
 	X("lpm4-decision", 2, LPM4[0].val.did = CONSTS->n_dids)                                  \
+	X("lpm4-direct-rule", 2, LPM4[lpm4_direct()].val.did |= POL_DID_RULE)                    \
+	X("lpm4-direct-disagrees", 2, LPM4[lpm4_direct()].val.did ^= POL_DID_ALLOW)              \
+	X("version-2-direct", 2, hdr()->version = 2)                                             \
 	X("lpm6-host-bits", 2, LPM6[lpm6_partial()].key.addr[15] |= 1)                           \
 	X("lpm6-unsorted", 2, swap(&LPM6[1], &LPM6[2], sizeof(*LPM6)))                           \
 	X("lpm6-host-decision", 2, LPM6[0].val.host_did = 1000)                                  \

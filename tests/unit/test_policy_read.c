@@ -421,7 +421,7 @@ static void semantic(void)
 			consts(b)->flags &= ~(uint32_t)POL_CF_USES_HOST;
 			snprintf(want, sizeof(want),
 				 "section CONSTS: flag USES_HOST is clear but LPM4 entry %u "
-				 "decides host addresses apart (did %u, host_did %u)",
+				 "decides host addresses apart (did 0x%x, host_did 0x%x)",
 				 (uint32_t)(e - (struct pol_lpm4_entry *)entry(b, POL_SEC_LPM4, 0)),
 				 e->val.did, e->val.host_did);
 		},
@@ -477,6 +477,20 @@ static void semantic(void)
 				((struct pol_rule_rec *)entry(b, POL_SEC_RULES, i))->flags = 0;
 			for (i = 0; i < section(b, POL_SEC_DEC)->count; i++)
 				((struct pol_dec_entry *)entry(b, POL_SEC_DEC, i))->val.flags = 0;
+			for (i = 0; i < section(b, POL_SEC_LPM4)->count; i++) {
+				struct pol_lpm4_entry *e = entry(b, POL_SEC_LPM4, i);
+
+				e->val.did &= ~(POL_DID_LOG * !!(e->val.did & POL_DID_DIRECT));
+				e->val.host_did &=
+					~(POL_DID_LOG * !!(e->val.host_did & POL_DID_DIRECT));
+			}
+			for (i = 0; i < section(b, POL_SEC_LPM6)->count; i++) {
+				struct pol_lpm6_entry *e = entry(b, POL_SEC_LPM6, i);
+
+				e->val.did &= ~(POL_DID_LOG * !!(e->val.did & POL_DID_DIRECT));
+				e->val.host_did &=
+					~(POL_DID_LOG * !!(e->val.host_did & POL_DID_DIRECT));
+			}
 		},
 		"section CONSTS: flag USES_LOG is set but no rule has the log mark");
 	CORRUPT("unknown consts flag", consts(b)->flags |= 0x100,
@@ -859,24 +873,44 @@ static void unix_roundtrip(const struct pol_tables *t)
 	}
 }
 
-/* A version 1 file: the small policy's first six sections, no others.
- * It reads as a policy without Unix or socket rules. */
-static uint8_t *version1(size_t *len)
+/* A policy whose every decision depends on the port, so its tables have
+ * no direct decisions (version 3) and make a faithful version 1 file. */
+static struct pol_policy *port_policy(void)
+{
+	static const char *const r1[] = { "10.0.0.0/8", "2001:db8::/32", NULL };
+	struct pol_policy *p = calloc(1, sizeof(*p));
+
+	REQUIRE(p, "out of memory");
+	p->rules = calloc(2, sizeof(*p->rules));
+	REQUIRE(p->rules, "out of memory");
+	p->source_name = strdup("port.jp");
+	p->default_verdict = POL_ALLOW;
+	p->default_loc = (struct pol_loc){ .file = "port.jp", .line = 1, .col = 1 };
+	p->default_text = strdup("default allow;");
+	add_rule(p, POL_ALLOW, 0, 1, 3, false, false, r1, 443, 443);
+	add_rule(p, POL_DENY, 0, 3, 3, true, false, NULL, 1, 1023);
+	return p;
+}
+
+/* A version 1 file: the first six sections of src (the writer's output
+ * for a policy without direct decisions), no others.  It reads as a
+ * policy without Unix or socket rules. */
+static uint8_t *version1(const uint8_t *src, size_t src_len, size_t *len)
 {
 	const size_t drop = (POL_SEC_MAX - POL_SEC_MAX_V1) * sizeof(struct pol_section);
-	uint8_t *b = calloc(1, good_len);
+	uint8_t *b = calloc(1, src_len);
 	struct pol_section *t;
 	uint64_t end = 0;
 	uint32_t i;
 
 	REQUIRE(b, "out of memory");
-	memcpy(b, good, sizeof(struct pol_file_header) + (POL_SEC_MAX_V1 - 1) * sizeof(*t));
+	memcpy(b, src, sizeof(struct pol_file_header) + (POL_SEC_MAX_V1 - 1) * sizeof(*t));
 	header(b)->version = 1;
 	header(b)->n_sections = POL_SEC_MAX_V1 - 1;
 	t = (struct pol_section *)(void *)(b + sizeof(struct pol_file_header));
 	for (i = 0; i < POL_SEC_MAX_V1 - 1; i++) {
 		REQUIRE(t[i].type == i + 1, "the writer's section order");
-		memcpy(b + t[i].offset - drop, good + t[i].offset, t[i].size);
+		memcpy(b + t[i].offset - drop, src + t[i].offset, t[i].size);
 		t[i].offset -= drop;
 		end = t[i].offset + t[i].size;
 	}
@@ -888,20 +922,37 @@ static uint8_t *version1(size_t *len)
 
 static void version1_checks(void)
 {
+	struct pol_policy *p = port_policy();
 	struct pol_tables t, t2;
 	char err[256] = "", want[160];
-	size_t len, i;
-	uint8_t *b = version1(&len);
+	size_t len, src_len, i;
+	void *src;
+	uint8_t *b;
 	struct pol_section *st;
 
+	REQUIRE(!pol_decide(p, NULL, &t), "decide the port policy");
+	REQUIRE(!pol_emit(&t, &src, &src_len), "emit the port policy");
+	REQUIRE(t.consts.n_dids > 0, "the port policy has decisions");
+	for (i = 0; i < t.n_lpm4; i++)
+		REQUIRE(!(t.lpm4[i].val.did & POL_DID_DIRECT), "the port policy has no direct did");
+	pol_tables_free(&t);
+	pol_policy_free(p);
+	/* The small policy's direct decisions are version 3's. */
+	b = version1(good, good_len, &len);
+	expect("version 1 with direct decisions", b, len, -EBADMSG,
+	       "which version 1 files do not have");
+	free(b);
+
+	b = version1(src, src_len, &len);
 	REQUIRE(!pol_read_buf(b, len, &t, err, sizeof(err)), "version 1: %s", err);
 	CHECK(t.unix_consts.n_states == 0 && t.n_unix_dfa == 0 && t.n_unix_acc == 0,
 	      "version 1: %u states", t.unix_consts.n_states);
-	REQUIRE(!pol_read_buf(good, good_len, &t2, err, sizeof(err)), "read: %s", err);
+	REQUIRE(!pol_read_buf(src, src_len, &t2, err, sizeof(err)), "read: %s", err);
+	free(src);
 	CHECK(t.n_lpm4 == t2.n_lpm4 && t.n_lpm6 == t2.n_lpm6 && t.n_dec == t2.n_dec &&
 		      !memcmp(t.dec, t2.dec, t.n_dec * sizeof(*t.dec)) &&
 		      !memcmp(&t.consts, &t2.consts, sizeof(t.consts)),
-	      "version 1 tables differ from version 2's");
+	      "version 1 tables differ from version 3's");
 	for (i = 0; i < 200; i++) {
 		struct pol_query q = { .family = 4 }, q2;
 		struct pol_result a, c;
@@ -990,9 +1041,9 @@ static void header_checks(void)
 
 	EDITED("magic", b[0] = 'X', (void)0, -EPROTO, "not a policy.bin: bad magic");
 	EDITED("version", header(b)->version = 9, (void)0, -ENOTSUP,
-	       "unsupported format version 9 (this build reads 1 to 2)");
+	       "unsupported format version 9 (this build reads 1 to 3)");
 	EDITED("version 0", header(b)->version = 0, (void)0, -ENOTSUP,
-	       "unsupported format version 0 (this build reads 1 to 2)");
+	       "unsupported format version 0 (this build reads 1 to 3)");
 	EDITED(
 		"checksum",
 		{
