@@ -824,11 +824,22 @@ static void gen_skels_destroy(struct gen_skels *s)
 /* Open, size and load the templates for o->policy as generation gen of
  * jail j (sharing its maps when it exists), then fill the tables and
  * j's new host records. */
+/* CLOCK_MONOTONIC in nanoseconds, for jp_attach_result's timing. */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int load_skel(const struct jp_load_opts *o, struct jail *j, uint32_t gen, bool egress_cookie,
-		     struct gen_skels *out, uint32_t *n_hosts, char *err, size_t errlen)
+		     struct gen_skels *out, uint32_t *n_hosts, struct jp_attach_result *res,
+		     char *err, size_t errlen)
 {
 	struct gen_skels s = { NULL, NULL };
 	struct jail_bpf *skel;
+	uint64_t t0 = now_ns(), t1, t2;
 	int ret;
 
 	skel = jail_bpf__open();
@@ -860,18 +871,23 @@ static int load_skel(const struct jp_load_opts *o, struct jail *j, uint32_t gen,
 	}
 	if (ret)
 		goto fail;
+	t1 = now_ns();
 	ret = jail_bpf__load(skel);
 	if (ret) {
 		load_error(ret, err, errlen);
 		goto fail;
 	}
+	t2 = now_ns();
 	ret = fill_tables(skel, o->policy, err, errlen);
+	res->fill_ns = now_ns() - t2;
 	if (!ret && (o->policy->consts.flags & POL_CF_USES_UNIX)) {
 		log_reset(o->debug);
 		ret = load_unix(o, j, &s, gen, err, errlen);
 	}
 	if (ret)
 		goto fail;
+	res->open_ns = t1 - t0;
+	res->load_ns = now_ns() - t1 - res->fill_ns;
 	*out = s;
 	return 0;
 fail:
@@ -1304,6 +1320,7 @@ int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, c
 	struct gen_skels skels = { NULL, NULL };
 	char revoke_err[1024];
 	struct jail j;
+	uint64_t t;
 	int ret, revoke_ret;
 
 	err[0] = '\0';
@@ -1319,9 +1336,10 @@ int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, c
 		ret = number_gen(o, &j, &gen, err, errlen);
 	if (ret)
 		goto cleanup;
-	ret = load_skel(o, &j, gen, egress_has_cookie(), &skels, &n_hosts, err, errlen);
+	ret = load_skel(o, &j, gen, egress_has_cookie(), &skels, &n_hosts, res, err, errlen);
 	if (ret)
 		goto cleanup;
+	t = now_ns();
 	if (!j.exists) {
 		ret = jail_create(o, &skels, &j, gen, err, errlen);
 	} else {
@@ -1333,8 +1351,11 @@ int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, c
 		ret = stage(o, &skels, &j, gen, hooks, n_hosts, err, errlen);
 	if (!ret)
 		ret = install_links(o, &skels, &j, hooks, err, errlen);
+	res->attach_ns = now_ns() - t;
+	t = now_ns();
 	if (!ret)
 		ret = make_current(o, &j, gen, err, errlen);
+	res->switch_ns = now_ns() - t;
 	if (ret == -ENAMETOOLONG && !err[0])
 		snprintf(err, errlen, "pin directory '%s' is too long", o->pin_dir);
 	if (ret) {
@@ -1342,8 +1363,12 @@ int jp_load_attach(const struct jp_load_opts *o, struct jp_attach_result *res, c
 		goto cleanup;
 	}
 	res->replaced = j.gen != JAIL_GEN_NONE;
+	t = now_ns();
 	revoke_ret = revoke_sockets(o, skels.jail, res, revoke_err, sizeof(revoke_err));
+	res->revoke_ns = now_ns() - t;
+	t = now_ns();
 	ret = finish(o, &j, hooks, err, errlen);
+	res->finish_ns = now_ns() - t;
 	if (!ret && revoke_ret) {
 		ret = revoke_ret;
 		snprintf(err, errlen, "%s", revoke_err);

@@ -57,6 +57,7 @@ struct opts {
 	long resync;         /* watch --resync SECONDS, -1 if not given */
 	bool once;           /* watch --once */
 	bool audit;          /* attach, exec --audit */
+	bool timing;         /* attach --timing */
 	uint32_t event_rate; /* --event-rate, 0 if not given */
 	uint64_t count;      /* monitor --count, 0 if not given */
 	bool json;
@@ -103,7 +104,7 @@ static const char overview[] =
 
 static const char attach_help[] =
 	"Usage: jail-ai-block attach --policy POLICY.BIN (--cgroup PATH | --pid PID)\n"
-	"                            [--audit] [--event-rate N]\n"
+	"                            [--audit] [--event-rate N] [--timing]\n"
 	"\n"
 	"Attach the policy to a cgroup; replace the policy of a jailed one in place.\n"
 	"\n"
@@ -116,6 +117,7 @@ static const char attach_help[] =
 	"      --event-rate N  events per second the jail may emit, 1-100000 (default\n"
 	"                      100, and one second of them at once); the rest are\n"
 	"                      counted as dropped\n"
+	"      --timing        print how long each step took, on standard error\n"
 	"  -j, --json          errors as JSON on standard output\n"
 	"  -d, --debug         libbpf and verifier logs\n"
 	"  -V, --version       print the version\n"
@@ -311,7 +313,8 @@ enum {
 	OPT_ONCE,
 	OPT_AUDIT,
 	OPT_EVENT_RATE,
-	OPT_COUNT
+	OPT_COUNT,
+	OPT_TIMING
 };
 
 /* Each verb's option table is built from these entries; -h and -V go with
@@ -329,13 +332,15 @@ enum {
 #define OPT_AUDIT_  { "audit", no_argument, NULL, OPT_AUDIT }
 #define OPT_RATE_   { "event-rate", required_argument, NULL, OPT_EVENT_RATE }
 #define OPT_COUNT_  { "count", required_argument, NULL, OPT_COUNT }
+#define OPT_TIMING_ { "timing", no_argument, NULL, OPT_TIMING }
 #define OPT_JSON    { "json", no_argument, NULL, 'j' }
 #define OPT_DEBUG   { "debug", no_argument, NULL, 'd' }
 #define OPT_COMMON  { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, \
 		    { NULL, 0, NULL, 0 }
 
 static const struct option attach_opts[] = {
-	OPT_POLICY, OPT_CGROUP, OPT_PID_, OPT_AUDIT_, OPT_RATE_, OPT_JSON, OPT_DEBUG, OPT_COMMON
+	OPT_POLICY, OPT_CGROUP, OPT_PID_, OPT_AUDIT_, OPT_RATE_, OPT_TIMING_, OPT_JSON, OPT_DEBUG,
+	OPT_COMMON
 };
 /* --cgroup and --pid are there to be refused with a reason, and so that
  * getopt does not take "--cgroup" for an abbreviation of --cgroup-parent. */
@@ -487,6 +492,9 @@ static int parse_opts(const struct verb *v, int argc, char **argv, struct opts *
 		case OPT_AUDIT:
 			o->audit = true;
 			break;
+		case OPT_TIMING:
+			o->timing = true;
+			break;
 		case OPT_EVENT_RATE:
 			ret = parse_count(o, "--event-rate", optarg, 1, JAIL_EV_RATE_MAX, &v64);
 			o->event_rate = (uint32_t)v64;
@@ -597,6 +605,28 @@ static void say_attached(const struct jp_cgroup *cg, const struct pol_tables *t,
 
 static int keep_in_force(const uint8_t hash[32], void *arg);
 
+/* CLOCK_MONOTONIC in milliseconds. */
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* attach --timing: each step, then the whole attach, in milliseconds. */
+static void say_timing(const struct jp_attach_result *r, double read_ms, double store_ms,
+		       double total_ms)
+{
+	fprintf(stderr,
+		"jail-ai-block: timing read=%.3fms store=%.3fms open=%.3fms load=%.3fms "
+		"fill=%.3fms attach=%.3fms switch=%.3fms revoke=%.3fms finish=%.3fms "
+		"total=%.3fms\n",
+		read_ms, store_ms, (double)r->open_ns / 1e6, (double)r->load_ns / 1e6,
+		(double)r->fill_ns / 1e6, (double)r->attach_ns / 1e6, (double)r->switch_ns / 1e6,
+		(double)r->revoke_ns / 1e6, (double)r->finish_ns / 1e6, total_ms);
+}
+
 /* What no jail uses any more: the events pin with the last jail, the
  * kept policies no jail has in force.  Under the pin root's lock. */
 static void tidy(void)
@@ -614,6 +644,7 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg, bool cgroup
 	struct jp_load_opts lo = { 0 };
 	char err[1024], pin_dir[PATH_MAX];
 	struct jp_attach_result res;
+	double t_start = now_ms(), t_read, t_store = 0;
 	int ret = EXIT_FAIL, lock = -1;
 
 	if (!o->policy)
@@ -621,8 +652,10 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg, bool cgroup
 	if (!strcmp(cg->rel, "/"))
 		return fail("refusing to jail the root cgroup: that would jail every process "
 			    "on the host; name a container's cgroup");
+	t_read = now_ms();
 	if (pol_read_file(o->policy, &t, err, sizeof(err)))
 		return fail("%s", err);
+	t_read = now_ms() - t_read;
 	if (jp_probe_kernel(err, sizeof(err)) ||
 	    jp_probe_policy(&t, pol_tables_string(&t, t.source_name), err, sizeof(err)) ||
 	    jp_pins_prepare(err, sizeof(err))) {
@@ -633,11 +666,13 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg, bool cgroup
 	if (lock < 0 || learn_host(&t, &hosts, &lo.host_netns_cookie))
 		goto cleanup;
 	/* Before the switch: an event of this policy can be named at once. */
+	t_store = now_ms();
 	if (jp_store_put(&t, err, sizeof(err)))
 		fprintf(stderr,
 			"jail-ai-block: warning: cannot keep a copy of the policy: %s; monitor and "
 			"stats will name its rules by number\n",
 			err);
+	t_store = now_ms() - t_store;
 	jp_pin_dir(cg->id, pin_dir, sizeof(pin_dir));
 	lo.policy = &t;
 	lo.hosts = &hosts;
@@ -656,6 +691,8 @@ static int attach_cgroup(const struct opts *o, struct jp_cgroup *cg, bool cgroup
 		goto cleanup;
 	}
 	say_attached(cg, &t, &res, hosts.n);
+	if (o->timing)
+		say_timing(&res, t_read, t_store, now_ms() - t_start);
 	ret = EXIT_OK;
 cleanup:
 	if (lock >= 0)
