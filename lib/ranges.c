@@ -315,6 +315,9 @@ int pol_ranges_build(const struct pol_lpm4_entry *lpm4, uint32_t n4,
 		}
 		l.fam[k].dir = (uint32_t)(1 + root);
 		l.fam[k].n = (uint32_t)fam[k].n;
+		/* Never a host address: its did decides it. */
+		l.fam[k].loopback_did =
+			(uint32_t)vs.v[fam[k].r[holding(&fam[k], 0, k ? 1 : 0x7f000001)].vi];
 	}
 	at = 1 + d.n;
 	l.fam[0].start = (uint32_t)at;

@@ -179,6 +179,8 @@ int pol_tables_add_host(struct pol_tables *t, uint8_t family, const uint8_t *add
 
 	if (family != 4 && family != 6)
 		return -EINVAL;
+	if (pol_never_host(family, addr))
+		return 0;
 	memcpy(k.addr, addr, family == 4 ? 4 : 16);
 	if (is_host(t, &k))
 		return 0;

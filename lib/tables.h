@@ -86,8 +86,9 @@ void pol_tables_sock_unmatched(struct pol_tables *t);
 /*
  * Record addr (family 4 or 6, canonical) as a host address, as the
  * runtime's host set holds it: an address of a range whose did and
- * host_did differ is then decided by host_did.  0, -ENOMEM, or -EINVAL
- * for another family.
+ * host_did differ is then decided by host_did.  As the runtime, it
+ * leaves out what is never a host address (pol_never_host()).  0,
+ * -ENOMEM, or -EINVAL for another family.
  */
 int pol_tables_add_host(struct pol_tables *t, uint8_t family, const uint8_t *addr);
 

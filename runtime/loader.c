@@ -322,6 +322,14 @@ static int configure_skel(struct jail_bpf *skel, const struct jp_load_opts *o, b
 	if (!ret)
 		ret = set_size(skel->maps.pol_counts,
 			       (size_t)JAIL_COUNT_SLOTS(t->consts.n_rules) * k.n_cpus, err, errlen);
+	/* --debug: the verifier's statistics of every program (log level
+	 * 4), so the cost of a load shows program by program. */
+	if (o->debug) {
+		struct bpf_program *p;
+
+		bpf_object__for_each_program(p, skel->obj) if (!ret)
+			ret = bpf_program__set_log_level(p, 4);
+	}
 	if (!ret)
 		ret = bpf_program__set_autoload(skel->progs.jail_egress,
 						!!(t->consts.flags & POL_CF_BACKSTOP));

@@ -253,16 +253,26 @@ static __always_inline void pol_classify_sock(void *ctx, __u32 kind, __u32 scope
 #endif
 
 #if !defined(POL_CLASSIFY_TYPES_ONLY) && defined(POL_ADDR_WORD)
-/* Bits [c, c + w) of the 128-bit number hi:lo, 1 <= w <= 16, c + w <= 128. */
+/* 1 if a < b, as unsigned 64-bit numbers, by arithmetic alone: a
+ * comparison the compiler makes a branch would split the verifier's path
+ * at every step of the search. */
+static __always_inline __u32 pol_lt(__u64 a, __u64 b)
+{
+	return (__u32)(((~a & b) | (~(a ^ b) & (a - b))) >> 63);
+}
+
+/*
+ * Bits [c, c + w) of the 128-bit number hi:lo, 0 <= c < 128, 1 <= w <= 16,
+ * c + w <= 128; by arithmetic alone, as pol_lt(): the 64 bits from bit c
+ * (from the word c falls in and the next), then their top w.
+ */
 static __always_inline __u32 pol_bits(__u64 hi, __u64 lo, __u32 c, __u32 w)
 {
-	__u64 mask = (1ull << w) - 1;
+	__u64 in_lo = 0 - (__u64)((c >> 6) & 1);
+	__u64 a = (lo & in_lo) | (hi & ~in_lo), b = lo & ~in_lo;
+	__u32 cc = c & 63;
 
-	if (c + w <= 64)
-		return (__u32)((hi >> (64 - c - w)) & mask);
-	if (c >= 64)
-		return (__u32)((lo >> (128 - c - w)) & mask);
-	return (__u32)(((hi << (c + w - 64)) | (lo >> (128 - c - w))) & mask);
+	return (__u32)((a << cc | (b >> 1) >> (63 - cc)) >> (64 - w));
 }
 
 /* The low (hi == 0) or high 32 bits of word i, or -1 past the table. */
@@ -273,27 +283,6 @@ static __always_inline __s64 pol_half(void *ctx, __u32 i, int hi)
 	if (!w)
 		return -1;
 	return hi ? (__s64)(*w >> 32) : (__s64)(*w & 0xffffffffu);
-}
-
-/* 1 if range i of family f starts at or before hi:lo, 0 if after, -1 if
- * the table is broken. */
-static __always_inline int pol_starts_by(void *ctx, const struct pol_range_fam *f, int v6, __u32 i,
-					 __u64 hi, __u64 lo)
-{
-	const __u64 *sh, *sl;
-	__s64 s4;
-
-	if (!v6) {
-		s4 = pol_half(ctx, f->start + i / 2, i & 1);
-		if (s4 < 0)
-			return -1;
-		return ((__u64)s4 << 32) <= hi;
-	}
-	sh = POL_ADDR_WORD(ctx, f->start + 2 * i);
-	sl = POL_ADDR_WORD(ctx, f->start + 2 * i + 1);
-	if (!sh || !sl)
-		return -1;
-	return *sh < hi || (*sh == hi && *sl <= lo);
 }
 
 /*
@@ -307,17 +296,21 @@ static __always_inline const __u64 *pol_range_val(void *ctx, const struct pol_ra
 	__u32 bits = v6 ? 128 : 32, c = 0, w = f->root_bits, node = f->dir, k;
 	__u32 lo_r = 0, hi_r = 0;
 	const __u64 *e, *e1;
+	__u32 over = 0;
 	int leaf = 0;
 	__s64 v;
 
+	if (w < 1 || w > POL_RANGE_ROOT_MAX)
+		return 0;
 	/* Bounded per family: an IPv4 walk is verified for 7 levels, not
-	 * the 31 of IPv6. */
+	 * the 31 of IPv6.  A sub-directory reading past the address's last
+	 * bit (a broken table) is found after the walk: a test in the loop
+	 * would split the verifier's path at every level. */
 	for (k = 0; k < (v6 ? POL_RANGE_LEVELS(128) : POL_RANGE_LEVELS(32)); k++) {
 		__u32 j;
 
-		if (w < 1 || w > POL_RANGE_ROOT_MAX || c + w > bits)
-			return 0;
-		j = pol_bits(hi, lo, c, w);
+		over |= (bits - c - w) >> 31;
+		j = pol_bits(hi, lo, c & 127, w);
 		e = POL_ADDR_WORD(ctx, node + j);
 		e1 = POL_ADDR_WORD(ctx, node + j + 1);
 		if (!e || !e1)
@@ -330,26 +323,39 @@ static __always_inline const __u64 *pol_range_val(void *ctx, const struct pol_ra
 		}
 		node = (__u32)(*e >> 32) & ((1u << POL_RANGE_SUB_SHIFT) - 1);
 		c += w;
-		w = (__u32)(*e >> (32 + POL_RANGE_SUB_SHIFT)) + 1;
+		w = ((__u32)(*e >> (32 + POL_RANGE_SUB_SHIFT)) & 15) + 1;
 	}
-	if (!leaf || hi_r < lo_r || hi_r - lo_r > POL_RANGE_LEAF_MAX)
+	if (!leaf || over || hi_r < lo_r || hi_r - lo_r > POL_RANGE_LEAF_MAX)
 		return 0;
-	/* The last range in [lo_r, hi_r] that starts by the address; lo_r
-	 * holds the bucket's first address, so it does. */
+	/*
+	 * The last range in [lo_r, hi_r] that starts by the address (lo_r
+	 * holds the bucket's first address, so it does): a fixed number of
+	 * halvings, each choosing its half by mask, not by branch, so that
+	 * the verifier sees one path through the search, not one per
+	 * outcome.  Once lo_r == hi_r a step keeps it.
+	 */
 	for (k = 0; k < POL_RANGE_STEPS; k++) {
-		__u32 mid;
-		int by;
+		__u32 mid = lo_r + (hi_r - lo_r + 1) / 2, by, mask;
 
-		if (lo_r >= hi_r)
-			break;
-		mid = lo_r + (hi_r - lo_r + 1) / 2;
-		by = pol_starts_by(ctx, f, v6, mid, hi, lo);
-		if (by < 0)
-			return 0;
-		if (by)
-			lo_r = mid;
-		else
-			hi_r = mid - 1;
+		if (!v6) {
+			const __u64 *w4 = POL_ADDR_WORD(ctx, f->start + mid / 2);
+
+			if (!w4)
+				return 0;
+			by = 1 - pol_lt(hi, (*w4 >> (32 * (mid & 1)) & 0xffffffffu) << 32);
+		} else {
+			const __u64 *sh = POL_ADDR_WORD(ctx, f->start + 2 * mid);
+			const __u64 *sl = POL_ADDR_WORD(ctx, f->start + 2 * mid + 1);
+
+			if (!sh || !sl)
+				return 0;
+			/* start <= hi:lo: start.hi < hi, or equal and start.lo <= lo */
+			by = pol_lt(*sh, hi) |
+			     ((1 - pol_lt(*sh, hi) - pol_lt(hi, *sh)) & (1 - pol_lt(lo, *sl)));
+		}
+		mask = 0u - by;
+		lo_r = (mid & mask) | (lo_r & ~mask);
+		hi_r = ((mid - 1) & ~mask) | (hi_r & mask);
 	}
 	if (lo_r != hi_r)
 		return 0;
@@ -370,6 +376,34 @@ static __always_inline __u64 pol_be64(const __u8 *b)
 	return v;
 }
 
+/* The verdict of decision id did for q's protocol, scope and port: a
+ * direct one holds it, another takes one DEC lookup. */
+static __always_inline void pol_decide(void *ctx, const struct pol_query *q, __u32 did,
+				       struct pol_result *r)
+{
+	const struct pol_dec_val *dv;
+	struct pol_dec_key dk;
+
+	if (did & POL_DID_DIRECT) {
+		r->rule = did & POL_DID_RULE;
+		r->verdict = did & POL_DID_ALLOW ? POL_ALLOW : POL_DENY;
+		r->flags = did & POL_DID_LOG ? POL_RF_LOG : 0;
+		return;
+	}
+
+	dk.prefixlen = POL_DEC_PREFIX_MAX;
+	dk.did = did;
+	dk.sel = POL_SEL(q->proto, q->scope);
+	dk.zero = 0;
+	dk.port = q->proto == POL_PROTO_OTHER ? 0 : pol_htons(q->port);
+	dv = POL_LOOKUP_DEC(ctx, &dk);
+	if (!dv)
+		return;
+	r->rule = dv->rule;
+	r->verdict = dv->verdict;
+	r->flags = dv->flags;
+}
+
 /* Two lookups: address -> decision id (a direct one is the verdict) ->
  * verdict. */
 static __always_inline void pol_lookup(void *ctx, const struct pol_query *q, struct pol_result *r)
@@ -378,8 +412,6 @@ static __always_inline void pol_lookup(void *ctx, const struct pol_query *q, str
 	 * compiler must read, not fold. */
 	const volatile struct pol_range_layout *layout = POL_ADDR_LAYOUT(ctx);
 	struct pol_range_fam f = { 0 };
-	const struct pol_dec_val *dv;
-	struct pol_dec_key dk;
 	__u64 hi, lo = 0;
 	const __u64 *av;
 	__u32 did, host_did;
@@ -409,39 +441,29 @@ static __always_inline void pol_lookup(void *ctx, const struct pol_query *q, str
 		if (POL_IS_HOST(ctx, &hk))
 			did = host_did;
 	}
-	if (did & POL_DID_DIRECT) {
-		r->rule = did & POL_DID_RULE;
-		r->verdict = did & POL_DID_ALLOW ? POL_ALLOW : POL_DENY;
-		r->flags = did & POL_DID_LOG ? POL_RF_LOG : 0;
-		return;
-	}
-
-	dk.prefixlen = POL_DEC_PREFIX_MAX;
-	dk.did = did;
-	dk.sel = POL_SEL(q->proto, q->scope);
-	dk.zero = 0;
-	dk.port = q->proto == POL_PROTO_OTHER ? 0 : pol_htons(q->port);
-	dv = POL_LOOKUP_DEC(ctx, &dk);
-	if (!dv)
-		return;
-	r->rule = dv->rule;
-	r->verdict = dv->verdict;
-	r->flags = dv->flags;
+	pol_decide(ctx, q, did, r);
 }
 
 /*
  * The verdict for q (canonicalised in place).  An unspecified destination
  * reaches the local host through loopback, so it is allowed only if
- * 127.0.0.1 (or ::1) is allowed too.
+ * 127.0.0.1 (or ::1) is allowed too: judged by the decision id of the
+ * range holding that address, which the table keeps at hand (a loopback
+ * address is never a host address), so a connect() walks the table once.
  */
 static __always_inline void pol_classify(void *ctx, struct pol_query *q, struct pol_result *r)
 {
+	const volatile struct pol_range_layout *layout = POL_ADDR_LAYOUT(ctx);
+
 	pol_canonicalise(q);
 	pol_lookup(ctx, q, r);
 	r->reached = 0;
 	if (!pol_reaches_loopback(q, r))
 		return;
-	pol_lookup(ctx, q, r);
+	r->rule = POL_RULE_NONE;
+	r->verdict = POL_DENY;
+	r->flags = 0;
+	pol_decide(ctx, q, layout->fam[q->family != 4].loopback_did, r);
 	r->reached = 1;
 }
 #endif /* POL_ADDR_WORD */

@@ -192,7 +192,7 @@ struct pol_dec_val {
  * vals..: n_vals words, did in the low 32 bits, host_did in the high.
  */
 #define POL_RANGE_ROOT_MAX 16
-#define POL_RANGE_SUB_MIN 4 /* a bucket over POL_RANGE_LEAF_MAX needs 2^4 * 8 */
+#define POL_RANGE_SUB_MIN 6 /* a bucket over POL_RANGE_LEAF_MAX reads at least 6 bits */
 #define POL_RANGE_SUB_MAX 8
 #define POL_RANGE_SUB_SHIFT 28
 #define POL_RANGE_LEAF_MAX 64
@@ -204,12 +204,12 @@ struct pol_dec_val {
 #define POL_RANGE_LEVELS(b) (1 + ((b)-7) / POL_RANGE_SUB_MIN)
 
 struct pol_range_fam {
-	__u32 dir;       /* word offset of the root directory */
-	__u32 root_bits; /* 1..POL_RANGE_ROOT_MAX */
-	__u32 start;     /* word offset of the range starts */
-	__u32 vidx;      /* word offset of the value indexes */
-	__u32 n;         /* ranges, at least 1 */
-	__u32 reserved;
+	__u32 dir;          /* word offset of the root directory */
+	__u32 root_bits;    /* 1..POL_RANGE_ROOT_MAX */
+	__u32 start;        /* word offset of the range starts */
+	__u32 vidx;         /* word offset of the value indexes */
+	__u32 n;            /* ranges, at least 1 */
+	__u32 loopback_did; /* did of the range holding 127.0.0.1, ::1 */
 };
 
 struct pol_range_layout {
