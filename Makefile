@@ -127,7 +127,7 @@ all: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 # here or in Debian's required priority, which minbase installs:
 # tests/fresh/run.sh checks that on a fresh root.
 DEB_PACKAGES := make gcc clang clang-format flex bison libbpf-dev libelf-dev zlib1g-dev \
-		libyaml-dev liburing-dev libclang-rt-14-dev bpftool iproute2 bc curl jq strace valgrind \
+		libyaml-dev liburing-dev libclang-rt-14-dev bpftool iproute2 nftables bc curl jq strace valgrind \
 		podman runc conmon busybox-static slirp4netns
 # The fresh-machine check's own tools (make check-fresh).
 FRESH_PACKAGES := debootstrap
