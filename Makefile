@@ -96,7 +96,7 @@ $(OUTPUT)/tests/%.o $(OUTPUT)/san/tests/%.o $(OUTPUT)/tools/%.o: INC = $(TEST_IN
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/san/tests/%)
-TOOL_BINS  := $(OUTPUT)/gen-policy $(OUTPUT)/bench-runtime $(OUTPUT)/yaml2json
+TOOL_BINS  := $(OUTPUT)/gen-policy $(OUTPUT)/bench-runtime $(OUTPUT)/bench-peer $(OUTPUT)/yaml2json
 
 JAILPOLC := $(OUTPUT)/jailpolc
 
@@ -254,6 +254,24 @@ $(OUTPUT)/bench-runtime: $(OUTPUT)/tools/bench-runtime.o $(KTEST_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
+# The bench's BPF peers (tools/bench_peer.bpf.c: the allow-only floor and
+# the naive one-trie-per-family design) and their loader, which links
+# libbpf but nothing of the runtime.
+$(OUTPUT)/tools/bench_peer.bpf.o: tools/bench_peer.bpf.c | $(OUTPUT)/tools
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -iquote tools -c -o $@ $<
+
+$(OUTPUT)/tools/bench_peer.skel.h: $(OUTPUT)/tools/bench_peer.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bench_peer_bpf > $@
+
+$(OUTPUT)/tools/bench-peer.o: INC = -iquote tools -iquote $(OUTPUT)/tools
+$(OUTPUT)/tools/bench-peer.o: | $(OUTPUT)/tools/bench_peer.skel.h
+
+$(OUTPUT)/bench-peer: $(OUTPUT)/tools/bench-peer.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz
+
 # The docs suite reads the Kubernetes manifests through it (libyaml: no
 # YAML module of a scripting language among the dependencies).
 $(OUTPUT)/yaml2json: $(OUTPUT)/tools/yaml2json.o $(LIBJAILPOL)
@@ -382,7 +400,10 @@ check-golden: $(JAILPOLC)
 golden: $(JAILPOLC)
 	$(Q)tests/golden.sh $(JAILPOLC) update
 
-bench: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
+# The bench's peers (nft) are installed by deps, as root; BENCH_QUICK=1
+# is a smoke run of a few seconds, BENCH_ROUNDS=N sets the rounds.
+bench: $(if $(filter 0,$(shell id -u)),deps)
+	$(Q)$(MAKE) --no-print-directory $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 	$(Q)tests/bench.sh $(OUTPUT)
 
 # The binaries, the man pages and the shipped policies they name under
