@@ -5,8 +5,10 @@
 #   make check      install build dependencies, build, run every test
 #   make check-fresh  as root: the README's two commands on a fresh minbase
 #                   Debian 12 root (tests/fresh/run.sh; CI runs it)
-#   make bench      compile speed (prefixes/s) and, as root, the per-operation
-#                   cost of the jail (ratios against no jail)
+#   make bench      jailpol against no program, an allow-only BPF floor, a
+#                   naive LPM program and nft: per-call cost, compile, size,
+#                   attach, replace, kernel memory; one table (tests/bench.sh;
+#                   as root; BENCH_QUICK=1 a smoke run, BENCH_ROUNDS=N)
 #   make verify-long  as root: 10^7 kernel verdicts against the reference
 #                   evaluator (build/tests/verify; make check runs 10^5)
 #   make security-table  as root: rerun the bypass matrix and rewrite its
@@ -119,7 +121,7 @@ JAILAIBLOCK  := $(OUTPUT)/jail-ai-block
 RUNTIME_LDLIBS := -lbpf -lelf -lz -lpthread
 
 .PHONY: all deps deps-fresh demo check check-build check-fresh check-unit check-golden golden \
-	bench install clean security-table format format-check fuzz fuzz-build
+	bench bench-smoke install clean security-table format format-check fuzz fuzz-build
 all: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 
 # Debian packages needed to build, to run the demo and to run every test
@@ -405,6 +407,13 @@ golden: $(JAILPOLC)
 bench: $(if $(filter 0,$(shell id -u)),deps)
 	$(Q)$(MAKE) --no-print-directory $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 	$(Q)tests/bench.sh $(OUTPUT)
+
+# The bench's tools checked (make check runs this too), then the whole
+# bench on two sizes, one round: a minute at most, as root.
+bench-smoke: $(if $(filter 0,$(shell id -u)),deps)
+	$(Q)$(MAKE) --no-print-directory $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
+	$(Q)tests/run-tests.sh $(OUTPUT) bench
+	$(Q)BENCH_QUICK=1 tests/bench.sh $(OUTPUT)
 
 # The binaries, the man pages and the shipped policies they name under
 # FILES.  The pages say /usr/local/share/jailpol, the default DATADIR; an

@@ -10,7 +10,8 @@
 # Environment:
 #   BENCH_ROUNDS=N    rounds of the per-call measurements (default 5)
 #   BENCH_REPLACE_ROUNDS=N  of them, how many also time two replaces per
-#                     jailpol configuration (default 2)
+#                     jailpol configuration and one per nft one (default 1:
+#                     at 1M prefixes they take a minute and more a round)
 #   BENCH_SIZES="..." prefix counts (default "10 10000 100000 1000000")
 #   BENCH_QUICK=1     a smoke run of seconds: sizes 10 and 10000, one
 #                     round, few operations, 1000 cold destinations
@@ -72,6 +73,8 @@ set -eu
 out=$1
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 t_start=$(now_ms)
+phases=
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 quick=${BENCH_QUICK:-0}
 if [ "$quick" = 1 ]; then
@@ -87,10 +90,10 @@ else
 	# configuration takes under a minute.
 	declare -A count=([connect]=20000 [sendto]=10000 [tcp]=2000)
 fi
-replace_rounds=${BENCH_REPLACE_ROUNDS:-2}
+replace_rounds=${BENCH_REPLACE_ROUNDS:-1}
 tsv=${BENCH_TSV:-$out/bench.tsv}
-case "$rounds$replace_rounds" in
-*[!0-9]* | 0*) echo "bench: BENCH_ROUNDS and BENCH_REPLACE_ROUNDS are numbers" >&2 && exit 2 ;;
+case "$rounds,$replace_rounds" in
+*[!0-9,]* | 0* | ,*) echo "bench: BENCH_ROUNDS and BENCH_REPLACE_ROUNDS are numbers" >&2 && exit 2 ;;
 esac
 for n in $sizes; do
 	case $n in *[!0-9]* | 0*) echo "bench: BENCH_SIZES: bad size '$n'" >&2 && exit 2 ;; esac
@@ -314,7 +317,7 @@ if [ $root = yes ]; then
 				"$out/bench-peer" --cgroup "$cgroot$cg" lpm "$tmp/$n/list" >"$log" 2>&1 &
 			fi
 			peers+=($!)
-			until grep -q '^bench-peer: ready' "$log"; do
+			until grep -qs '^bench-peer: ready' "$log"; do
 				kill -0 "${peers[-1]}" 2>/dev/null ||
 					die "bench-peer for $cfg failed: $(cat "$log")"
 				sleep 0.05
@@ -361,6 +364,8 @@ if [ $root = yes ]; then
 	# Each round starts one configuration further, so none always runs
 	# first after the replaces.
 	read -r -a cfg_list <<<"$cfgs"
+	t_setup=$(now_ms)
+	replace_total=0
 	for round in $(seq "$rounds"); do
 		k=${#cfg_list[@]}
 		for ((i = 0; i < k; i++)); do
@@ -379,6 +384,7 @@ if [ $root = yes ]; then
 		done
 		[ "$round" -le "$replace_rounds" ] || continue
 		# Another policy over each jail, then back: two replaces.
+		t0=$(now_ms)
 		for cfg in $cfgs; do
 			n=${size_of[$cfg]}
 			case ${kind_of[$cfg]} in
@@ -393,7 +399,10 @@ if [ $root = yes ]; then
 				;;
 			esac
 		done
+		replace_total=$((replace_total + $(now_ms) - t0))
 	done
+	phases=$(printf 'setup %ds, %d round(s) %ds, replaces %ds' $(((t_setup - t_start) / 1000)) \
+		"$rounds" $((($(now_ms) - t_setup - replace_total) / 1000)) $((replace_total / 1000)))
 fi
 
 # --- the table ----------------------------------------------------------
@@ -422,15 +431,18 @@ num() { # width precision value-or-empty
 }
 
 elapsed=$((($(now_ms) - t_start) / 1000))
-printf '\njailpol bench (issue 15): ns per call, median -min/+max%% over %s round(s), ratio to floor; CPU %s; %s\n' \
-	"$([ $root = yes ] && echo "$rounds" || echo 0)" "${cpu:-?}" "$(uname -r)"
+printf '\njailpol bench (issue 15): ns per call, median -min/+max%% over %s round(s), ratio to floor\n' \
+	"$([ $root = yes ] && echo "$rounds" || echo 0)"
+# The load says whether something else ran beside the bench.
+printf 'CPU %s of %s, Linux %s, load average %s at start, %s at end\n' "${cpu:-?}" "$(nproc)" \
+	"$(uname -r)" "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)"
 [ $root = yes ] || echo "runtime: skipped, needs root (cgroups, BPF programs, network namespaces)"
-printf '%-16s' configuration
+printf '%-18s' configuration
 for op in $ops; do
 	for cls in $classes; do printf ' %17s' "$op-$cls"; done
 done
 printf ' %7s %8s %7s %8s %8s %7s %6s\n' compile pfx/s bin attach replace kmem B/pfx
-printf '%-16s' ''
+printf '%-18s' ''
 for op in $ops; do
 	for cls in $classes; do printf ' %17s' "ns -min/+max ratio"; done
 done
@@ -442,7 +454,9 @@ for cfg in $cfgs; do
 	[ $root = yes ] || [ -n "${compile_s[$cfg]:-}" ] || continue
 	for fam in $fams; do
 		for temp in $temps; do
-			printf '%-16s' "$cfg v$fam $temp"
+			# Without root only the compile side has numbers: one row.
+			[ $root = yes ] || { [ $fam = 4 ] && [ $temp = hot ]; } || continue
+			printf '%-18s' "$cfg v$fam $temp"
 			for op in $ops; do
 				for cls in $classes; do
 					s=${res[$cfg,$op,$fam,$cls,$temp]:-}
@@ -471,4 +485,4 @@ for cfg in $cfgs; do
 		done
 	done
 done
-echo "total ${elapsed}s; every cell with its min and max in $tsv"
+echo "total ${elapsed}s${phases:+ ($phases)}; every cell with its min and max in $tsv"
