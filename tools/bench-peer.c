@@ -51,10 +51,12 @@ struct peer_prefixes {
 static bool debug;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/* libbpf's warnings always, the rest with --debug. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && !debug)
-		return 0;
-	if (level == LIBBPF_INFO && !debug)
+	if (level != LIBBPF_WARN && !debug)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
