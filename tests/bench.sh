@@ -41,7 +41,9 @@
 # over the rounds of each run's figure, the min and max of the rounds as
 # percentages below and above it, and the median's ratio to floor's in the
 # same row.  A run's figure is the 10th percentile of its batches of 64
-# operations (tools/bench-runtime.c says why).
+# operations (tools/bench-runtime.c says why).  The floor allows a hit, a
+# list refuses it early: a hit's ratio below 1 is the cheaper refusal;
+# compare hits between the list configurations.
 #   connect  connect() of a UDP socket, to a hit (an address in one of the
 #            prefixes: the call is refused, EPERM, and that is timed) or a
 #            miss (in none of them: allowed); nothing is sent
@@ -138,6 +140,9 @@ cleanup() {
 			echo "bench: detaching '$cg' failed" >&2
 	done
 	for p in "${netns[@]}"; do
+		# The nft peers' tables go with their namespaces; deleted first
+		# all the same, by name, the bench's own.
+		ip netns exec "$p" nft delete table inet jpbench 2>/dev/null || true
 		ip netns del "$p" 2>/dev/null || true
 	done
 	if [ -n "$cgroot" ] && [ -d "$cgroot$cgbase" ]; then
