@@ -5,8 +5,10 @@
 #   make check      install build dependencies, build, run every test
 #   make check-fresh  as root: the README's two commands on a fresh minbase
 #                   Debian 12 root (tests/fresh/run.sh; CI runs it)
-#   make bench      compile speed (prefixes/s) and, as root, the per-operation
-#                   cost of the jail (ratios against no jail)
+#   make bench      jailpol against no program, an allow-only BPF floor, a
+#                   naive LPM program and nft: per-call cost, compile, size,
+#                   attach, replace, kernel memory; one table (tests/bench.sh;
+#                   as root; BENCH_QUICK=1 a smoke run, BENCH_ROUNDS=N)
 #   make verify-long  as root: 10^7 kernel verdicts against the reference
 #                   evaluator (build/tests/verify; make check runs 10^5)
 #   make security-table  as root: rerun the bypass matrix and rewrite its
@@ -96,7 +98,7 @@ $(OUTPUT)/tests/%.o $(OUTPUT)/san/tests/%.o $(OUTPUT)/tools/%.o: INC = $(TEST_IN
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/san/tests/%)
-TOOL_BINS  := $(OUTPUT)/gen-policy $(OUTPUT)/bench-runtime $(OUTPUT)/yaml2json
+TOOL_BINS  := $(OUTPUT)/gen-policy $(OUTPUT)/bench-runtime $(OUTPUT)/bench-peer $(OUTPUT)/yaml2json
 
 JAILPOLC := $(OUTPUT)/jailpolc
 
@@ -119,7 +121,7 @@ JAILAIBLOCK  := $(OUTPUT)/jail-ai-block
 RUNTIME_LDLIBS := -lbpf -lelf -lz -lpthread
 
 .PHONY: all deps deps-fresh demo check check-build check-fresh check-unit check-golden golden \
-	bench install clean security-table format format-check fuzz fuzz-build
+	bench bench-smoke install clean security-table format format-check fuzz fuzz-build
 all: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 
 # Debian packages needed to build, to run the demo and to run every test
@@ -127,7 +129,7 @@ all: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 # here or in Debian's required priority, which minbase installs:
 # tests/fresh/run.sh checks that on a fresh root.
 DEB_PACKAGES := make gcc clang clang-format flex bison libbpf-dev libelf-dev zlib1g-dev \
-		libyaml-dev liburing-dev libclang-rt-14-dev bpftool iproute2 bc curl jq strace valgrind \
+		libyaml-dev liburing-dev libclang-rt-14-dev bpftool iproute2 nftables bc curl jq strace valgrind \
 		podman runc conmon busybox-static slirp4netns
 # The fresh-machine check's own tools (make check-fresh).
 FRESH_PACKAGES := debootstrap
@@ -253,6 +255,24 @@ $(OUTPUT)/gen-policy: $(OUTPUT)/tools/gen-policy.o $(LIBJAILPOL)
 $(OUTPUT)/bench-runtime: $(OUTPUT)/tools/bench-runtime.o $(KTEST_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+# The bench's BPF peers (tools/bench_peer.bpf.c: the allow-only floor and
+# the naive one-trie-per-family design) and their loader, which links
+# libbpf but nothing of the runtime.
+$(OUTPUT)/tools/bench_peer.bpf.o: tools/bench_peer.bpf.c | $(OUTPUT)/tools
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -iquote tools -c -o $@ $<
+
+$(OUTPUT)/tools/bench_peer.skel.h: $(OUTPUT)/tools/bench_peer.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bench_peer_bpf > $@
+
+$(OUTPUT)/tools/bench-peer.o: INC = -iquote tools -iquote $(OUTPUT)/tools
+$(OUTPUT)/tools/bench-peer.o: | $(OUTPUT)/tools/bench_peer.skel.h
+
+$(OUTPUT)/bench-peer: $(OUTPUT)/tools/bench-peer.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz
 
 # The docs suite reads the Kubernetes manifests through it (libyaml: no
 # YAML module of a scripting language among the dependencies).
@@ -382,8 +402,18 @@ check-golden: $(JAILPOLC)
 golden: $(JAILPOLC)
 	$(Q)tests/golden.sh $(JAILPOLC) update
 
-bench: $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
+# The bench's peers (nft) are installed by deps, as root; BENCH_QUICK=1
+# is a smoke run of a few seconds, BENCH_ROUNDS=N sets the rounds.
+bench: $(if $(filter 0,$(shell id -u)),deps)
+	$(Q)$(MAKE) --no-print-directory $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
 	$(Q)tests/bench.sh $(OUTPUT)
+
+# The bench's tools checked (make check runs this too), then the whole
+# bench on two sizes, one round: a minute at most, as root.
+bench-smoke: $(if $(filter 0,$(shell id -u)),deps)
+	$(Q)$(MAKE) --no-print-directory $(JAILPOLC) $(TOOL_BINS) $(JAILAIBLOCK)
+	$(Q)tests/run-tests.sh $(OUTPUT) bench
+	$(Q)BENCH_QUICK=1 tests/bench.sh $(OUTPUT)
 
 # The binaries, the man pages and the shipped policies they name under
 # FILES.  The pages say /usr/local/share/jailpol, the default DATADIR; an

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run jailpol's test suites:
-#   tests/run-tests.sh BUILD_DIR [unit|golden|bad|valgrind|policies|docs|layers|install|json|fuzz|kernel|revoke|unix|crash|oci|watch|events|podman|bypass|verify]...
+#   tests/run-tests.sh BUILD_DIR [unit|golden|bad|valgrind|policies|docs|layers|bench|install|json|fuzz|kernel|revoke|unix|crash|oci|watch|events|podman|bypass|verify]...
 # A test that exits 77 was skipped; under CI a skip is a failure.  The last
 # line is "N passed, N failed, N skipped"; a suite that stopped before its
 # end is named on the line before it, so the summary never hides cases that
@@ -10,7 +10,7 @@
 set -u
 out=$1
 shift
-suites=${*:-unit golden bad valgrind policies docs layers install json fuzz kernel revoke unix crash oci watch events podman verify bypass}
+suites=${*:-unit golden bad valgrind policies docs layers bench install json fuzz kernel revoke unix crash oci watch events podman verify bypass}
 pass=0 fail=0 skip=0
 unfinished=()
 
@@ -207,6 +207,11 @@ for suite in $suites; do
 			"$d"/opt/jailpol/share/man/man*/*)
 		rm -rf "$d" "$d.log"
 		count install $rc
+		;;
+	bench)
+		# The bench's tools (tests/bench-tools.sh), a second without
+		# root; the bench itself is make bench (BENCH_QUICK=1: a smoke).
+		run_counted bench tests/bench-tools.sh "$out"
 		;;
 	json)
 		# Every --json output is valid JSON when the names it prints
