@@ -64,6 +64,8 @@
 #            and form (seed 2) over a jailed cgroup, and back; nft: the
 #            table replaced in one nft -f transaction.  With `attach
 #            --timing`, its total= instead of the wall
+#   switch   of that replace, the one step that changes the verdicts
+#            (jail-ai-block attach --timing's switch=), median, us
 #   kmem     the kernel's memlock of the jail's maps (bpftool map show of
 #            the pins under /sys/fs/bpf/jailpol/cg-<id>/; the naive
 #            tries' /proc/PID/fdinfo), MiB and bytes per prefix
@@ -173,7 +175,7 @@ die() {
 }
 
 # --- the prefixes, the policies and their destinations ------------------
-declare -A compile_s rate bin attach_ms kmem_b prefixes replace_samples
+declare -A compile_s rate bin attach_ms kmem_b prefixes replace_samples switch_samples
 for n in $sizes; do
 	d=$tmp/$n
 	mkdir -p "$d"
@@ -273,6 +275,8 @@ if [ $root = yes ]; then
 				die "jail-ai-block attach '$2' to '$1' failed"
 			}
 		t1=$(now_ms)
+		# The switch alone (a replace's one step), for the caller.
+		sed -n 's/.*timing .*switch=\([0-9.]*\)ms.*/\1/p' "$log" >"$tmp/switch.last"
 		sed -n 's/.*timing .*total=\([0-9.]*\)ms.*/\1/p' "$log" | grep . || echo $((t1 - t0))
 	}
 
@@ -397,6 +401,8 @@ if [ $root = yes ]; then
 				for seed in 2 1; do
 					replace_samples[$cfg]+="$(attach_jail "$cgbase/$cfg" \
 						"$tmp/$n/${kind_of[$cfg]}$seed.bin") "
+					[ ! -s "$tmp/switch.last" ] ||
+						switch_samples[$cfg]+="$(cat "$tmp/switch.last") "
 				done
 				;;
 			nft)
@@ -446,12 +452,12 @@ printf '%-18s' configuration
 for op in $ops; do
 	for cls in $classes; do printf ' %17s' "$op-$cls"; done
 done
-printf ' %7s %8s %7s %8s %8s %7s %6s\n' compile pfx/s bin attach replace kmem B/pfx
+printf ' %7s %8s %7s %8s %8s %7s %7s %6s\n' compile pfx/s bin attach replace switch kmem B/pfx
 printf '%-18s' ''
 for op in $ops; do
 	for cls in $classes; do printf ' %17s' "ns -min/+max ratio"; done
 done
-printf ' %7s %8s %7s %8s %8s %7s %6s\n' s '' MiB ms ms MiB ''
+printf ' %7s %8s %7s %8s %8s %7s %7s %6s\n' s '' MiB ms ms us MiB ''
 : >"$tsv"
 printf 'config\tfamily\ttemp\top\tclass\tmedian_ns\tmin_ns\tmax_ns\trounds\n' >>"$tsv"
 for cfg in $cfgs; do
@@ -475,6 +481,9 @@ for cfg in $cfgs; do
 				rep=
 				[ -z "${replace_samples[$cfg]:-}" ] ||
 					rep=$(stats "${replace_samples[$cfg]}" | cut -d' ' -f1)
+				sw=
+				[ -z "${switch_samples[$cfg]:-}" ] ||
+					sw=$(echo "$(stats "${switch_samples[$cfg]}" | cut -d' ' -f1) * 1000" | bc -l)
 				kb=${kmem_b[$cfg]:-}
 				[ "$kb" != - ] || kb=
 				num 7 2 "${compile_s[$cfg]:-}"
@@ -482,6 +491,7 @@ for cfg in $cfgs; do
 				num 7 1 "$([ -z "${bin[$cfg]:-}" ] || echo "${bin[$cfg]} / 1048576" | bc -l)"
 				num 8 0 "${attach_ms[$cfg]:-}"
 				num 8 0 "$rep"
+				num 7 0 "$sw"
 				num 7 1 "$([ -z "$kb" ] || echo "$kb / 1048576" | bc -l)"
 				num 6 0 "$([ -z "$kb" ] || [ -z "${prefixes[$cfg]:-}" ] ||
 					echo "$kb / ${prefixes[$cfg]}" | bc -l)"
