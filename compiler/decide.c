@@ -297,6 +297,13 @@ static int fn_build(struct decider *dc, const uint32_t *v, uint32_t n, uint32_t 
 	return 0;
 }
 
+/* Whether rule r matches every protocol, scope and port of its
+ * destinations. */
+static bool rule_decides_all(const struct pol_rule *r)
+{
+	return !r->n_ports && (r->proto_mask & 7) == 7 && (r->scope_mask & 3) == 3;
+}
+
 /* The direct decision id of rule (policy_abi.h). */
 static uint32_t direct_did(const struct pol_policy *p, uint32_t rule)
 {
@@ -330,6 +337,16 @@ static int class_did(struct decider *dc, uint32_t c, uint32_t *did)
 
 	if (dc->classes[c].fn != NONE) {
 		*did = dc->classes[c].fn;
+		return 0;
+	}
+	/* The common case without building the function: the set's first
+	 * rule matches every protocol, scope and port (a `deny PREFIX;`
+	 * line), or there is none (the default). */
+	if (!n || rule_decides_all(&dc->p->rules[pol_intern_data(&dc->sets, c)[0] - 1])) {
+		uint32_t rule = n ? pol_intern_data(&dc->sets, c)[0] : 0;
+
+		dc->decided[rule] = true;
+		*did = dc->classes[c].fn = direct_did(dc->p, rule);
 		return 0;
 	}
 	/* fn_build grows scratch; copy the set out of the pool first. */
