@@ -10,7 +10,7 @@
 #include "addr.h"
 #include "ast.h"
 
-#define AST_TEXT_MAX 200
+#define AST_TEXT_MAX (AST_TEXT_SIZE - 4)
 
 struct ast_elems *ast_elems_new(void)
 {
@@ -25,7 +25,8 @@ void ast_elems_free(struct ast_elems *el)
 		return;
 	for (i = 0; i < el->n; i++)
 		free(el->v[i].name);
-	free(el->v);
+	if (el->v != &el->one)
+		free(el->v);
 	free(el);
 }
 
@@ -33,8 +34,21 @@ static struct ast_elem *ast_elems_push(struct ast_elems *el, const struct pol_lo
 {
 	struct ast_elem *e;
 
-	if (POL_GROW(el->v, el->cap, el->n + 1))
+	if (!el->cap) {
+		el->v = &el->one;
+		el->cap = 1;
+	} else if (el->n == el->cap && el->v == &el->one) {
+		/* Out of one: doubling goes on from a vector of its own. */
+		struct ast_elem *v = malloc(16 * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		v[0] = el->one;
+		el->v = v;
+		el->cap = 16;
+	} else if (POL_GROW(el->v, el->cap, el->n + 1)) {
 		return NULL;
+	}
 	e = &el->v[el->n++];
 	memset(e, 0, sizeof(*e));
 	e->loc = *loc;
@@ -236,14 +250,11 @@ void ast_stmts_release(struct ast_stmts *v)
 	v->n = v->cap = 0;
 }
 
-char *ast_text_collapse(const char *text, size_t from, size_t to)
+size_t ast_text_collapse(char *out, const char *text, size_t from, size_t to)
 {
-	char *out = malloc(AST_TEXT_MAX + 4);
 	bool space = false, quoted = false;
 	size_t n = 0, i;
 
-	if (!out)
-		return NULL;
 	for (i = from; i < to && n <= AST_TEXT_MAX; i++) {
 		char c = text[i];
 
@@ -274,5 +285,16 @@ char *ast_text_collapse(const char *text, size_t from, size_t to)
 		n += 3;
 	}
 	out[n] = '\0';
-	return out;
+	return n;
+}
+
+size_t ast_stmt_text(const struct ast_stmt *s, char *out)
+{
+	size_t n;
+
+	if (!s->text)
+		return ast_text_collapse(out, s->src, s->src_from, s->src_to);
+	n = strlen(s->text);
+	memcpy(out, s->text, n + 1);
+	return n;
 }

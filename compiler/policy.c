@@ -15,16 +15,20 @@ void pol_policy_free(struct pol_policy *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->n_rules; i++) {
-		free(p->rules[i].prefixes);
+		if (!p->pooled) {
+			free(p->rules[i].prefixes);
+			free(p->rules[i].text);
+		}
 		free(p->rules[i].ports);
-		free(p->rules[i].text);
 		for (j = 0; j < p->rules[i].n_patterns; j++)
 			free(p->rules[i].patterns[j].tok);
 		free(p->rules[i].patterns);
 	}
 	free(p->rules);
 	free(p->source_name);
-	free(p->default_text);
+	if (!p->pooled)
+		free(p->default_text);
+	pol_pool_free(&p->pool);
 	free(p);
 }
 

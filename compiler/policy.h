@@ -18,6 +18,7 @@
 
 #include "../bpf/templates/policy_abi.h"
 #include "addr.h"
+#include "pool.h"
 #include "vec.h"
 
 /* Inclusive port range, 1 <= lo <= hi <= 65535. */
@@ -72,14 +73,14 @@ struct pol_rule {
 	uint8_t scope_mask;          /* bit (1 << enum pol_scope) */
 	bool any_dest;               /* matches every destination */
 	bool host;                   /* also matches the runtime's host addresses */
-	struct pol_prefix *prefixes; /* sorted, unique; owned */
+	struct pol_prefix *prefixes; /* sorted, unique; owned (see pooled) */
 	size_t n_prefixes;
 	struct pol_port_range *ports; /* sorted, merged; owned; none = any */
 	size_t n_ports;
 	struct pol_unix_pattern *patterns; /* POL_DOMAIN_UNIX; none = any name of unix_kinds */
 	size_t n_patterns;
 	struct pol_loc loc;
-	char *text; /* the statement's source text on one line; owned */
+	char *text; /* the statement's source text on one line; owned (see pooled) */
 };
 
 struct pol_policy {
@@ -92,6 +93,11 @@ struct pol_policy {
 	bool backstop;    /* `backstop on;`: judge ping and raw packets too */
 	bool log_denials; /* `log denials;`: every denial emits an event */
 	bool audit;       /* `mode audit;`: judge and report, never refuse */
+	/* The front end's: every rule's prefixes and text, and default_text,
+	 * are in pool (carved or adopted), freed with it, not one by one.  A
+	 * policy built by hand leaves it false and owns them itself. */
+	bool pooled;
+	struct pol_pool pool;
 };
 
 void pol_policy_free(struct pol_policy *p);
