@@ -54,23 +54,33 @@ int pol_origins_build(const struct pol_policy *p, struct pol_tables *t)
 {
 	struct strtab st = { 0 };
 	struct pol_rule_rec *v;
-	uint32_t source_name;
+	const char *file = NULL;
+	uint32_t source_name, file_off = 0;
 	size_t i;
 	int err;
 
 	v = calloc(p->n_rules + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	err = strtab_add(&st, "", &source_name);
+	/* Room for every string at once: a text per rule, a few files. */
+	err = pol_htab_reserve_n(&st.offs, p->n_rules + 8);
+	if (!err)
+		err = strtab_add(&st, "", &source_name);
 	if (!err)
 		err = strtab_add(&st, p->source_name, &source_name);
 	for (i = 0; i <= p->n_rules && !err; i++) {
 		const struct pol_loc *loc = i ? &p->rules[i - 1].loc : &p->default_loc;
 		const char *text = i ? p->rules[i - 1].text : p->default_text;
 
-		err = strtab_add(&st, loc->file, &v[i].file);
-		if (!err)
-			err = strtab_add(&st, text, &v[i].text);
+		/* Rules come file by file: look a name up once per run. */
+		if (!file || loc->file != file) {
+			file = loc->file;
+			err = strtab_add(&st, file, &file_off);
+			if (err)
+				break;
+		}
+		v[i].file = file_off;
+		err = strtab_add(&st, text, &v[i].text);
 		v[i].line = loc->line > 0 ? (uint32_t)loc->line : 0;
 		v[i].col = loc->col > 0 ? (uint32_t)loc->col : 0;
 		v[i].verdict = i ? p->rules[i - 1].verdict : p->default_verdict;

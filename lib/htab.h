@@ -41,6 +41,11 @@ struct pol_htab {
  * never reserved).  Returns 0 or -ENOMEM (the table is unchanged). */
 int pol_htab_grow(struct pol_htab *t);
 
+/* Make room for n more items at once (one rehash, not one per doubling),
+ * for a caller that knows how many it will insert.  Returns 0 or -ENOMEM
+ * (the table is unchanged). */
+int pol_htab_reserve_n(struct pol_htab *t, size_t n);
+
 /*
  * Make room for one more item, doubling the slots (from 64) before the
  * table would be more than half full.  Call it before a lookup that may
