@@ -250,11 +250,34 @@ void ast_stmts_release(struct ast_stmts *v)
 	v->n = v->cap = 0;
 }
 
+/* True when [t, t + len) is on one line already: at most AST_TEXT_MAX
+ * bytes, single spaces between tokens, no comment and no string (whose
+ * blanks are kept).  Most rules of a long list are. */
+static bool ast_text_plain(const char *t, size_t len)
+{
+	size_t i;
+
+	if (!len || len > AST_TEXT_MAX || t[0] == ' ' || t[len - 1] == ' ')
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (c == ' ' ? t[i + 1] == ' ' : c < ' ' || c == '#' || c == '"')
+			return false;
+	}
+	return true;
+}
+
 size_t ast_text_collapse(char *out, const char *text, size_t from, size_t to)
 {
 	bool space = false, quoted = false;
 	size_t n = 0, i;
 
+	if (to > from && ast_text_plain(text + from, to - from)) {
+		memcpy(out, text + from, to - from);
+		out[to - from] = '\0';
+		return to - from;
+	}
 	for (i = from; i < to && n <= AST_TEXT_MAX; i++) {
 		char c = text[i];
 
