@@ -32,20 +32,6 @@ void pol_policy_free(struct pol_policy *p)
 	free(p);
 }
 
-int pol_prefix_cmp(const struct pol_prefix *a, const struct pol_prefix *b)
-{
-	int c;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	c = memcmp(a->addr, b->addr, sizeof(a->addr));
-	if (c)
-		return c < 0 ? -1 : 1;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return 0;
-}
-
 static int prefix_qcmp(const void *a, const void *b)
 {
 	return pol_prefix_cmp(a, b);
