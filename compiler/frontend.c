@@ -55,7 +55,7 @@ static int pol_frontend_include(struct pol_frontend *fe, const struct ast_stmt *
 static int pol_frontend_load(struct pol_frontend *fe, const char *path, const struct pol_loc *at)
 {
 	struct ast_stmts stmts = { 0 };
-	const char *name;
+	const char *name, *src;
 	char *text = NULL;
 	size_t len = 0, i;
 	int err;
@@ -63,12 +63,16 @@ static int pol_frontend_load(struct pol_frontend *fe, const char *path, const st
 	err = pol_source_push(&fe->src, path, at, &name, &text, &len);
 	if (err || !name)
 		return err;
-	if (pol_source_is_yaml(path))
-		err = pol_yaml_parse(fe->ev.d, name, text, len, &fe->tally, &stmts);
-	else
-		err = pol_parse_buffer_take(fe->ev.d, name, text, len, &fe->tally, &stmts,
-					    pol_frontend_take, fe);
+	/* The diag keeps a copy of the file, to quote it and to make the
+	 * rules' texts from: read that one, and hold the file once, not
+	 * twice. */
 	free(text);
+	src = pol_diag_file_text(fe->ev.d, name);
+	if (pol_source_is_yaml(path))
+		err = pol_yaml_parse(fe->ev.d, name, src, len, &fe->tally, &stmts);
+	else
+		err = pol_parse_buffer_take(fe->ev.d, name, src, len, &fe->tally, &stmts,
+					    pol_frontend_take, fe);
 	/* Past a limit the file was read only so far: stop here, rather than
 	 * check and compile what is left (and report what it then lacks). */
 	if (!err && fe->tally.over)
