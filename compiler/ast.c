@@ -321,3 +321,87 @@ size_t ast_stmt_text(const struct ast_stmt *s, char *out)
 	memcpy(out, s->text, n + 1);
 	return n;
 }
+
+/* The spare node in *slot, zeroed, or a new zeroed one of size bytes. */
+static void *ast_cache_take(void **slot, size_t size)
+{
+	void *p = *slot;
+
+	if (!p)
+		return calloc(1, size);
+	*slot = NULL;
+	memset(p, 0, size);
+	return p;
+}
+
+struct ast_stmt *ast_cache_stmt(struct ast_cache *c, enum ast_stmt_kind kind,
+				const struct pol_loc *loc)
+{
+	struct ast_stmt *s = ast_cache_take(&c->stmt, sizeof(*s));
+
+	if (s) {
+		s->kind = (uint8_t)kind;
+		s->loc = *loc;
+	}
+	return s;
+}
+
+struct ast_rule *ast_cache_rule(struct ast_cache *c)
+{
+	return ast_cache_take(&c->rule, sizeof(struct ast_rule));
+}
+
+struct ast_elems *ast_cache_elems(struct ast_cache *c)
+{
+	return ast_cache_take(&c->elems, sizeof(struct ast_elems));
+}
+
+/* Keep el if c has no list and el has no storage of its own; returns
+ * what is left to free. */
+static struct ast_elems *ast_cache_put_elems(struct ast_cache *c, struct ast_elems *el)
+{
+	if (!el || c->elems || el->v != &el->one)
+		return el;
+	if (el->n)
+		free(el->one.name);
+	c->elems = el;
+	return NULL;
+}
+
+void ast_cache_put(struct ast_cache *c, struct ast_stmt *s)
+{
+	struct ast_rule *r;
+
+	if (!s)
+		return;
+	r = s->rule;
+	s->rule = NULL;
+	if (r) {
+		r->dest = ast_cache_put_elems(c, r->dest);
+		if (c->rule) {
+			ast_rule_free(r);
+		} else {
+			ast_elems_free(r->dest);
+			ast_ports_free(r->ports);
+			ast_strs_free(r->unix_pats);
+			c->rule = r;
+		}
+	}
+	s->elems = ast_cache_put_elems(c, s->elems);
+	if (c->stmt) {
+		ast_stmt_free(s);
+		return;
+	}
+	free(s->name);
+	free(s->text);
+	ast_elems_free(s->elems);
+	c->stmt = s;
+}
+
+void ast_cache_release(struct ast_cache *c)
+{
+	free(c->stmt);
+	free(c->rule);
+	free(c->elems);
+	memset(c, 0, sizeof(*c));
+}

@@ -118,6 +118,31 @@ struct ast_stmts {
 	size_t n, cap;
 };
 
+/*
+ * Nodes of a statement done with, for the next to reuse: a list of a
+ * million rules makes and frees a statement, a rule and an element list
+ * per rule, and with one of each kept that is three allocations in all.
+ * A zeroed struct is an empty cache.
+ */
+struct ast_cache {
+	void *stmt;  /* a struct ast_stmt */
+	void *rule;  /* a struct ast_rule */
+	void *elems; /* a struct ast_elems, its storage its own one */
+};
+
+/* ast_stmt_new(), ast_rule_new(), ast_elems_new(), from c if it holds
+ * one. */
+struct ast_stmt *ast_cache_stmt(struct ast_cache *c, enum ast_stmt_kind kind,
+				const struct pol_loc *loc);
+struct ast_rule *ast_cache_rule(struct ast_cache *c);
+struct ast_elems *ast_cache_elems(struct ast_cache *c);
+
+/* ast_stmt_free(s), keeping in c what it can of s's nodes. */
+void ast_cache_put(struct ast_cache *c, struct ast_stmt *s);
+
+/* Free what c holds; leaves it empty. */
+void ast_cache_release(struct ast_cache *c);
+
 /* Takes rule statement *s, or leaves it to be freed; 0 or -ENOMEM. */
 typedef int pol_take_rule_fn(void *arg, struct ast_stmt **s);
 
@@ -133,7 +158,8 @@ struct pol_parse {
 	struct ast_stmts *out;
 	pol_take_rule_fn *take; /* NULL: rules go to out too */
 	void *take_arg;
-	bool included;           /* an include statement was parsed */
+	bool included; /* an include statement was parsed */
+	struct ast_cache cache;
 	struct pol_tally *tally; /* the whole policy's */
 	bool nomem;
 };

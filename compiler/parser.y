@@ -298,7 +298,7 @@ verdict		: ALLOW	{ $$ = POL_ALLOW; }
 
 conds		: %empty
 		{
-			$$ = ast_rule_new();
+			$$ = ast_cache_rule(&ps->cache);
 			if (!$$)
 				YYNOMEM;
 		}
@@ -467,7 +467,7 @@ dest		: ADDR
 		}
 		| ANY
 		{
-			$$ = ast_elems_new();
+			$$ = ast_cache_elems(&ps->cache);
 			if (!$$)
 				YYNOMEM;
 			$$->any = true;
@@ -480,7 +480,7 @@ dest		: ADDR
 
 elements	: %empty
 		{
-			$$ = ast_elems_new();
+			$$ = ast_cache_elems(&ps->cache);
 			if (!$$)
 				YYNOMEM;
 		}
@@ -649,7 +649,7 @@ static int pol_elems_room(struct pol_parse *ps, struct ast_elems **el,
 			  const struct pol_loc *loc)
 {
 	if (!*el) {
-		*el = ast_elems_new();
+		*el = ast_cache_elems(&ps->cache);
 		if (!*el)
 			return -ENOMEM;
 	}
@@ -819,7 +819,7 @@ static int pol_add_stmt(struct pol_parse *ps, struct ast_stmt *s)
 	if (s->kind != AST_RULE || !ps->take || ps->included)
 		return ast_stmts_add(ps->out, s);
 	err = ps->take(ps->take_arg, &s);
-	ast_stmt_free(s);
+	ast_cache_put(&ps->cache, s);
 	return err;
 }
 
@@ -827,7 +827,7 @@ static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 				 const YYLTYPE *yl, bool text)
 {
 	struct pol_loc loc = pol_loc_of(ps, yl, yl);
-	struct ast_stmt *s = ast_stmt_new(kind, &loc);
+	struct ast_stmt *s = ast_cache_stmt(&ps->cache, kind, &loc);
 	char line[AST_TEXT_SIZE];
 
 	pol_diag_statement(ps->d, loc.file);
@@ -891,5 +891,6 @@ cleanup:
 		yy_delete_buffer(buf, scanner);
 	if (scanner)
 		yylex_destroy(scanner);
+	ast_cache_release(&ps.cache);
 	return err;
 }
