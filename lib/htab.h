@@ -65,6 +65,15 @@ static inline size_t pol_htab_pos(const struct pol_htab *t, uint32_t hash)
 	return hash & t->mask;
 }
 
+/* Start loading the slot where the probe for hash starts, for a caller
+ * that knows its next keys: a lookup in a table of millions of slots
+ * waits on memory, and several such waits can overlap. */
+static inline void pol_htab_prefetch(const struct pol_htab *t, uint32_t hash)
+{
+	if (t->slots)
+		__builtin_prefetch(&t->slots[hash & t->mask]);
+}
+
 /*
  * The next item at or after *pos whose stored hash is hash, with *pos moved
  * past it; POL_HTAB_END at the first empty slot, with *pos left on it (the
