@@ -10,7 +10,7 @@
 #include "addr.h"
 #include "ast.h"
 
-#define AST_TEXT_MAX 200
+#define AST_TEXT_MAX (AST_TEXT_SIZE - 4)
 
 struct ast_elems *ast_elems_new(void)
 {
@@ -25,7 +25,8 @@ void ast_elems_free(struct ast_elems *el)
 		return;
 	for (i = 0; i < el->n; i++)
 		free(el->v[i].name);
-	free(el->v);
+	if (el->v != &el->one)
+		free(el->v);
 	free(el);
 }
 
@@ -33,8 +34,21 @@ static struct ast_elem *ast_elems_push(struct ast_elems *el, const struct pol_lo
 {
 	struct ast_elem *e;
 
-	if (POL_GROW(el->v, el->cap, el->n + 1))
+	if (!el->cap) {
+		el->v = &el->one;
+		el->cap = 1;
+	} else if (el->n == el->cap && el->v == &el->one) {
+		/* Out of one: doubling goes on from a vector of its own. */
+		struct ast_elem *v = malloc(16 * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		v[0] = el->one;
+		el->v = v;
+		el->cap = 16;
+	} else if (POL_GROW(el->v, el->cap, el->n + 1)) {
 		return NULL;
+	}
 	e = &el->v[el->n++];
 	memset(e, 0, sizeof(*e));
 	e->loc = *loc;
@@ -236,14 +250,34 @@ void ast_stmts_release(struct ast_stmts *v)
 	v->n = v->cap = 0;
 }
 
-char *ast_text_collapse(const char *text, size_t from, size_t to)
+/* True when [t, t + len) is on one line already: at most AST_TEXT_MAX
+ * bytes, single spaces between tokens, no comment and no string (whose
+ * blanks are kept).  Most rules of a long list are. */
+static bool ast_text_plain(const char *t, size_t len)
 {
-	char *out = malloc(AST_TEXT_MAX + 4);
+	size_t i;
+
+	if (!len || len > AST_TEXT_MAX || t[0] == ' ' || t[len - 1] == ' ')
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (c == ' ' ? t[i + 1] == ' ' : c < ' ' || c == '#' || c == '"')
+			return false;
+	}
+	return true;
+}
+
+size_t ast_text_collapse(char *out, const char *text, size_t from, size_t to)
+{
 	bool space = false, quoted = false;
 	size_t n = 0, i;
 
-	if (!out)
-		return NULL;
+	if (to > from && ast_text_plain(text + from, to - from)) {
+		memcpy(out, text + from, to - from);
+		out[to - from] = '\0';
+		return to - from;
+	}
 	for (i = from; i < to && n <= AST_TEXT_MAX; i++) {
 		char c = text[i];
 
@@ -274,5 +308,100 @@ char *ast_text_collapse(const char *text, size_t from, size_t to)
 		n += 3;
 	}
 	out[n] = '\0';
-	return out;
+	return n;
+}
+
+size_t ast_stmt_text(const struct ast_stmt *s, char *out)
+{
+	size_t n;
+
+	if (!s->text)
+		return ast_text_collapse(out, s->src, s->src_from, s->src_to);
+	n = strlen(s->text);
+	memcpy(out, s->text, n + 1);
+	return n;
+}
+
+/* The spare node in *slot, zeroed, or a new zeroed one of size bytes. */
+static void *ast_cache_take(void **slot, size_t size)
+{
+	void *p = *slot;
+
+	if (!p)
+		return calloc(1, size);
+	*slot = NULL;
+	memset(p, 0, size);
+	return p;
+}
+
+struct ast_stmt *ast_cache_stmt(struct ast_cache *c, enum ast_stmt_kind kind,
+				const struct pol_loc *loc)
+{
+	struct ast_stmt *s = ast_cache_take(&c->stmt, sizeof(*s));
+
+	if (s) {
+		s->kind = (uint8_t)kind;
+		s->loc = *loc;
+	}
+	return s;
+}
+
+struct ast_rule *ast_cache_rule(struct ast_cache *c)
+{
+	return ast_cache_take(&c->rule, sizeof(struct ast_rule));
+}
+
+struct ast_elems *ast_cache_elems(struct ast_cache *c)
+{
+	return ast_cache_take(&c->elems, sizeof(struct ast_elems));
+}
+
+/* Keep el if c has no list and el has no storage of its own; returns
+ * what is left to free. */
+static struct ast_elems *ast_cache_put_elems(struct ast_cache *c, struct ast_elems *el)
+{
+	if (!el || c->elems || el->v != &el->one)
+		return el;
+	if (el->n)
+		free(el->one.name);
+	c->elems = el;
+	return NULL;
+}
+
+void ast_cache_put(struct ast_cache *c, struct ast_stmt *s)
+{
+	struct ast_rule *r;
+
+	if (!s)
+		return;
+	r = s->rule;
+	s->rule = NULL;
+	if (r) {
+		r->dest = ast_cache_put_elems(c, r->dest);
+		if (c->rule) {
+			ast_rule_free(r);
+		} else {
+			ast_elems_free(r->dest);
+			ast_ports_free(r->ports);
+			ast_strs_free(r->unix_pats);
+			c->rule = r;
+		}
+	}
+	s->elems = ast_cache_put_elems(c, s->elems);
+	if (c->stmt) {
+		ast_stmt_free(s);
+		return;
+	}
+	free(s->name);
+	free(s->text);
+	ast_elems_free(s->elems);
+	c->stmt = s;
+}
+
+void ast_cache_release(struct ast_cache *c)
+{
+	free(c->stmt);
+	free(c->rule);
+	free(c->elems);
+	memset(c, 0, sizeof(*c));
 }

@@ -27,6 +27,12 @@ struct pol_yyltype {
 	size_t last_off;
 };
 
+/* A token's text where the scanner read it, not NUL-terminated. */
+struct pol_span {
+	const char *s;
+	size_t len;
+};
+
 enum ast_elem_kind {
 	AST_ELEM_PREFIX, /* pfx holds a canonical prefix */
 	AST_ELEM_NAME,   /* name holds a set name */
@@ -40,12 +46,14 @@ struct ast_elem {
 	struct pol_loc loc;
 };
 
-/* A destination or set body.  any: the rule said 'any'. */
+/* A destination or set body.  any: the rule said 'any'.  Most rules have
+ * one address: it is kept in one, so that such a rule costs no vector. */
 struct ast_elems {
-	struct ast_elem *v;
+	struct ast_elem *v; /* &one, or malloc'ed */
 	size_t n, cap;
 	size_t listed; /* elements written, valid or not */
 	bool any;
+	struct ast_elem one;
 };
 
 struct ast_ports {
@@ -94,7 +102,13 @@ struct ast_stmt {
 	struct pol_loc loc;      /* the whole statement */
 	struct pol_loc name_loc; /* AST_SET: the name; AST_INCLUDE: the path */
 	char *name;              /* AST_SET: set name; AST_INCLUDE: path */
-	char *text;              /* AST_DEFAULT, AST_RULE: one-line source */
+	/* AST_DEFAULT, AST_RULE: where the statement stands in the diag's
+	 * copy of its file, [src_from, src_to) of src; ast_stmt_text() makes
+	 * its one-line text from it.  text: that line made already, for a
+	 * file the diag does not hold; owned. */
+	const char *src;
+	size_t src_from, src_to;
+	char *text;
 	struct ast_elems *elems; /* AST_SET */
 	struct ast_rule *rule;   /* AST_RULE */
 };
@@ -104,15 +118,48 @@ struct ast_stmts {
 	size_t n, cap;
 };
 
+/*
+ * Nodes of a statement done with, for the next to reuse: a list of a
+ * million rules makes and frees a statement, a rule and an element list
+ * per rule, and with one of each kept that is three allocations in all.
+ * A zeroed struct is an empty cache.
+ */
+struct ast_cache {
+	void *stmt;  /* a struct ast_stmt */
+	void *rule;  /* a struct ast_rule */
+	void *elems; /* a struct ast_elems, its storage its own one */
+};
+
+/* ast_stmt_new(), ast_rule_new(), ast_elems_new(), from c if it holds
+ * one. */
+struct ast_stmt *ast_cache_stmt(struct ast_cache *c, enum ast_stmt_kind kind,
+				const struct pol_loc *loc);
+struct ast_rule *ast_cache_rule(struct ast_cache *c);
+struct ast_elems *ast_cache_elems(struct ast_cache *c);
+
+/* ast_stmt_free(s), keeping in c what it can of s's nodes. */
+void ast_cache_put(struct ast_cache *c, struct ast_stmt *s);
+
+/* Free what c holds; leaves it empty. */
+void ast_cache_release(struct ast_cache *c);
+
+/* Takes rule statement *s, or leaves it to be freed; 0 or -ENOMEM. */
+typedef int pol_take_rule_fn(void *arg, struct ast_stmt **s);
+
 /* Parser state, reachable from the scanner as yyextra. */
 struct pol_parse {
 	struct pol_diag *d;
 	const char *file; /* the diag's copy of the name */
 	const char *text; /* the whole input */
+	const char *src;  /* the diag's copy of it, or NULL */
 	size_t len;
 	int line, col; /* scanner position, 1-based */
 	size_t off;
 	struct ast_stmts *out;
+	pol_take_rule_fn *take; /* NULL: rules go to out too */
+	void *take_arg;
+	bool included; /* an include statement was parsed */
+	struct ast_cache cache;
 	struct pol_tally *tally; /* the whole policy's */
 	bool nomem;
 };
@@ -147,9 +194,17 @@ void ast_stmt_free(struct ast_stmt *s);
 int ast_stmts_add(struct ast_stmts *v, struct ast_stmt *s);
 void ast_stmts_release(struct ast_stmts *v);
 
-/* The source text of [from, to) on one line: comments dropped, whitespace
- * runs collapsed, at most 200 bytes plus "...".  NULL on -ENOMEM. */
-char *ast_text_collapse(const char *text, size_t from, size_t to);
+/* Longest one-line text of a statement, NUL included: 200 bytes, "...". */
+#define AST_TEXT_SIZE (200 + 4)
+
+/* The source text of [from, to) on one line in out (AST_TEXT_SIZE bytes):
+ * comments dropped, whitespace runs collapsed, at most 200 bytes plus
+ * "...".  Returns its length. */
+size_t ast_text_collapse(char *out, const char *text, size_t from, size_t to);
+
+/* The one-line text of statement s (AST_DEFAULT, AST_RULE) in out
+ * (AST_TEXT_SIZE bytes); returns its length. */
+size_t ast_stmt_text(const struct ast_stmt *s, char *out);
 
 /* Parse a .jp buffer; statements are appended to out.  Errors go to d.
  * Rules and sets are counted in t (NULL: this file alone); past a limit,
@@ -157,5 +212,16 @@ char *ast_text_collapse(const char *text, size_t from, size_t to);
  * and limits are not a failure here). */
 int pol_parse_buffer(struct pol_diag *d, const char *file, const char *text, size_t len,
 		     struct pol_tally *t, struct ast_stmts *out);
+
+/*
+ * pol_parse_buffer(), but each rule before the file's first include is
+ * handed to take(arg, &s) as soon as it is parsed, not appended to out, and
+ * freed unless take keeps it: a file of a million rules never holds their
+ * syntax trees all at once.  The rules after an include are appended to
+ * out, to be numbered after the included file's.
+ */
+int pol_parse_buffer_take(struct pol_diag *d, const char *file, const char *text, size_t len,
+			  struct pol_tally *t, struct ast_stmts *out, pol_take_rule_fn *take,
+			  void *arg);
 
 #endif /* JAILPOL_AST_H */

@@ -81,6 +81,16 @@ void pol_diag_free(struct pol_diag *d)
 	d->files = NULL;
 }
 
+const char *pol_diag_file_text(const struct pol_diag *d, const char *file)
+{
+	const struct pol_diag_file *f;
+
+	for (f = d->files ? d->files->next : NULL; f; f = f->next)
+		if (f->name == file)
+			return f->text;
+	return NULL;
+}
+
 static struct pol_diag_file *pol_diag_head(struct pol_diag *d)
 {
 	if (!d->files)

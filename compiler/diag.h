@@ -57,6 +57,11 @@ void pol_diag_free(struct pol_diag *d);
  */
 const char *pol_diag_add_file(struct pol_diag *d, const char *name, const char *text, size_t len);
 
+/* The diag's copy of the text of file (a name pol_diag_add_file()
+ * returned), NUL-terminated and valid until pol_diag_free(); NULL for a
+ * name it did not return. */
+const char *pol_diag_file_text(const struct pol_diag *d, const char *file);
+
 /* Apply "-Wshadow", "-Wno-duplicate", "-Werror", "-Wall", "-Wnone",
  * "-fmax-errors=N" (errors and warnings together; 0 for no limit).
  * Returns 0 or -EINVAL for an unknown name. */

@@ -19,6 +19,56 @@ void pol_eval_init(struct pol_eval *ev, struct pol_diag *d)
 	ev->sets.d = d;
 }
 
+static int pol_eval_rule(struct pol_eval *ev, struct pol_pool *pl, struct ast_stmt *s,
+			 struct pol_rule *r);
+
+/* True when rule ar can draw no diagnostic in pol_eval_rule(): it has no
+ * Unix patterns to decode, and its destinations are none, 'any' or one
+ * address (no set to resolve, nothing listed twice). */
+static bool pol_eval_now(const struct ast_rule *ar)
+{
+	const struct ast_elems *el = ar->dest;
+
+	if (ar->has_domain && ar->domain == POL_DOMAIN_UNIX)
+		return false;
+	if (ar->has_domain && ar->domain == POL_DOMAIN_SOCK)
+		return true;
+	return !el || el->any ||
+	       (el->listed == 1 && el->n == 1 && el->v[0].kind == AST_ELEM_PREFIX &&
+		!el->v[0].implied);
+}
+
+/* The next rule, made now or (taking *sp) when the sets are resolved. */
+static int pol_eval_add_rule(struct pol_eval *ev, struct ast_stmt **sp)
+{
+	struct pol_rule *r;
+	int err;
+
+	err = POL_GROW(ev->rules, ev->cap_rules, ev->n_rules + 1);
+	if (err)
+		return err;
+	r = &ev->rules[ev->n_rules++];
+	memset(r, 0, sizeof(*r));
+	if (pol_eval_now((*sp)->rule))
+		return pol_eval_rule(ev, &ev->pool, *sp, r);
+	err = POL_GROW(ev->pending, ev->cap_pending, ev->n_pending + 1);
+	if (err)
+		return err;
+	ev->pending[ev->n_pending++] =
+		(struct pol_eval_pending){ .s = *sp, .rule = ev->n_rules - 1 };
+	*sp = NULL;
+	return 0;
+}
+
+/* Statement s's one-line text, in pl; NULL when out of memory. */
+static char *pol_eval_text(struct pol_pool *pl, const struct ast_stmt *s)
+{
+	char line[AST_TEXT_SIZE];
+	size_t n = ast_stmt_text(s, line);
+
+	return pol_pool_strndup(pl, line, n);
+}
+
 /* Report the second of two statements that may appear once. */
 static void pol_eval_duplicate(struct pol_eval *ev, const struct pol_loc *loc, const char *what,
 			       const struct pol_loc *first)
@@ -30,7 +80,6 @@ static void pol_eval_duplicate(struct pol_eval *ev, const struct pol_loc *loc, c
 int pol_eval_stmt(struct pol_eval *ev, struct ast_stmt **sp)
 {
 	struct ast_stmt *s = *sp;
-	int err;
 
 	switch ((enum ast_stmt_kind)s->kind) {
 	case AST_SET:
@@ -70,11 +119,10 @@ int pol_eval_stmt(struct pol_eval *ev, struct ast_stmt **sp)
 			return 0;
 		}
 		ev->dflt = s;
-		__attribute__((fallthrough)); /* a default is kept as a statement too */
-	case AST_RULE:
-		err = ast_stmts_add(&ev->stmts, s);
 		*sp = NULL;
-		return err;
+		return 0;
+	case AST_RULE:
+		return pol_eval_add_rule(ev, sp);
 	case AST_INCLUDE: /* loaded by the front end */
 	case AST_STMT_MAX:
 		break;
@@ -112,7 +160,9 @@ static int pol_eval_unix(struct pol_eval *ev, const struct ast_rule *ar, struct 
 	return 0;
 }
 
-static int pol_eval_rule(struct pol_eval *ev, struct ast_stmt *s, struct pol_rule *r)
+/* Make rule r of statement s, its prefixes and text in pl. */
+static int pol_eval_rule(struct pol_eval *ev, struct pol_pool *pl, struct ast_stmt *s,
+			 struct pol_rule *r)
 {
 	const struct ast_rule *ar = s->rule;
 	int err;
@@ -129,8 +179,9 @@ static int pol_eval_rule(struct pol_eval *ev, struct ast_stmt *s, struct pol_rul
 	r->scope_mask = ar->scope_mask ? ar->scope_mask
 				       : (1 << POL_SCOPE_HOST) | (1 << POL_SCOPE_CONTAINER);
 	r->loc = s->loc;
-	r->text = s->text;
-	s->text = NULL;
+	r->text = pol_eval_text(pl, s);
+	if (!r->text)
+		return -ENOMEM;
 
 	if (r->domain == POL_DOMAIN_SOCK) {
 		r->sock_kinds = ar->sock_kinds;
@@ -142,11 +193,24 @@ static int pol_eval_rule(struct pol_eval *ev, struct ast_stmt *s, struct pol_rul
 		r->any_dest = true;
 	} else if (!ar->dest->listed) {
 		pol_error(ev->d, &s->loc, "rule has an empty destination set");
+	} else if (pol_eval_now(ar)) {
+		/* What pol_sets_expand() makes of one address, without its
+		 * sort and its two arrays. */
+		r->prefixes = pol_pool_alloc(pl, sizeof(*r->prefixes), _Alignof(struct pol_prefix));
+		if (!r->prefixes)
+			return -ENOMEM;
+		r->prefixes[0] = ar->dest->v[0].pfx;
+		r->n_prefixes = 1;
 	} else {
 		err = pol_sets_expand(&ev->sets, ar->dest, "this rule", &r->prefixes,
 				      &r->n_prefixes, &r->host);
-		if (err)
+		if (!err)
+			err = pol_pool_adopt(pl, r->prefixes);
+		if (err) {
+			r->prefixes = NULL;
+			r->n_prefixes = 0;
 			return err;
+		}
 	}
 	if (ar->ports && ar->ports->n) {
 		r->ports = malloc(ar->ports->n * sizeof(*r->ports));
@@ -163,7 +227,7 @@ int pol_eval_finish(struct pol_eval *ev, const char *source_name, const char *to
 {
 	struct pol_policy *p = NULL;
 	struct pol_loc top_loc = { .file = top };
-	size_t i, n_rules = 0, n_prefixes = 0;
+	size_t i, j = 0, n_prefixes = 0;
 	int err;
 
 	if (!ev->dflt && ev->d->n_errors == ev->errors)
@@ -176,24 +240,40 @@ int pol_eval_finish(struct pol_eval *ev, const char *source_name, const char *to
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		goto cleanup;
-	p->source_name = strdup(source_name);
-	p->rules = calloc(ev->stmts.n ? ev->stmts.n : 1, sizeof(*p->rules));
-	if (!p->source_name || !p->rules)
+	/* The rules, the pool that holds their prefixes and texts, and the
+	 * policy's own strings go to p at once, so freeing p frees them all
+	 * whatever comes next. */
+	p->rules = ev->rules ? ev->rules : calloc(1, sizeof(*p->rules));
+	if (!p->rules)
 		goto cleanup;
-	for (i = 0; i < ev->stmts.n; i++) {
-		struct ast_stmt *s = ev->stmts.v[i];
-
-		if (s->kind != AST_RULE)
-			continue;
-		err = pol_eval_rule(ev, s, &p->rules[n_rules]);
-		p->n_rules = ++n_rules;
-		if (err)
+	p->n_rules = ev->n_rules;
+	p->pooled = true;
+	p->pool = ev->pool;
+	ev->rules = NULL;
+	ev->n_rules = ev->cap_rules = 0;
+	memset(&ev->pool, 0, sizeof(ev->pool));
+	p->source_name = strdup(source_name);
+	if (!p->source_name)
+		goto cleanup;
+	if (ev->dflt) {
+		p->default_text = pol_eval_text(&p->pool, ev->dflt);
+		if (!p->default_text)
 			goto cleanup;
+	}
+	for (i = 0; i < p->n_rules; i++) {
+		if (j < ev->n_pending && ev->pending[j].rule == i) {
+			err = pol_eval_rule(ev, &p->pool, ev->pending[j].s, &p->rules[i]);
+			ast_stmt_free(ev->pending[j].s);
+			ev->pending[j++].s = NULL;
+			if (err)
+				goto cleanup;
+		}
 		/* Checked as each rule is expanded, so that a policy over it
 		 * stops there, before the rest is expanded and compiled. */
-		n_prefixes += p->rules[n_rules - 1].n_prefixes;
+		n_prefixes += p->rules[i].n_prefixes;
 		if (n_prefixes > POL_MAX_PREFIXES) {
-			pol_error(ev->d, &s->loc, "more than %u prefixes in the rules (the limit)",
+			pol_error(ev->d, &p->rules[i].loc,
+				  "more than %u prefixes in the rules (the limit)",
 				  POL_MAX_PREFIXES);
 			err = -EINVAL;
 			goto cleanup;
@@ -205,8 +285,6 @@ int pol_eval_finish(struct pol_eval *ev, const char *source_name, const char *to
 	if (ev->dflt) {
 		p->default_verdict = ev->dflt->verdict;
 		p->default_loc = ev->dflt->loc;
-		p->default_text = ev->dflt->text;
-		ev->dflt->text = NULL;
 	}
 	err = ev->d->n_errors == ev->errors ? 0 : -EINVAL;
 	if (!err) {
@@ -221,6 +299,17 @@ cleanup:
 
 void pol_eval_release(struct pol_eval *ev)
 {
+	size_t i;
+
 	pol_sets_release(&ev->sets);
-	ast_stmts_release(&ev->stmts);
+	/* Rules not handed to a policy: only their ports are their own
+	 * (pending ones are still zeroed). */
+	for (i = 0; i < ev->n_rules; i++)
+		free(ev->rules[i].ports);
+	free(ev->rules);
+	for (i = 0; i < ev->n_pending; i++)
+		ast_stmt_free(ev->pending[i].s);
+	free(ev->pending);
+	pol_pool_free(&ev->pool);
+	ast_stmt_free(ev->dflt);
 }

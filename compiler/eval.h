@@ -12,14 +12,34 @@
 #include "ast.h"
 #include "diag.h"
 #include "policy.h"
+#include "pool.h"
 #include "sets.h"
+
+/* A rule made when the sets are resolved: its statement, its index. */
+struct pol_eval_pending {
+	struct ast_stmt *s; /* owned */
+	size_t rule;
+};
 
 struct pol_eval {
 	struct pol_diag *d;
 	unsigned int errors; /* d->n_errors before the first statement */
 	struct pol_sets sets;
-	struct ast_stmts stmts; /* default and rule statements, in order */
-	struct ast_stmt *dflt;
+	/*
+	 * The rules so far, in order.  One that names a set or lists
+	 * addresses (whose problems are reported after the sets'), or has
+	 * Unix patterns, waits in pending, zeroed here, for
+	 * pol_eval_finish().  The others cannot draw a message: they are
+	 * made at once, and their statements freed, so a policy of a
+	 * million one-address rules keeps no syntax tree.  Their prefixes
+	 * and texts are in pool.
+	 */
+	struct pol_rule *rules;
+	size_t n_rules, cap_rules;
+	struct pol_eval_pending *pending;
+	size_t n_pending, cap_pending;
+	struct pol_pool pool;
+	struct ast_stmt *dflt; /* owned */
 	bool have_backstop, backstop;
 	struct pol_loc backstop_loc; /* file names live in the diag */
 	bool have_log_denials;

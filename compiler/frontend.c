@@ -20,6 +20,17 @@ struct pol_frontend {
 
 static int pol_frontend_load(struct pol_frontend *fe, const char *path, const struct pol_loc *at);
 
+/* A rule of a .jp file, as soon as it is parsed: nothing in between is
+ * numbered before it (parser.y keeps those after an include), and taking
+ * a rule says nothing, so the messages come in the order they did when
+ * every statement waited for the file's end. */
+static int pol_frontend_take(void *arg, struct ast_stmt **s)
+{
+	struct pol_frontend *fe = arg;
+
+	return pol_eval_stmt(&fe->ev, s);
+}
+
 /* An include is loaded where it stands: its sets are defined, and its
  * rules numbered, before those of the statements after it. */
 static int pol_frontend_include(struct pol_frontend *fe, const struct ast_stmt *s, const char *from)
@@ -44,7 +55,7 @@ static int pol_frontend_include(struct pol_frontend *fe, const struct ast_stmt *
 static int pol_frontend_load(struct pol_frontend *fe, const char *path, const struct pol_loc *at)
 {
 	struct ast_stmts stmts = { 0 };
-	const char *name;
+	const char *name, *src;
 	char *text = NULL;
 	size_t len = 0, i;
 	int err;
@@ -52,11 +63,16 @@ static int pol_frontend_load(struct pol_frontend *fe, const char *path, const st
 	err = pol_source_push(&fe->src, path, at, &name, &text, &len);
 	if (err || !name)
 		return err;
-	if (pol_source_is_yaml(path))
-		err = pol_yaml_parse(fe->ev.d, name, text, len, &fe->tally, &stmts);
-	else
-		err = pol_parse_buffer(fe->ev.d, name, text, len, &fe->tally, &stmts);
+	/* The diag keeps a copy of the file, to quote it and to make the
+	 * rules' texts from: read that one, and hold the file once, not
+	 * twice. */
 	free(text);
+	src = pol_diag_file_text(fe->ev.d, name);
+	if (pol_source_is_yaml(path))
+		err = pol_yaml_parse(fe->ev.d, name, src, len, &fe->tally, &stmts);
+	else
+		err = pol_parse_buffer_take(fe->ev.d, name, src, len, &fe->tally, &stmts,
+					    pol_frontend_take, fe);
 	/* Past a limit the file was read only so far: stop here, rather than
 	 * check and compile what is left (and report what it then lacks). */
 	if (!err && fe->tally.over)
@@ -72,6 +88,9 @@ static int pol_frontend_load(struct pol_frontend *fe, const char *path, const st
 			err = pol_frontend_include(fe, stmts.v[i], name);
 		else
 			err = pol_eval_stmt(&fe->ev, &stmts.v[i]);
+		/* What eval.c did not keep is done with. */
+		ast_stmt_free(stmts.v[i]);
+		stmts.v[i] = NULL;
 	}
 	pol_source_pop(&fe->src);
 	ast_stmts_release(&stmts);

@@ -22,8 +22,11 @@
  * == 0, run[n_runs] the element count) pairwise until v is one sorted run,
  * in O(n log n_runs).  Stable: of equal elements the one in the earlier run
  * comes first.  cmp(const type *, const type *) returns <0, 0 or >0; tmp
- * holds run[n_runs] elements; run[] is overwritten.  A pair already in
- * order (the last of one run <= the first of the next) is copied whole.
+ * holds run[n_runs] elements; run[] is overwritten.  Neighbouring runs
+ * already in order (the last of one <= the first of the next) are one run
+ * from the start, so a sorted input, as block lists usually are, costs
+ * one compare per run and no copy; a pair found in order later is copied
+ * whole.
  */
 #define POL_MERGE_RUNS_DEFINE(name, type, cmp)                                                   \
 	static void name(type *v, type *tmp, size_t *run, size_t n_runs)                         \
@@ -31,6 +34,11 @@
 		type *src = v, *dst = tmp, *swap;                                                \
 		size_t i, k;                                                                     \
                                                                                                  \
+		for (i = 1, k = 1; i < n_runs; i++)                                              \
+			if (run[i] < run[n_runs] && cmp(&v[run[i] - 1], &v[run[i]]) > 0)         \
+				run[k++] = run[i];                                               \
+		run[k] = run[n_runs];                                                            \
+		n_runs = k;                                                                      \
 		while (n_runs > 1) {                                                             \
 			for (i = 0, k = 0; i < n_runs; i += 2, k++) {                            \
 				size_t a = run[i], am = run[i + 1], o = a;                       \

@@ -49,8 +49,10 @@ static void yyerror(YYLTYPE *yl, yyscan_t scanner, struct pol_parse *ps,
 		    const char *msg);
 static struct pol_loc pol_loc_of(const struct pol_parse *ps,
 				 const YYLTYPE *a, const YYLTYPE *b);
-static int pol_add_elem(struct pol_parse *ps, struct ast_elems **el,
-			int is_name, char *text, const YYLTYPE *yl);
+static int pol_add_addr(struct pol_parse *ps, struct ast_elems **el,
+			const struct pol_span *sp, const YYLTYPE *yl);
+static int pol_add_name(struct pol_parse *ps, struct ast_elems **el,
+			char *name, const YYLTYPE *yl);
 static int pol_port_value(struct pol_parse *ps, char *text, const YYLTYPE *yl,
 			  long *out);
 static int pol_add_ports(struct pol_parse *ps, struct ast_ports **p,
@@ -98,6 +100,7 @@ static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 
 %union {
 	char *str;
+	struct pol_span span;
 	int num;
 	long port;
 	struct ast_elems *elems;
@@ -106,7 +109,7 @@ static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 	struct ast_strs *strs;
 }
 
-%token <str> ADDR "address"
+%token <span> ADDR "address"
 %token <str> NAME "name"
 %token <str> NUMBER "number"
 %token <str> STRING "string"
@@ -148,7 +151,7 @@ static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 %destructor { ast_ports_free($$); } <ports>
 %destructor { ast_rule_free($$); } <rule>
 %destructor { ast_strs_free($$); } <strs>
-%destructor { (void)$$; } <num> <port>
+%destructor { (void)$$; } <num> <port> <span>
 
 %initial-action {
 	@$.first_line = @$.last_line = 1;
@@ -295,7 +298,7 @@ verdict		: ALLOW	{ $$ = POL_ALLOW; }
 
 conds		: %empty
 		{
-			$$ = ast_rule_new();
+			$$ = ast_cache_rule(&ps->cache);
 			if (!$$)
 				YYNOMEM;
 		}
@@ -455,16 +458,16 @@ sock_list	: NAME
 dest		: ADDR
 		{
 			$$ = NULL;
-			POL_TRY_ELEM($$, pol_add_elem(ps, &$$, 0, $1, &@1));
+			POL_TRY_ELEM($$, pol_add_addr(ps, &$$, &$1, &@1));
 		}
 		| NAME
 		{
 			$$ = NULL;
-			POL_TRY_ELEM($$, pol_add_elem(ps, &$$, 1, $1, &@1));
+			POL_TRY_ELEM($$, pol_add_name(ps, &$$, $1, &@1));
 		}
 		| ANY
 		{
-			$$ = ast_elems_new();
+			$$ = ast_cache_elems(&ps->cache);
 			if (!$$)
 				YYNOMEM;
 			$$->any = true;
@@ -477,7 +480,7 @@ dest		: ADDR
 
 elements	: %empty
 		{
-			$$ = ast_elems_new();
+			$$ = ast_cache_elems(&ps->cache);
 			if (!$$)
 				YYNOMEM;
 		}
@@ -488,24 +491,24 @@ elements	: %empty
 elem_list	: ADDR
 		{
 			$$ = NULL;
-			POL_TRY_ELEM($$, pol_add_elem(ps, &$$, 0, $1, &@1));
+			POL_TRY_ELEM($$, pol_add_addr(ps, &$$, &$1, &@1));
 		}
 		| NAME
 		{
 			$$ = NULL;
-			POL_TRY_ELEM($$, pol_add_elem(ps, &$$, 1, $1, &@1));
+			POL_TRY_ELEM($$, pol_add_name(ps, &$$, $1, &@1));
 		}
 		| elem_list ',' ADDR
 		{
 			$$ = $1;
 			$1 = NULL;
-			POL_TRY_ELEM($$, pol_add_elem(ps, &$$, 0, $3, &@3));
+			POL_TRY_ELEM($$, pol_add_addr(ps, &$$, &$3, &@3));
 		}
 		| elem_list ',' NAME
 		{
 			$$ = $1;
 			$1 = NULL;
-			POL_TRY_ELEM($$, pol_add_elem(ps, &$$, 1, $3, &@3));
+			POL_TRY_ELEM($$, pol_add_name(ps, &$$, $3, &@3));
 		}
 		;
 
@@ -641,29 +644,60 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 	return 0;
 }
 
-static int pol_add_elem(struct pol_parse *ps, struct ast_elems **el,
-			int is_name, char *text, const YYLTYPE *yl)
+/* Make *el if need be; -E2BIG (reported) when it is full. */
+static int pol_elems_room(struct pol_parse *ps, struct ast_elems **el,
+			  const struct pol_loc *loc)
+{
+	if (!*el) {
+		*el = ast_cache_elems(&ps->cache);
+		if (!*el)
+			return -ENOMEM;
+	}
+	if (ast_elems_full(ps->d, *el, loc)) {
+		ps->tally->over = true;
+		return -E2BIG;
+	}
+	return 0;
+}
+
+/* An address token is read in place: a list of a million costs no copy
+ * of each (a long one, past any valid address, is copied out). */
+static int pol_add_addr(struct pol_parse *ps, struct ast_elems **el,
+			const struct pol_span *sp, const YYLTYPE *yl)
+{
+	struct pol_loc loc = pol_loc_of(ps, yl, yl);
+	char buf[128], *text = buf;
+	int err;
+
+	err = pol_elems_room(ps, el, &loc);
+	if (err)
+		return err;
+	if (sp->len >= sizeof(buf)) {
+		text = malloc(sp->len + 1);
+		if (!text)
+			return -ENOMEM;
+	}
+	memcpy(text, sp->s, sp->len);
+	text[sp->len] = '\0';
+	err = ast_elems_add_addr(ps->d, *el, text, &loc);
+	if (text != buf)
+		free(text);
+	return err;
+}
+
+/* Takes ownership of name. */
+static int pol_add_name(struct pol_parse *ps, struct ast_elems **el,
+			char *name, const YYLTYPE *yl)
 {
 	struct pol_loc loc = pol_loc_of(ps, yl, yl);
 	int err;
 
-	if (!*el) {
-		*el = ast_elems_new();
-		if (!*el) {
-			free(text);
-			return -ENOMEM;
-		}
+	err = pol_elems_room(ps, el, &loc);
+	if (err) {
+		free(name);
+		return err;
 	}
-	if (ast_elems_full(ps->d, *el, &loc)) {
-		free(text);
-		ps->tally->over = true;
-		return -E2BIG;
-	}
-	if (is_name)
-		return ast_elems_add_name(*el, text, &loc);
-	err = ast_elems_add_addr(ps->d, *el, text, &loc);
-	free(text);
-	return err;
+	return ast_elems_add_name(*el, name, &loc);
 }
 
 /* Takes ownership of text.  A bad port is reported and becomes 0. */
@@ -778,19 +812,36 @@ static bool pol_tally_add(struct pol_parse *ps, size_t *n, size_t max,
 
 static int pol_add_stmt(struct pol_parse *ps, struct ast_stmt *s)
 {
-	return ast_stmts_add(ps->out, s);
+	int err;
+
+	if (s->kind == AST_INCLUDE)
+		ps->included = true;
+	if (s->kind != AST_RULE || !ps->take || ps->included)
+		return ast_stmts_add(ps->out, s);
+	err = ps->take(ps->take_arg, &s);
+	ast_cache_put(&ps->cache, s);
+	return err;
 }
 
 static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 				 const YYLTYPE *yl, bool text)
 {
 	struct pol_loc loc = pol_loc_of(ps, yl, yl);
-	struct ast_stmt *s = ast_stmt_new(kind, &loc);
+	struct ast_stmt *s = ast_cache_stmt(&ps->cache, kind, &loc);
+	char line[AST_TEXT_SIZE];
 
 	pol_diag_statement(ps->d, loc.file);
 	if (!s || !text)
 		return s;
-	s->text = ast_text_collapse(ps->text, yl->first_off, yl->last_off);
+	/* The line is made when eval.c needs it, from the diag's copy of
+	 * the file, which lives as long as the policy's diagnostics. */
+	s->src_from = yl->first_off;
+	s->src_to = yl->last_off;
+	s->src = ps->src;
+	if (ps->src)
+		return s;
+	ast_text_collapse(line, ps->text, yl->first_off, yl->last_off);
+	s->text = strdup(line);
 	if (!s->text) {
 		ast_stmt_free(s);
 		return NULL;
@@ -801,15 +852,25 @@ static struct ast_stmt *pol_stmt(struct pol_parse *ps, enum ast_stmt_kind kind,
 int pol_parse_buffer(struct pol_diag *d, const char *file, const char *text,
 		     size_t len, struct pol_tally *t, struct ast_stmts *out)
 {
+	return pol_parse_buffer_take(d, file, text, len, t, out, NULL, NULL);
+}
+
+int pol_parse_buffer_take(struct pol_diag *d, const char *file, const char *text,
+			  size_t len, struct pol_tally *t, struct ast_stmts *out,
+			  pol_take_rule_fn *take, void *arg)
+{
 	struct pol_tally own = { 0 };
 	struct pol_parse ps = {
 		.d = d,
 		.file = file,
 		.text = text,
+		.src = pol_diag_file_text(d, file),
 		.len = len,
 		.line = 1,
 		.col = 1,
 		.out = out,
+		.take = take,
+		.take_arg = arg,
 		.tally = t ? t : &own,
 	};
 	YY_BUFFER_STATE buf = NULL;
@@ -830,5 +891,6 @@ cleanup:
 		yy_delete_buffer(buf, scanner);
 	if (scanner)
 		yylex_destroy(scanner);
+	ast_cache_release(&ps.cache);
 	return err;
 }

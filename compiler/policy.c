@@ -15,31 +15,21 @@ void pol_policy_free(struct pol_policy *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->n_rules; i++) {
-		free(p->rules[i].prefixes);
+		if (!p->pooled) {
+			free(p->rules[i].prefixes);
+			free(p->rules[i].text);
+		}
 		free(p->rules[i].ports);
-		free(p->rules[i].text);
 		for (j = 0; j < p->rules[i].n_patterns; j++)
 			free(p->rules[i].patterns[j].tok);
 		free(p->rules[i].patterns);
 	}
 	free(p->rules);
 	free(p->source_name);
-	free(p->default_text);
+	if (!p->pooled)
+		free(p->default_text);
+	pol_pool_free(&p->pool);
 	free(p);
-}
-
-int pol_prefix_cmp(const struct pol_prefix *a, const struct pol_prefix *b)
-{
-	int c;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	c = memcmp(a->addr, b->addr, sizeof(a->addr));
-	if (c)
-		return c < 0 ? -1 : 1;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return 0;
 }
 
 static int prefix_qcmp(const void *a, const void *b)

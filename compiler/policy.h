@@ -15,9 +15,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../bpf/templates/policy_abi.h"
 #include "addr.h"
+#include "pool.h"
 #include "vec.h"
 
 /* Inclusive port range, 1 <= lo <= hi <= 65535. */
@@ -72,14 +74,14 @@ struct pol_rule {
 	uint8_t scope_mask;          /* bit (1 << enum pol_scope) */
 	bool any_dest;               /* matches every destination */
 	bool host;                   /* also matches the runtime's host addresses */
-	struct pol_prefix *prefixes; /* sorted, unique; owned */
+	struct pol_prefix *prefixes; /* sorted, unique; owned (see pooled) */
 	size_t n_prefixes;
 	struct pol_port_range *ports; /* sorted, merged; owned; none = any */
 	size_t n_ports;
 	struct pol_unix_pattern *patterns; /* POL_DOMAIN_UNIX; none = any name of unix_kinds */
 	size_t n_patterns;
 	struct pol_loc loc;
-	char *text; /* the statement's source text on one line; owned */
+	char *text; /* the statement's source text on one line; owned (see pooled) */
 };
 
 struct pol_policy {
@@ -92,6 +94,11 @@ struct pol_policy {
 	bool backstop;    /* `backstop on;`: judge ping and raw packets too */
 	bool log_denials; /* `log denials;`: every denial emits an event */
 	bool audit;       /* `mode audit;`: judge and report, never refuse */
+	/* The front end's: every rule's prefixes and text, and default_text,
+	 * are in pool (carved or adopted), freed with it, not one by one.  A
+	 * policy built by hand leaves it false and owns them itself. */
+	bool pooled;
+	struct pol_pool pool;
 };
 
 void pol_policy_free(struct pol_policy *p);
@@ -100,7 +107,35 @@ void pol_policy_free(struct pol_policy *p);
 size_t pol_prefixes_normalise(struct pol_prefix *v, size_t n);
 size_t pol_ports_normalise(struct pol_port_range *v, size_t n);
 
-/* Compare two canonical prefixes: family, then address, then length. */
-int pol_prefix_cmp(const struct pol_prefix *a, const struct pol_prefix *b);
+/* The first or last eight bytes of an address, as a big-endian number. */
+static inline uint64_t pol_addr_be64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return __builtin_bswap64(v);
+}
+
+/* Compare two canonical prefixes: family, then address, then length.
+ * Inline and by words: it runs several times per element of a set of a
+ * million, to sort it, dedupe it and check it is in order. */
+static inline int pol_prefix_cmp(const struct pol_prefix *a, const struct pol_prefix *b)
+{
+	uint64_t u, v;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	u = pol_addr_be64(a->addr);
+	v = pol_addr_be64(b->addr);
+	if (u == v) {
+		u = pol_addr_be64(a->addr + 8);
+		v = pol_addr_be64(b->addr + 8);
+	}
+	if (u != v)
+		return u < v ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return 0;
+}
 
 #endif /* JAILPOL_POLICY_H */

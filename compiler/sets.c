@@ -125,32 +125,13 @@ fail:
 	return err;
 }
 
-static uint64_t pol_be64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return __builtin_bswap64(v);
-}
-
-/* pol_prefix_cmp()'s order (family, address, length), then position.  Kept
- * local and branchy because it runs n log n times on a million keys. */
+/* pol_prefix_cmp()'s order (family, address, length), then position. */
 static int pol_dup_key_cmp(const struct pol_dup_key *x, const struct pol_dup_key *y)
 {
-	uint64_t u, v;
+	int c = pol_prefix_cmp(&x->p, &y->p);
 
-	if (x->p.family != y->p.family)
-		return x->p.family < y->p.family ? -1 : 1;
-	u = pol_be64(x->p.addr);
-	v = pol_be64(y->p.addr);
-	if (u == v) {
-		u = pol_be64(x->p.addr + 8);
-		v = pol_be64(y->p.addr + 8);
-	}
-	if (u != v)
-		return u < v ? -1 : 1;
-	if (x->p.len != y->p.len)
-		return x->p.len < y->p.len ? -1 : 1;
+	if (c)
+		return c;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 

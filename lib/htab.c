@@ -4,12 +4,12 @@
 
 #include "htab.h"
 
-int pol_htab_grow(struct pol_htab *t)
+/* Move the items into ncap slots (a power of two). */
+static int pol_htab_rehash(struct pol_htab *t, size_t ncap)
 {
-	size_t cap = t->slots ? t->mask + 1 : 0, ncap, i, j;
+	size_t cap = t->slots ? t->mask + 1 : 0, i, j;
 	struct pol_htab_slot *s;
 
-	ncap = cap ? cap * 2 : 64;
 	if (ncap > SIZE_MAX / sizeof(*s))
 		return -ENOMEM;
 	s = calloc(ncap, sizeof(*s));
@@ -26,6 +26,22 @@ int pol_htab_grow(struct pol_htab *t)
 	t->slots = s;
 	t->mask = ncap - 1;
 	return 0;
+}
+
+int pol_htab_grow(struct pol_htab *t)
+{
+	return pol_htab_rehash(t, t->slots ? (t->mask + 1) * 2 : 64);
+}
+
+int pol_htab_reserve_n(struct pol_htab *t, size_t n)
+{
+	size_t cap = t->slots ? t->mask + 1 : 0, ncap = cap ? cap : 64;
+
+	if (n > SIZE_MAX / 4 - t->n)
+		return -ENOMEM;
+	while ((t->n + n) * 2 > ncap)
+		ncap *= 2;
+	return ncap == cap ? 0 : pol_htab_rehash(t, ncap);
 }
 
 void pol_htab_free(struct pol_htab *t)

@@ -41,6 +41,11 @@ struct pol_htab {
  * never reserved).  Returns 0 or -ENOMEM (the table is unchanged). */
 int pol_htab_grow(struct pol_htab *t);
 
+/* Make room for n more items at once (one rehash, not one per doubling),
+ * for a caller that knows how many it will insert.  Returns 0 or -ENOMEM
+ * (the table is unchanged). */
+int pol_htab_reserve_n(struct pol_htab *t, size_t n);
+
 /*
  * Make room for one more item, doubling the slots (from 64) before the
  * table would be more than half full.  Call it before a lookup that may
@@ -58,6 +63,15 @@ static inline int pol_htab_reserve(struct pol_htab *t)
 static inline size_t pol_htab_pos(const struct pol_htab *t, uint32_t hash)
 {
 	return hash & t->mask;
+}
+
+/* Start loading the slot where the probe for hash starts, for a caller
+ * that knows its next keys: a lookup in a table of millions of slots
+ * waits on memory, and several such waits can overlap. */
+static inline void pol_htab_prefetch(const struct pol_htab *t, uint32_t hash)
+{
+	if (t->slots)
+		__builtin_prefetch(&t->slots[hash & t->mask]);
 }
 
 /*

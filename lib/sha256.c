@@ -2,7 +2,14 @@
 /*
  * sha256.c - SHA-256 (FIPS 180-4).
  */
+#include <stdbool.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define POL_SHA256_NI 1
+#endif
 
 #include "sha256.h"
 
@@ -24,7 +31,7 @@ static inline uint32_t ror(uint32_t x, unsigned int n)
 	return (x >> n) | (x << (32 - n));
 }
 
-static void sha256_block(uint32_t h[8], const uint8_t *p)
+static void sha256_block_c(uint32_t h[8], const uint8_t *p)
 {
 	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
 	int i;
@@ -49,6 +56,117 @@ static void sha256_block(uint32_t h[8], const uint8_t *p)
 	}
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d;
 	h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
+}
+
+#ifdef POL_SHA256_NI
+/*
+ * The SHA extensions (Intel since Goldmont and Ice Lake, AMD since Zen)
+ * hash a block about five times faster than the C above: a policy of a
+ * million rules is some 150 MB, and its hash was a tenth of the compile.
+ * The state is kept as the instructions want it, ABEF and CDGH.
+ */
+/* Unaligned 16-byte loads and stores, through void * so that no cast
+ * claims an alignment the data does not have. */
+__attribute__((target("sse2"))) static inline __m128i sha256_load(const void *p)
+{
+	return _mm_loadu_si128(p);
+}
+
+__attribute__((target("sse2"))) static inline void sha256_store(void *p, __m128i v)
+{
+	_mm_storeu_si128(p, v);
+}
+
+#define SHA256_ROUNDS4(msg, k)                                                         \
+	do {                                                                           \
+		__m128i m_ = _mm_add_epi32((msg), sha256_load(k));                     \
+		cdgh = _mm_sha256rnds2_epu32(cdgh, abef, m_);                          \
+		abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(m_, 0x0e)); \
+	} while (0)
+
+__attribute__((target("sha,sse4.1,ssse3"))) static void sha256_blocks_ni(uint32_t h[8],
+									 const uint8_t *p, size_t n)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bll, 0x0405060700010203ll);
+	__m128i abef, cdgh, t, m0, m1, m2, m3, save_abef, save_cdgh;
+	int i;
+
+	t = sha256_load(&h[0]);                /* DCBA */
+	cdgh = sha256_load(&h[4]);             /* HGFE */
+	t = _mm_shuffle_epi32(t, 0xb1);        /* CDAB */
+	cdgh = _mm_shuffle_epi32(cdgh, 0x1b);  /* EFGH */
+	abef = _mm_alignr_epi8(t, cdgh, 8);    /* ABEF */
+	cdgh = _mm_blend_epi16(cdgh, t, 0xf0); /* CDGH */
+
+	for (; n; n--, p += 64) {
+		save_abef = abef;
+		save_cdgh = cdgh;
+		m0 = _mm_shuffle_epi8(sha256_load(p + 0), bswap);
+		m1 = _mm_shuffle_epi8(sha256_load(p + 16), bswap);
+		m2 = _mm_shuffle_epi8(sha256_load(p + 32), bswap);
+		m3 = _mm_shuffle_epi8(sha256_load(p + 48), bswap);
+		SHA256_ROUNDS4(m0, &K[0]);
+		SHA256_ROUNDS4(m1, &K[4]);
+		SHA256_ROUNDS4(m2, &K[8]);
+		SHA256_ROUNDS4(m3, &K[12]);
+		/* Rounds 16..63: each group of four extends the schedule by four
+		 * words from the last sixteen. */
+		for (i = 16; i < 64; i += 16) {
+			m0 = _mm_sha256msg1_epu32(m0, m1);
+			m0 = _mm_add_epi32(m0, _mm_alignr_epi8(m3, m2, 4));
+			m0 = _mm_sha256msg2_epu32(m0, m3);
+			SHA256_ROUNDS4(m0, &K[i]);
+			m1 = _mm_sha256msg1_epu32(m1, m2);
+			m1 = _mm_add_epi32(m1, _mm_alignr_epi8(m0, m3, 4));
+			m1 = _mm_sha256msg2_epu32(m1, m0);
+			SHA256_ROUNDS4(m1, &K[i + 4]);
+			m2 = _mm_sha256msg1_epu32(m2, m3);
+			m2 = _mm_add_epi32(m2, _mm_alignr_epi8(m1, m0, 4));
+			m2 = _mm_sha256msg2_epu32(m2, m1);
+			SHA256_ROUNDS4(m2, &K[i + 8]);
+			m3 = _mm_sha256msg1_epu32(m3, m0);
+			m3 = _mm_add_epi32(m3, _mm_alignr_epi8(m2, m1, 4));
+			m3 = _mm_sha256msg2_epu32(m3, m2);
+			SHA256_ROUNDS4(m3, &K[i + 12]);
+		}
+		abef = _mm_add_epi32(abef, save_abef);
+		cdgh = _mm_add_epi32(cdgh, save_cdgh);
+	}
+
+	t = _mm_shuffle_epi32(abef, 0x1b);     /* FEBA */
+	cdgh = _mm_shuffle_epi32(cdgh, 0xb1);  /* DCHG */
+	abef = _mm_blend_epi16(t, cdgh, 0xf0); /* DCBA */
+	cdgh = _mm_alignr_epi8(cdgh, t, 8);    /* HGFE */
+	sha256_store(&h[0], abef);
+	sha256_store(&h[4], cdgh);
+}
+
+/* CPUID: SHA (leaf 7 EBX bit 29), SSE4.1 and SSSE3 (leaf 1 ECX bits 19
+ * and 9). */
+static bool sha256_have_ni(void)
+{
+	static int have = -1;
+	unsigned int a, b, c, d;
+
+	if (have < 0) {
+		have = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) && (c & (1u << 9)) &&
+		       __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+	}
+	return have;
+}
+#endif
+
+/* n blocks of 64 bytes at p. */
+static void sha256_blocks(uint32_t h[8], const uint8_t *p, size_t n)
+{
+#ifdef POL_SHA256_NI
+	if (sha256_have_ni()) {
+		sha256_blocks_ni(h, p, n);
+		return;
+	}
+#endif
+	for (; n; n--, p += 64)
+		sha256_block_c(h, p);
 }
 
 void pol_sha256_init(struct pol_sha256 *s)
@@ -77,11 +195,12 @@ void pol_sha256_update(struct pol_sha256 *s, const void *data, size_t len)
 		len -= n;
 		if (s->fill < 64)
 			return;
-		sha256_block(s->h, s->buf);
+		sha256_blocks(s->h, s->buf, 1);
 		s->fill = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		sha256_block(s->h, p);
+	sha256_blocks(s->h, p, len / 64);
+	p += len / 64 * 64;
+	len %= 64;
 	if (len) {
 		memcpy(s->buf, p, len);
 		s->fill = len;
@@ -96,13 +215,13 @@ void pol_sha256_final(struct pol_sha256 *s, uint8_t out[POL_SHA256_LEN])
 	s->buf[s->fill++] = 0x80;
 	if (s->fill > 56) {
 		memset(s->buf + s->fill, 0, 64 - s->fill);
-		sha256_block(s->h, s->buf);
+		sha256_blocks(s->h, s->buf, 1);
 		s->fill = 0;
 	}
 	memset(s->buf + s->fill, 0, 56 - s->fill);
 	for (i = 0; i < 8; i++)
 		s->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-	sha256_block(s->h, s->buf);
+	sha256_blocks(s->h, s->buf, 1);
 	for (i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(s->h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);

@@ -14,7 +14,10 @@
  */
 int pol_grow(void **v, size_t *cap, size_t need, size_t size);
 
-/* pol_grow() for a typed pointer: POL_GROW(vec, cap, n + 1). */
-#define POL_GROW(v, cap, need) pol_grow((void **)&(v), &(cap), (need), sizeof(*(v)))
+/* pol_grow() for a typed pointer: POL_GROW(vec, cap, n + 1).  A vector
+ * with room already costs a compare, not a call: the compiler's loops
+ * check for room a million times and grow some twenty. */
+#define POL_GROW(v, cap, need) \
+	((size_t)(need) <= (cap) ? 0 : pol_grow((void **)&(v), &(cap), (need), sizeof(*(v))))
 
 #endif /* JAILPOL_VEC_H */
