@@ -130,10 +130,15 @@ static int class_add(struct decider *dc, uint32_t c, uint32_t r, uint32_t *out)
 	uint64_t key = (uint64_t)c << 32 | r;
 	uint32_t h = (uint32_t)pol_hash_u64(key), n, i, k = 0, m;
 	struct memo *memo = &dc->add;
+	/* A rule of one prefix (a `deny PREFIX;` line) adds itself once:
+	 * remembering that would only fill the memo. */
+	bool once = r && dc->p->rules[r - 1].n_prefixes == 1;
 	const uint32_t *v;
-	size_t pos;
+	size_t pos = 0;
 	int err;
 
+	if (once)
+		goto compute;
 	err = pol_htab_reserve(&memo->idx);
 	if (err)
 		return err;
@@ -144,6 +149,7 @@ static int class_add(struct decider *dc, uint32_t c, uint32_t r, uint32_t *out)
 			return 0;
 		}
 	}
+compute:
 	n = dc->sets.seq[c].cnt;
 	if (set_has(pol_intern_data(&dc->sets, c), n, r)) {
 		*out = c;
@@ -157,10 +163,18 @@ static int class_add(struct decider *dc, uint32_t c, uint32_t r, uint32_t *out)
 		dc->scratch[k++] = r;
 		for (; i < n; i++)
 			dc->scratch[k++] = v[i];
+		/* The set of a one-prefix rule is new, and no other can equal
+		 * it (every set holding r comes from here): no lookup. */
+		if (once) {
+			err = pol_intern_new(&dc->sets, dc->scratch, k, out);
+			return err ? err : classes_fit(dc, pol_intern_count(&dc->sets));
+		}
 		err = set_intern(dc, k, out);
 		if (err)
 			return err;
 	}
+	if (once)
+		return 0;
 	/* set_intern() changed another table: pos is still free in this one. */
 	err = POL_GROW(memo->v, memo->cap, memo->idx.n + 1);
 	if (err)
@@ -691,56 +705,97 @@ static int build_lpm(const struct node *nodes, size_t n_nodes, int family, void 
 	return 0;
 }
 
-/* Report a rule that decides nothing, with the rules that decide in its
- * place wherever it is a candidate. */
-static void lint_shadow(struct decider *dc, struct pol_diag *d, uint32_t r)
+/* Up to three rules that decide in place of a rule that decides nothing,
+ * in the order the classes first show them. */
+struct covers {
+	uint32_t who[3];
+	uint32_t n;
+};
+
+static void cover_add(struct covers *cv, uint32_t who)
+{
+	uint32_t j;
+
+	for (j = 0; j < cv->n && cv->who[j] != who; j++)
+		;
+	if (j == cv->n && cv->n < 3)
+		cv->who[cv->n++] = who;
+}
+
+/* What class c shows of the rules deciding in place of r (a member that
+ * decides nothing). */
+static void class_covers(const struct decider *dc, uint32_t c, uint32_t r, struct covers *cv)
 {
 	const struct pol_rule *rule = &dc->p->rules[r - 1];
-	uint32_t cover[3], n_cover = 0, c, i, j;
+	uint32_t fn = dc->classes[c].fn, i;
+	const uint32_t *f;
+	unsigned int sel;
 
-	for (c = 0; c < pol_intern_count(&dc->sets) && n_cover < 3; c++) {
-		const uint32_t *f;
-		unsigned int sel;
+	if (fn & POL_DID_DIRECT) {
+		if ((fn & POL_DID_RULE) && (fn & POL_DID_RULE) < r)
+			cover_add(cv, fn & POL_DID_RULE);
+		return;
+	}
+	f = pol_intern_data(&dc->fns, fn);
+	for (sel = 0; sel < POL_SEL_MAX; sel++) {
+		uint32_t nseg = *f++, s;
 
-		uint32_t fn = dc->classes[c].fn;
+		for (s = 0; s < nseg && rule_applies(rule, sel) && cv->n < 3; s++) {
+			uint32_t lo = f[2 * s], who = f[2 * s + 1];
+			uint32_t hi = s + 1 < nseg ? f[2 * s + 2] - 1 : N_PORTS - 1;
+			bool hit = !rule->n_ports;
 
-		if (fn == NONE || !set_has(pol_intern_data(&dc->sets, c), dc->sets.seq[c].cnt, r))
-			continue;
-		if (fn & POL_DID_DIRECT) {
-			uint32_t who = fn & POL_DID_RULE;
-
-			for (j = 0; j < n_cover && cover[j] != who; j++)
-				;
-			if (who && who < r && j == n_cover)
-				cover[n_cover++] = who;
-			continue;
+			for (i = 0; i < rule->n_ports && !hit; i++)
+				hit = rule->ports[i].lo <= hi && rule->ports[i].hi >= lo;
+			if (hit && who && who < r)
+				cover_add(cv, who);
 		}
-		f = pol_intern_data(&dc->fns, fn);
-		for (sel = 0; sel < POL_SEL_MAX; sel++) {
-			uint32_t nseg = *f++, s;
+		f += 2 * nseg;
+	}
+}
 
-			for (s = 0; s < nseg && rule_applies(rule, sel) && n_cover < 3; s++) {
-				uint32_t lo = f[2 * s], who = f[2 * s + 1];
-				uint32_t hi = s + 1 < nseg ? f[2 * s + 2] - 1 : N_PORTS - 1;
-				bool hit = !rule->n_ports;
+/*
+ * Report each IP rule that decides nothing, with the rules that decide in
+ * its place wherever it is a candidate: one pass over the classes for all
+ * of them, so a list of many shadowed rules costs no more than one.
+ */
+static int lint_shadows(struct decider *dc, struct pol_diag *d)
+{
+	const struct pol_policy *p = dc->p;
+	struct covers *cv;
+	uint32_t c, i, r;
+	bool any = false;
 
-				for (i = 0; i < rule->n_ports && !hit; i++)
-					hit = rule->ports[i].lo <= hi && rule->ports[i].hi >= lo;
-				if (!hit || !who || who >= r)
-					continue;
-				for (j = 0; j < n_cover && cover[j] != who; j++)
-					;
-				if (j == n_cover)
-					cover[n_cover++] = who;
-			}
-			f += 2 * nseg;
+	for (r = 1; r <= p->n_rules && !any; r++)
+		any = !dc->decided[r] && p->rules[r - 1].domain == POL_DOMAIN_IP;
+	if (!any)
+		return 0;
+	cv = calloc(p->n_rules + 1, sizeof(*cv));
+	if (!cv)
+		return -ENOMEM;
+	for (c = 0; c < pol_intern_count(&dc->sets); c++) {
+		const uint32_t *v = pol_intern_data(&dc->sets, c);
+
+		if (dc->classes[c].fn == NONE)
+			continue;
+		for (i = 0; i < dc->sets.seq[c].cnt; i++) {
+			r = v[i];
+			if (!dc->decided[r] && p->rules[r - 1].domain == POL_DOMAIN_IP &&
+			    cv[r].n < 3)
+				class_covers(dc, c, r, &cv[r]);
 		}
 	}
-	qsort(cover, n_cover, sizeof(cover[0]), u32_cmp);
-	pol_warn(d, POL_W_SHADOW, &rule->loc,
-		 "rule never matches: earlier rules cover everything it matches");
-	for (i = 0; i < n_cover; i++)
-		pol_note(d, &dc->p->rules[cover[i] - 1].loc, "covered by this rule");
+	for (r = 1; r <= p->n_rules; r++) {
+		if (dc->decided[r] || p->rules[r - 1].domain != POL_DOMAIN_IP)
+			continue;
+		qsort(cv[r].who, cv[r].n, sizeof(cv[r].who[0]), u32_cmp);
+		pol_warn(d, POL_W_SHADOW, &p->rules[r - 1].loc,
+			 "rule never matches: earlier rules cover everything it matches");
+		for (i = 0; i < cv[r].n; i++)
+			pol_note(d, &p->rules[cv[r].who[i] - 1].loc, "covered by this rule");
+	}
+	free(cv);
+	return 0;
 }
 
 int pol_decide(const struct pol_policy *p, struct pol_diag *d, struct pol_tables *out)
@@ -790,7 +845,12 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d, struct pol_tables
 	err = collect_items(p, &items, &n_items);
 	if (err)
 		goto cleanup;
-	err = sweep(&dc, items, n_items, root, &nodes, &n_nodes);
+	/* At most a class per distinct prefix: sized once, never rehashed. */
+	err = pol_htab_reserve_n(&dc.sets.ids, n_items + 2);
+	if (!err)
+		err = classes_fit(&dc, n_items + 2);
+	if (!err)
+		err = sweep(&dc, items, n_items, root, &nodes, &n_nodes);
 	free(items);
 	items = NULL;
 	if (err)
@@ -823,11 +883,10 @@ int pol_decide(const struct pol_policy *p, struct pol_diag *d, struct pol_tables
 		goto cleanup;
 
 	if (d && d->enabled[POL_W_SHADOW])
-		for (i = 1; i <= p->n_rules; i++)
-			if (!dc.decided[i] && p->rules[i - 1].domain == POL_DOMAIN_IP)
-				lint_shadow(&dc, d, (uint32_t)i);
+		err = lint_shadows(&dc, d);
 	/* The Unix and socket rules' tables beside the IP ones. */
-	err = pol_unix_compile(p, d, &t);
+	if (!err)
+		err = pol_unix_compile(p, d, &t);
 	if (err)
 		goto cleanup;
 

@@ -12,7 +12,7 @@
 
 int pol_intern_get(struct pol_intern *in, const uint32_t *v, uint32_t n, uint32_t *id)
 {
-	uint32_t h = (uint32_t)pol_hash_bytes(v, n * sizeof(*v)), c, next;
+	uint32_t h = (uint32_t)pol_hash_bytes(v, n * sizeof(*v)), c;
 	size_t pos;
 	int err;
 
@@ -26,7 +26,17 @@ int pol_intern_get(struct pol_intern *in, const uint32_t *v, uint32_t n, uint32_
 			return 0;
 		}
 	}
-	next = pol_intern_count(in);
+	err = pol_intern_new(in, v, n, id);
+	if (!err)
+		pol_htab_insert(&in->ids, pos, h, *id);
+	return err;
+}
+
+int pol_intern_new(struct pol_intern *in, const uint32_t *v, uint32_t n, uint32_t *id)
+{
+	uint32_t next = pol_intern_count(in);
+	int err;
+
 	err = POL_GROW(in->pool, in->pool_cap, in->pool_n + n + 1);
 	if (!err)
 		err = POL_GROW(in->seq, in->seq_cap, next + 1);
@@ -35,7 +45,7 @@ int pol_intern_get(struct pol_intern *in, const uint32_t *v, uint32_t n, uint32_
 	memcpy(in->pool + in->pool_n, v, n * sizeof(*v));
 	in->seq[next] = (struct pol_intern_seq){ .off = (uint32_t)in->pool_n, .cnt = n };
 	in->pool_n += n;
-	pol_htab_insert(&in->ids, pos, h, next);
+	in->n++;
 	*id = next;
 	return 0;
 }
