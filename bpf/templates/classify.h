@@ -332,10 +332,13 @@ static __always_inline const __u64 *pol_range_val(void *ctx, const struct pol_ra
 	 * holds the bucket's first address, so it does): a fixed number of
 	 * halvings, each choosing its half by mask, not by branch, so that
 	 * the verifier sees one path through the search, not one per
-	 * outcome.  Once lo_r == hi_r a step keeps it.
+	 * outcome.  It stops once one range is left.
 	 */
 	for (k = 0; k < POL_RANGE_STEPS; k++) {
 		__u32 mid = lo_r + (hi_r - lo_r + 1) / 2, by, mask;
+
+		if (lo_r == hi_r)
+			break;
 
 		if (!v6) {
 			const __u64 *w4 = POL_ADDR_WORD(ctx, f->start + mid / 2);
