@@ -230,14 +230,8 @@ static void probe_all(const struct pol_policy *p, struct pol_tables *t, struct t
 	for (i = 0; i < hosts.n; i++) {
 		memset(&hostv[i], 0, sizeof(hostv[i]));
 		probe_addr(rng, p, &hosts, &hostv[i].family, hostv[i].addr);
-		/* The runtime adds canonical addresses, never a loopback or
-		 * unspecified one. */
+		/* The runtime adds canonical addresses. */
 		pol_addr_canonicalise(&hostv[i].family, hostv[i].addr);
-		if (pol_never_host(hostv[i].family, hostv[i].addr)) {
-			i--;
-			hosts.n--;
-			continue;
-		}
 		hostv[i].len = hostv[i].family == 4 ? 32 : 128;
 		if (pol_tables_add_host(t, hostv[i].family, hostv[i].addr))
 			return; /* out of memory: nothing to compare */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "refeval.h"
+#include "tables.h"
 
 /* classify.h's types and canonicalisation, without its lookups. */
 #define POL_CLASSIFY_TYPES_ONLY
@@ -51,7 +52,10 @@ static bool rule_matches(const struct pol_rule *r, const struct pol_hostset *hos
 	}
 	if (r->any_dest)
 		return true;
-	if (r->host && hosts && any_contains(hosts->addrs, hosts->n, q))
+	/* As the runtime's host set: a loopback or unspecified address is
+	 * never in it, whatever the list says (pol_never_host()). */
+	if (r->host && hosts && !pol_never_host(q->family, q->addr) &&
+	    any_contains(hosts->addrs, hosts->n, q))
 		return true;
 	return any_contains(r->prefixes, r->n_prefixes, q);
 }
