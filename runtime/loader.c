@@ -300,6 +300,19 @@ static void ev_knobs_of(const struct jp_load_opts *o, struct ev_knobs *k)
 		(rodata)->n_cpus = (k)->n_cpus;                 \
 	} while (0)
 
+/* --debug: the verifier's statistics of every program of obj (log
+ * level 4), so the cost of a load shows program by program. */
+static int debug_stats(const struct jp_load_opts *o, struct bpf_object *obj)
+{
+	struct bpf_program *p;
+	int ret = 0;
+
+	if (o->debug)
+		bpf_object__for_each_program(p, obj) if (!ret)
+			ret = bpf_program__set_log_level(p, 4);
+	return ret;
+}
+
 /* Before load: the rodata knobs, the map sizes, whether the backstop
  * program loads at all. */
 static int configure_skel(struct jail_bpf *skel, const struct jp_load_opts *o, bool egress_cookie,
@@ -322,14 +335,8 @@ static int configure_skel(struct jail_bpf *skel, const struct jp_load_opts *o, b
 	if (!ret)
 		ret = set_size(skel->maps.pol_counts,
 			       (size_t)JAIL_COUNT_SLOTS(t->consts.n_rules) * k.n_cpus, err, errlen);
-	/* --debug: the verifier's statistics of every program (log level
-	 * 4), so the cost of a load shows program by program. */
-	if (o->debug) {
-		struct bpf_program *p;
-
-		bpf_object__for_each_program(p, skel->obj) if (!ret)
-			ret = bpf_program__set_log_level(p, 4);
-	}
+	if (!ret)
+		ret = debug_stats(o, skel->obj);
 	if (!ret)
 		ret = bpf_program__set_autoload(skel->progs.jail_egress,
 						!!(t->consts.flags & POL_CF_BACKSTOP));
@@ -783,6 +790,8 @@ static int load_unix(const struct jp_load_opts *o, const struct jail *j, struct 
 	if (!ret)
 		ret = bpf_program__set_expected_attach_type(skel->progs.jail_sendmsg_unix,
 							    JP_ATTACH_UNIX_SENDMSG);
+	if (!ret)
+		ret = debug_stats(o, skel->obj);
 	if (ret) {
 		snprintf(err, errlen, "cannot configure the Unix socket BPF templates: %s",
 			 strerror(-ret));

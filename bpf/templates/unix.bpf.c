@@ -76,6 +76,7 @@ static __always_inline const struct pol_dec_val *jp_unix_acc(__u32 i)
 #define POL_LOOKUP_UNIX_DFA(ctx, i) jp_unix_dfa(i)
 #define POL_LOOKUP_UNIX_ACC(ctx, i) jp_unix_acc(i)
 #define POL_UNIX_CLASSES(ctx) unix_classes
+#define POL_UNIX_LOOP(n, fn, w) bpf_loop((n), (fn), (w), 0)
 #include "classify.h"
 #include "jail_events.h"
 
