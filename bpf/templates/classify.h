@@ -331,9 +331,9 @@ static __always_inline __u32 pol_bits(__u64 hi, __u64 lo, __u32 c, __u32 w)
  */
 struct pol_range_walk {
 	struct pol_range_fam f;
-	__u32 v6;   /* IPv6: the walk reads 128 bits, else 32 */
 	__u32 vals; /* word offset of the values */
-	__u64 hi;   /* the address, IPv4 in the top 32 bits of hi */
+	__u32 reserved;
+	__u64 hi; /* the address, IPv4 in the top 32 bits of hi */
 	__u64 lo;
 	__u64 val; /* out: the range's value */
 };
@@ -357,8 +357,10 @@ struct pol_range_walk {
 #endif
 
 /* Fills a->val with the value of the range holding a's address: 0, or -1
- * when the table is broken. */
-POL_WALK_FN int pol_range_find(POL_WALK_CTX struct pol_range_walk *a)
+ * when the table is broken.  v6 is a constant: one function per family,
+ * so that each program verifies the walks it makes (connect4 the IPv4
+ * one only). */
+static __always_inline int pol_range_find(POL_WALK_CTX struct pol_range_walk *a, const int v6)
 {
 	__u32 bits, c = 0, w, node, k, lo_r = 0, hi_r = 0, over = 0;
 	const __u64 *e, *e1;
@@ -367,7 +369,7 @@ POL_WALK_FN int pol_range_find(POL_WALK_CTX struct pol_range_walk *a)
 
 	if (!a)
 		return -1;
-	bits = a->v6 ? 128 : 32;
+	bits = v6 ? 128 : 32;
 	w = a->f.root_bits;
 	node = a->f.dir;
 	hi = a->hi;
@@ -378,7 +380,7 @@ POL_WALK_FN int pol_range_find(POL_WALK_CTX struct pol_range_walk *a)
 	 * the 21 of IPv6.  A sub-directory reading past the address's last
 	 * bit (a broken table) is found after the walk: a test in the loop
 	 * would split the verifier's path at every level. */
-	for (k = 0; k < (a->v6 ? POL_RANGE_LEVELS(128) : POL_RANGE_LEVELS(32)); k++) {
+	for (k = 0; k < (v6 ? POL_RANGE_LEVELS(128) : POL_RANGE_LEVELS(32)); k++) {
 		__u32 j;
 
 		over |= (bits - c - w) >> 31;
@@ -412,7 +414,7 @@ POL_WALK_FN int pol_range_find(POL_WALK_CTX struct pol_range_walk *a)
 		if (lo_r == hi_r)
 			break;
 
-		if (!a->v6) {
+		if (!v6) {
 			const __u64 *w4 = POL_ADDR_WORD(ctx, a->f.start + mid / 2);
 
 			if (!w4)
@@ -443,6 +445,16 @@ POL_WALK_FN int pol_range_find(POL_WALK_CTX struct pol_range_walk *a)
 		return -1;
 	a->val = *e;
 	return 0;
+}
+
+POL_WALK_FN int pol_range_find4(POL_WALK_CTX struct pol_range_walk *a)
+{
+	return pol_range_find(POL_WALK_ARG(ctx) a, 0);
+}
+
+POL_WALK_FN int pol_range_find6(POL_WALK_CTX struct pol_range_walk *a)
+{
+	return pol_range_find(POL_WALK_ARG(ctx) a, 1);
 }
 
 /* A big-endian 64-bit number from 8 bytes. */
@@ -502,14 +514,13 @@ static __always_inline void pol_lookup(void *ctx, const struct pol_query *q, str
 	a.f.root_bits = layout->fam[v6].root_bits;
 	a.f.start = layout->fam[v6].start;
 	a.f.vidx = layout->fam[v6].vidx;
-	a.v6 = v6;
 	a.vals = layout->vals;
 	a.hi = pol_be64(q->addr);
 	if (v6)
 		a.lo = pol_be64(q->addr + 8);
 	else
 		a.hi &= 0xffffffff00000000ull;
-	if (pol_range_find(POL_WALK_ARG(ctx) & a))
+	if (v6 ? pol_range_find6(POL_WALK_ARG(ctx) & a) : pol_range_find4(POL_WALK_ARG(ctx) & a))
 		return;
 	did = (__u32)a.val;
 	host_did = (__u32)(a.val >> 32);
