@@ -22,7 +22,11 @@
 # REV (default HEAD) is a ref of this repository (a branch, a tag, HEAD);
 # uncommitted changes are not part of the check.  The debootstrap tarball is cached in
 # $JAILPOL_FRESH_CACHE (default /var/cache/jailpol/fresh) and made again
-# when it is older than 30 days.  Needs root, debootstrap and util-linux's
+# when it is older than 30 days.  The session inside (both commands: the
+# install and build, then the whole suite, whose crash suite alone runs
+# some 1,360 cases, each attaching about three times) is bounded by
+# $JAILPOL_FRESH_TIMEOUT seconds, default 3600: well over what it takes on
+# this project's 2-core VM, so that only a hang ends it.  Needs root, debootstrap and util-linux's
 # unshare (make deps-fresh).  Exit 0 passed, 1 failed, 77 cannot run.
 set -euo pipefail
 
@@ -265,7 +269,7 @@ t0=$SECONDS
 rc=0
 # In the background and waited for, so INT and TERM reach the traps at
 # once (they end the session through cleanup).
-timeout -k 10 "${JAILPOL_FRESH_TIMEOUT:-1800}" bash -c \
+timeout -k 10 "${JAILPOL_FRESH_TIMEOUT:-3600}" bash -c \
 	'echo $$ >"$1/cgroup.procs" && exec unshare --mount --pid --cgroup --fork --kill-child \
 		--propagation private bash "$2" --enter "$3"' \
 	bash "$sessioncg" "$here/run.sh" "$root" &
@@ -273,7 +277,7 @@ session=$!
 wait "$session" || rc=$?
 session=""
 echo "fresh: the session inside ended after $((SECONDS - t0)) s (exit $rc)"
-[ "$rc" -ne 124 ] || echo "fresh: the session ran out of time (JAILPOL_FRESH_TIMEOUT=${JAILPOL_FRESH_TIMEOUT:-1800} s)"
+[ "$rc" -ne 124 ] || echo "fresh: the session ran out of time (JAILPOL_FRESH_TIMEOUT=${JAILPOL_FRESH_TIMEOUT:-3600} s)"
 
 # Judge from what the session left in the root.
 errors=()
