@@ -68,6 +68,39 @@ static int val_index(struct vals *vs, uint64_t val, uint32_t *out)
 	return 0;
 }
 
+/* 1 if value v stands for itself in a range (policy_abi.h): a direct
+ * decision id that is also its host_did. */
+static int val_is_direct(uint64_t v)
+{
+	return ((uint32_t)v & POL_DID_DIRECT) && (uint32_t)v == (uint32_t)(v >> 32);
+}
+
+/*
+ * What the ranges hold of each value: ref[vi] is the value itself or its
+ * index in the table's vals, which hold only the values that do not
+ * stand for themselves (*n_kept of them, into kept).  Replaces vs->v by
+ * kept's order.
+ */
+static int val_refs(struct vals *vs, uint32_t **refs, size_t *n_kept)
+{
+	uint32_t *ref = malloc((vs->idx.n ? vs->idx.n : 1) * sizeof(*ref));
+	size_t i, k = 0;
+
+	if (!ref)
+		return -ENOMEM;
+	for (i = 0; i < vs->idx.n; i++) {
+		if (val_is_direct(vs->v[i])) {
+			ref[i] = (uint32_t)vs->v[i];
+			continue;
+		}
+		ref[i] = (uint32_t)k;
+		vs->v[k++] = vs->v[i];
+	}
+	*refs = ref;
+	*n_kept = k;
+	return 0;
+}
+
 static u128 num_of(const uint8_t *addr, unsigned int nbytes)
 {
 	u128 x = 0;
@@ -293,7 +326,8 @@ int pol_ranges_build(const struct pol_lpm4_entry *lpm4, uint32_t n4,
 	struct dir d = { 0 };
 	struct pol_range_layout l;
 	__u64 *out = NULL;
-	size_t total, at, i;
+	size_t total, at, i, n_vals = 0;
+	uint32_t *ref = NULL;
 	int k, err;
 
 	memset(&l, 0, sizeof(l));
@@ -319,18 +353,23 @@ int pol_ranges_build(const struct pol_lpm4_entry *lpm4, uint32_t n4,
 		l.fam[k].loopback_did =
 			(uint32_t)vs.v[fam[k].r[holding(&fam[k], 0, k ? 1 : 0x7f000001)].vi];
 	}
+	if (vs.idx.n >= POL_DID_DIRECT) {
+		err = -E2BIG;
+		goto cleanup;
+	}
+	err = val_refs(&vs, &ref, &n_vals);
+	if (err)
+		goto cleanup;
 	at = 1 + d.n;
 	l.fam[0].start = (uint32_t)at;
-	at += (fam[0].n + 1) / 2;
-	l.fam[0].vidx = (uint32_t)at;
-	at += (fam[0].n + 1) / 2;
+	at += fam[0].n;
 	l.fam[1].start = (uint32_t)at;
 	at += fam[1].n * 2;
 	l.fam[1].vidx = (uint32_t)at;
 	at += (fam[1].n + 1) / 2;
 	l.vals = (uint32_t)at;
-	l.n_vals = (uint32_t)vs.idx.n;
-	total = at + vs.idx.n;
+	l.n_vals = (uint32_t)n_vals;
+	total = at + n_vals;
 	if (total > UINT32_MAX) {
 		err = -E2BIG;
 		goto cleanup;
@@ -342,22 +381,21 @@ int pol_ranges_build(const struct pol_lpm4_entry *lpm4, uint32_t n4,
 		goto cleanup;
 	}
 	memcpy(out + 1, d.w, d.n * sizeof(*out));
-	for (i = 0; i < fam[0].n; i++) {
-		out[l.fam[0].start + i / 2] |= (uint64_t)(uint32_t)fam[0].r[i].start
-					       << (32 * (i & 1));
-		out[l.fam[0].vidx + i / 2] |= (uint64_t)fam[0].r[i].vi << (32 * (i & 1));
-	}
+	for (i = 0; i < fam[0].n; i++)
+		out[l.fam[0].start + i] = (uint64_t)(uint32_t)fam[0].r[i].start << 32 |
+					  ref[fam[0].r[i].vi];
 	for (i = 0; i < fam[1].n; i++) {
 		out[l.fam[1].start + 2 * i] = (uint64_t)(fam[1].r[i].start >> 64);
 		out[l.fam[1].start + 2 * i + 1] = (uint64_t)fam[1].r[i].start;
-		out[l.fam[1].vidx + i / 2] |= (uint64_t)fam[1].r[i].vi << (32 * (i & 1));
+		out[l.fam[1].vidx + i / 2] |= (uint64_t)ref[fam[1].r[i].vi] << (32 * (i & 1));
 	}
-	memcpy(out + l.vals, vs.v, vs.idx.n * sizeof(*out));
+	memcpy(out + l.vals, vs.v, n_vals * sizeof(*out));
 	*words = out;
 	*layout = l;
 	out = NULL;
 cleanup:
 	free(out);
+	free(ref);
 	free(d.w);
 	for (k = 0; k < 2; k++)
 		free(fam[k].r);

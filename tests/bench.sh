@@ -17,6 +17,10 @@
 #                     round, few operations, 1000 cold destinations
 #   BENCH_TSV=FILE    every cell as median, min, max, rounds (default
 #                     BUILD_DIR/bench.tsv)
+#   BENCH_BASE=DIR    another build (its jailpolc and jail-ai-block) to
+#                     measure beside this one in the same rounds: rows
+#                     base:set-N and base:rules-N, compiled and attached by
+#                     it; a change is judged by its ratio to them
 #
 # Rows, four per configuration: v4 or v6 destinations, hot (one address,
 # again and again) or cold (10^5 addresses in turn: as many routes, trie
@@ -29,6 +33,9 @@
 #   set-N       jailpol: `default allow;`, the N prefixes as one set, `deny
 #               big;` (gen-policy --mix), attached by jail-ai-block attach
 #   rules-N     jailpol: the same N prefixes as N rules `deny PREFIX;`
+#   default     jailpol: policies/default.jp, misses only (its hits are
+#               the host's own addresses); the misses of the largest size,
+#               less the private and special ranges default.jp refuses
 #   nft-N       nftables: the same N prefixes in two interval sets of a
 #               table of the bench's own, in an output chain, matched with
 #               `socket cgroupv2 level 2 "<the bench's cgroup>"`, drop;
@@ -122,6 +129,15 @@ cgbase=/jpbench-$$ # under the cgroup2 mount
 netns=()           # every namespace this run made
 peers=()           # pids of the bench-peer processes
 jailed=()          # cgroups (under the mount) jail-ai-block attached to
+declare -A jailed_by # of them, the build directory that attached each
+base=${BENCH_BASE:-}
+if [ -n "$base" ]; then
+	base=$(cd "$base" 2>/dev/null && pwd) || { echo "bench: BENCH_BASE: no directory '$BENCH_BASE'" >&2 && exit 2; }
+	for b in jailpolc jail-ai-block; do
+		[ -x "$base/$b" ] || { echo "bench: BENCH_BASE: no '$base/$b'" >&2 && exit 2; }
+	done
+fi
+here=$(cd "$(dirname "$0")" && pwd)
 # jail-ai-block creates its pin root; remove it afterwards if this run
 # brought it and left it empty.
 pins=/sys/fs/bpf/jailpol
@@ -138,7 +154,7 @@ cleanup() {
 		wait "$p" 2>/dev/null || true
 	done
 	for cg in "${jailed[@]}"; do
-		"$out/jail-ai-block" detach --cgroup "$cg" >/dev/null 2>&1 ||
+		"${jailed_by[$cg]:-$out}/jail-ai-block" detach --cgroup "$cg" >/dev/null 2>&1 ||
 			echo "bench: detaching '$cg' failed" >&2
 	done
 	for p in "${netns[@]}"; do
@@ -185,33 +201,55 @@ for n in $sizes; do
 		[ $form = set ] || flag=--rules
 		for seed in 1 2; do
 			"$out/gen-policy" -n "$n" -s $seed --mix $flag >"$d/$form$seed.jp"
-			t0=$(now_ms)
-			# -Wno-shadow: a /24 inside a listed /16 decides nothing.
-			"$out/jailpolc" -Wno-duplicate -Wno-host-bits -Wno-shadow \
-				"$d/$form$seed.jp" -o "$d/$form$seed.bin" ||
-				die "compiling the $form of $n prefixes failed"
-			t1=$(now_ms)
-			[ $seed = 2 ] && continue
-			cfg=$form-$(label "$n")
-			compile_s[$cfg]=$(echo "($t1 - $t0) / 1000" | bc -l)
-			rate[$cfg]=$(echo "$n * 1000 / ($t1 - $t0 + 0.001)" | bc -l)
-			bin[$cfg]=$(stat -c %s "$d/$form$seed.bin")
+			for kind in $form ${base:+base:$form}; do
+				by=$out
+				[ "$kind" = $form ] || by=$base
+				t0=$(now_ms)
+				# -Wno-shadow: a /24 inside a listed /16 decides nothing.
+				"$by/jailpolc" -Wno-duplicate -Wno-host-bits -Wno-shadow \
+					"$d/$form$seed.jp" -o "$d/$kind$seed.bin" ||
+					die "compiling the $form of $n prefixes by $by failed"
+				t1=$(now_ms)
+				[ $seed = 2 ] && continue
+				cfg=$kind-$(label "$n")
+				compile_s[$cfg]=$(echo "($t1 - $t0) / 1000" | bc -l)
+				rate[$cfg]=$(echo "$n * 1000 / ($t1 - $t0 + 0.001)" | bc -l)
+				bin[$cfg]=$(stat -c %s "$d/$kind$seed.bin")
+			done
 		done
 	done
 done
 
+# policies/default.jp, and the misses it allows: the largest size's, less
+# the private, shared, link-local and documentation ranges it may refuse
+# (gateways, metadata, the host's addresses); IPv6 misses are global.
+d=$tmp/default
+mkdir -p "$d"
+"$out/jailpolc" "$here/../policies/default.jp" -o "$d/default1.bin" ||
+	die "compiling policies/default.jp failed"
+awk -F. '!($1 == 10 || ($1 == 100 && $2 >= 64 && $2 < 128) || ($1 == 169 && $2 == 254) ||
+	($1 == 172 && $2 >= 16 && $2 < 32) || ($1 == 192 && ($2 == 0 || $2 == 168)) ||
+	($1 == 198 && ($2 == 18 || $2 == 19 || $2 == 51)) || ($1 == 203 && $2 == 0))' \
+	"$tmp/$ref_size/miss4" >"$d/miss4"
+awk '/^2/' "$tmp/$ref_size/miss6" >"$d/miss6"
+
 # The configurations, in the order of the table.
-cfgs="none floor"
-for kind in naive set rules nft; do
+kinds="naive set rules${base:+ base:set base:rules} nft"
+cfgs="none floor default"
+for kind in $kinds; do
 	for n in $sizes; do cfgs+=" $kind-$(label "$n")"; done
 done
 declare -A size_of kind_of
 for cfg in $cfgs; do
-	kind_of[$cfg]=${cfg%%-*}
+	kind_of[$cfg]=${cfg%-*}
 	size_of[$cfg]=$ref_size
 done
+kind_of[none]=none
+kind_of[floor]=floor
+kind_of[default]=default
+size_of[default]=default
 for n in $sizes; do
-	for kind in naive set rules nft; do
+	for kind in $kinds; do
 		size_of[$kind-$(label "$n")]=$n
 		prefixes[$kind-$(label "$n")]=$n
 	done
@@ -264,12 +302,13 @@ if [ $root = yes ]; then
 		echo $sum
 	}
 
-	# attach_jail CGROUP POLICY: wall (or --timing total) ms of one attach.
+	# attach_jail CGROUP POLICY [BUILD]: wall (or --timing total) ms of
+	# one attach by BUILD's jail-ai-block (default: this build's).
 	attach_jail() {
-		local t0 t1 log=$tmp/attach.log targ=()
+		local t0 t1 log=$tmp/attach.log targ=() by=${3:-$out}
 		[ $timing = no ] || targ=(--timing)
 		t0=$(now_ms)
-		"$out/jail-ai-block" attach "${targ[@]}" --policy "$2" --cgroup "$1" >"$log" 2>&1 ||
+		"$by/jail-ai-block" attach "${targ[@]}" --policy "$2" --cgroup "$1" >"$log" 2>&1 ||
 			{
 				cat "$log" >&2
 				die "jail-ai-block attach '$2' to '$1' failed"
@@ -334,9 +373,12 @@ if [ $root = yes ]; then
 			attach_ms[$cfg]=$(sed -n 's/.* total=\([0-9.]*\).*/\1/p' "$log")
 			[ "$cfg" = floor ] || kmem_b[$cfg]=$(sed -n 's/.* memlock=\([0-9]*\).*/\1/p' "$log")
 			;;
-		set | rules)
+		set | rules | default | base:set | base:rules)
+			by=$out
+			case ${kind_of[$cfg]} in base:*) by=$base ;; esac
 			jailed+=("$cg")
-			attach_ms[$cfg]=$(attach_jail "$cg" "$tmp/$n/${kind_of[$cfg]}1.bin")
+			jailed_by[$cg]=$by
+			attach_ms[$cfg]=$(attach_jail "$cg" "$tmp/$n/${kind_of[$cfg]}1.bin" "$by")
 			kmem_b[$cfg]=$(jail_kmem "$cg")
 			;;
 		nft)
@@ -365,7 +407,8 @@ if [ $root = yes ]; then
 	}
 	# What a configuration cannot measure.
 	na() { # cfg op class
-		[ "${kind_of[$1]}" = nft ] && { [ "$2" = connect ] || [ "$2$3" = tcphit ]; }
+		{ [ "${kind_of[$1]}" = nft ] && { [ "$2" = connect ] || [ "$2$3" = tcphit ]; }; } ||
+			{ [ "${kind_of[$1]}" = default ] && [ "$3" = hit ]; }
 	}
 
 	# Rounds outermost and configurations innermost: the host's noise
@@ -397,10 +440,10 @@ if [ $root = yes ]; then
 		for cfg in $cfgs; do
 			n=${size_of[$cfg]}
 			case ${kind_of[$cfg]} in
-			set | rules)
+			set | rules | base:set | base:rules)
 				for seed in 2 1; do
 					replace_samples[$cfg]+="$(attach_jail "$cgbase/$cfg" \
-						"$tmp/$n/${kind_of[$cfg]}$seed.bin") "
+						"$tmp/$n/${kind_of[$cfg]}$seed.bin" "${jailed_by[$cgbase/$cfg]}") "
 					[ ! -s "$tmp/switch.last" ] ||
 						switch_samples[$cfg]+="$(cat "$tmp/switch.last") "
 				done
@@ -448,12 +491,12 @@ printf '\njailpol bench (issue 15): ns per call, median -min/+max%% over %s roun
 printf 'CPU %s of %s, Linux %s, load average %s at start, %s at end\n' "${cpu:-?}" "$(nproc)" \
 	"$(uname -r)" "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)"
 [ $root = yes ] || echo "runtime: skipped, needs root (cgroups, BPF programs, network namespaces)"
-printf '%-18s' configuration
+printf '%-22s' configuration
 for op in $ops; do
 	for cls in $classes; do printf ' %17s' "$op-$cls"; done
 done
 printf ' %7s %8s %7s %8s %8s %7s %7s %6s\n' compile pfx/s bin attach replace switch kmem B/pfx
-printf '%-18s' ''
+printf '%-22s' ''
 for op in $ops; do
 	for cls in $classes; do printf ' %17s' "ns -min/+max ratio"; done
 done
@@ -467,7 +510,7 @@ for cfg in $cfgs; do
 		for temp in $temps; do
 			# Without root only the compile side has numbers: one row.
 			[ $root = yes ] || { [ $fam = 4 ] && [ $temp = hot ]; } || continue
-			printf '%-18s' "$cfg v$fam $temp"
+			printf '%-22s' "$cfg v$fam $temp"
 			for op in $ops; do
 				for cls in $classes; do
 					s=${res[$cfg,$op,$fam,$cls,$temp]:-}

@@ -362,7 +362,7 @@ struct pol_range_walk {
  * one only). */
 static __always_inline int pol_range_find(POL_WALK_CTX struct pol_range_walk *a, const int v6)
 {
-	__u32 bits, c = 0, w, node, k, lo_r = 0, hi_r = 0, over = 0;
+	__u32 bits, c = 0, w, node, k, lo_r = 0, hi_r = 0, over = 0, ref;
 	const __u64 *e, *e1;
 	__u64 hi, lo;
 	int leaf = 0;
@@ -415,11 +415,11 @@ static __always_inline int pol_range_find(POL_WALK_CTX struct pol_range_walk *a,
 			break;
 
 		if (!v6) {
-			const __u64 *w4 = POL_ADDR_WORD(ctx, a->f.start + mid / 2);
+			const __u64 *w4 = POL_ADDR_WORD(ctx, a->f.start + mid);
 
 			if (!w4)
 				return -1;
-			by = 1 - pol_lt(hi, (*w4 >> (32 * (mid & 1)) & 0xffffffffu) << 32);
+			by = 1 - pol_lt(hi, *w4 & 0xffffffff00000000ull);
 		} else {
 			const __u64 *sh = POL_ADDR_WORD(ctx, a->f.start + 2 * mid);
 			const __u64 *sl = POL_ADDR_WORD(ctx, a->f.start + 2 * mid + 1);
@@ -436,11 +436,17 @@ static __always_inline int pol_range_find(POL_WALK_CTX struct pol_range_walk *a,
 	}
 	if (lo_r != hi_r)
 		return -1;
-	e = POL_ADDR_WORD(ctx, a->f.vidx + lo_r / 2);
+	/* The value reference: an IPv4 range's low 32 bits, an IPv6 one's
+	 * half of a word; a direct decision id is the value itself. */
+	e = POL_ADDR_WORD(ctx, v6 ? a->f.vidx + lo_r / 2 : a->f.start + lo_r);
 	if (!e)
 		return -1;
-	/* The value index: the low or high 32 bits of the word. */
-	e = POL_ADDR_WORD(ctx, a->vals + (__u32)(*e >> (32 * (lo_r & 1))));
+	ref = (__u32)(*e >> (v6 ? 32 * (lo_r & 1) : 0));
+	if (ref & POL_DID_DIRECT) {
+		a->val = (__u64)ref << 32 | ref;
+		return 0;
+	}
+	e = POL_ADDR_WORD(ctx, a->vals + ref);
 	if (!e)
 		return -1;
 	a->val = *e;

@@ -173,11 +173,16 @@ struct pol_dec_val {
  * Addresses are numbers (IPv4 32 bits, IPv6 128), compared as such.  Per
  * family:
  *   - ranges 0..n-1 start at strictly increasing addresses, range 0 at 0;
- *     range i ends where range i + 1 starts.  Starts are words start..:
- *     IPv4 two per word (range i in the low half of word i / 2 if i is
- *     even, else the high half), IPv6 two words per range (high 64 bits,
- *     then low).
- *   - vidx..: the index of range i's value, two per word as IPv4 starts.
+ *     range i ends where range i + 1 starts.  IPv4: word start + i is
+ *     range i, its start in the high 32 bits and its value reference in
+ *     the low 32, so the search's last read holds the answer.  IPv6:
+ *     words start + 2i and start + 2i + 1 hold its start (high 64 bits,
+ *     then low), and vidx.. the value references, two per word (range i
+ *     in the low half of word i / 2 if i is even, else the high half).
+ *   - a value reference with POL_DID_DIRECT set is the range's value
+ *     itself, a direct decision id that is both its did and its host_did
+ *     (a list of `deny P;` lines has one value per rule: none of them is
+ *     read from vals); any other is the index of its value in vals.
  *   - dir..: the root directory, 2^root_bits + 1 words.  Word j is the
  *     bucket of addresses whose top root_bits bits are j: its low 32 bits
  *     the range holding the bucket's first address, its high 32 bits 0 or
@@ -207,7 +212,7 @@ struct pol_range_fam {
 	__u32 dir;          /* word offset of the root directory */
 	__u32 root_bits;    /* 1..POL_RANGE_ROOT_MAX */
 	__u32 start;        /* word offset of the range starts */
-	__u32 vidx;         /* word offset of the value indexes */
+	__u32 vidx;         /* word offset of the value references (IPv6) */
 	__u32 n;            /* ranges, at least 1 */
 	__u32 loopback_did; /* did of the range holding 127.0.0.1, ::1 */
 };

@@ -414,7 +414,7 @@ static u128 range_start(const struct tcase *tc, int f, uint32_t i)
 	const __u64 *w = tc->t.words;
 
 	if (!f)
-		return (uint32_t)(w[rf->start + i / 2] >> (32 * (i & 1)));
+		return (uint32_t)(w[rf->start + i] >> 32);
 	return (u128)w[rf->start + 2 * i] << 64 | w[rf->start + 2 * i + 1];
 }
 
