@@ -98,7 +98,8 @@ $(OUTPUT)/tests/%.o $(OUTPUT)/san/tests/%.o $(OUTPUT)/tools/%.o: INC = $(TEST_IN
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/san/tests/%)
-TOOL_BINS  := $(OUTPUT)/gen-policy $(OUTPUT)/bench-runtime $(OUTPUT)/bench-peer $(OUTPUT)/yaml2json
+TOOL_BINS  := $(OUTPUT)/gen-policy $(OUTPUT)/bench-runtime $(OUTPUT)/bench-peer $(OUTPUT)/yaml2json \
+	      $(OUTPUT)/memlat
 
 JAILPOLC := $(OUTPUT)/jailpolc
 
@@ -249,6 +250,10 @@ $(OUTPUT)/tools/%.o: tools/%.c | $(OUTPUT)/tools
 	$(Q)$(CC) $(CPPFLAGS) $(INC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(OUTPUT)/gen-policy: $(OUTPUT)/tools/gen-policy.o $(LIBJAILPOL)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(OUTPUT)/memlat: $(OUTPUT)/tools/memlat.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The bench's tools, checked in a second or two without root (make check's
-# "bench" suite): tests/bench.sh parses, gen-policy's forms and
+# "bench" suite): tests/bench.sh parses, memlat measures, gen-policy's forms and
 # destinations say what they claim (every hit denied and every miss allowed
 # by jailpolc --explain, the set and the rules alike), bench-runtime and
 # bench-peer refuse bad usage and bench-runtime fails when the outcome is
@@ -28,6 +28,8 @@ check() { # name cmd...
 }
 
 check "tests/bench.sh parses" bash -n tests/bench.sh
+check "memlat prints a figure" sh -c "'$out/memlat' 1 | grep -Eq '^memlat 1 [0-9]+\.[0-9]\$'"
+check "memlat refuses a bad size" sh -c "'$out/memlat' 0; [ \$? -eq 2 ]"
 
 n=300
 "$out/gen-policy" -n $n -s 7 --mix --list --dests "$tmp" --dest-count 20 >"$tmp/list"

@@ -490,6 +490,9 @@ printf '\njailpol bench (issue 15): ns per call, median -min/+max%% over %s roun
 # The load says whether something else ran beside the bench.
 printf 'CPU %s of %s, Linux %s, load average %s at start, %s at end\n' "${cpu:-?}" "$(nproc)" \
 	"$(uname -r)" "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)"
+# What a cold row pays per line of a table the caches do not hold.
+printf 'memory: a read of a random line of 16 MiB, each waiting for the last: %s ns (build/memlat 16)\n' \
+	"$(taskset -c "${cpu:-0}" "$out/memlat" 16 | cut -d' ' -f3)"
 [ $root = yes ] || echo "runtime: skipped, needs root (cgroups, BPF programs, network namespaces)"
 printf '%-22s' configuration
 for op in $ops; do
