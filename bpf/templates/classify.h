@@ -339,28 +339,18 @@ struct pol_range_walk {
 };
 
 /*
- * In BPF the walk is a global function, which the verifier checks once
- * with its arguments unknown, not once for every path of its caller that
- * reaches it: inlined, a connect6 program reached it by 36 paths, each
- * walked to the last of 21 levels (125k instructions verified a program,
- * 0.15 s of every attach).  The BPF lookups need no context; in user
- * space it is a plain function of the tables, ctx.
+ * Fills a->val with the value of the range holding a's address: 0, or -1
+ * when the table is broken.  v6 is a constant where the caller knows the
+ * family (connect4 verifies the IPv4 walk only).
+ *
+ * Inlined, not a global BPF function: one would be verified once rather
+ * than once per path of its caller (36 in connect6, 121,000 instructions
+ * and about 0.11 s of an attach), but the hooks tail-call (jail_gen.h),
+ * and the kernel loads a program that mixes tail calls with BPF-to-BPF
+ * calls only where its JIT can: x86-64, arm64 from Linux 6.0, never with
+ * the JIT off; and Linux 5.14 on arm64 is a kernel jailpol supports.
  */
-#ifdef __bpf__
-#define POL_WALK_FN __attribute__((noinline))
-#define POL_WALK_CTX
-#define POL_WALK_ARG(ctx)
-#else
-#define POL_WALK_FN static
-#define POL_WALK_CTX void *ctx,
-#define POL_WALK_ARG(ctx) (ctx),
-#endif
-
-/* Fills a->val with the value of the range holding a's address: 0, or -1
- * when the table is broken.  v6 is a constant: one function per family,
- * so that each program verifies the walks it makes (connect4 the IPv4
- * one only). */
-static __always_inline int pol_range_find(POL_WALK_CTX struct pol_range_walk *a, const int v6)
+static __always_inline int pol_range_find(void *ctx, struct pol_range_walk *a, const int v6)
 {
 	__u32 bits, c = 0, w, node, k, lo_r = 0, hi_r = 0, over = 0, ref;
 	const __u64 *e, *e1;
@@ -453,16 +443,6 @@ static __always_inline int pol_range_find(POL_WALK_CTX struct pol_range_walk *a,
 	return 0;
 }
 
-POL_WALK_FN int pol_range_find4(POL_WALK_CTX struct pol_range_walk *a)
-{
-	return pol_range_find(POL_WALK_ARG(ctx) a, 0);
-}
-
-POL_WALK_FN int pol_range_find6(POL_WALK_CTX struct pol_range_walk *a)
-{
-	return pol_range_find(POL_WALK_ARG(ctx) a, 1);
-}
-
 /* A big-endian 64-bit number from 8 bytes. */
 static __always_inline __u64 pol_be64(const __u8 *b)
 {
@@ -526,7 +506,7 @@ static __always_inline void pol_lookup(void *ctx, const struct pol_query *q, str
 		a.lo = pol_be64(q->addr + 8);
 	else
 		a.hi &= 0xffffffff00000000ull;
-	if (v6 ? pol_range_find6(POL_WALK_ARG(ctx) & a) : pol_range_find4(POL_WALK_ARG(ctx) & a))
+	if (pol_range_find(ctx, &a, v6))
 		return;
 	did = (__u32)a.val;
 	host_did = (__u32)(a.val >> 32);
