@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_ranges.c - the address table (lib/ranges.c, classify.h's
- * pol_range_find()) against a brute-force longest-prefix match over the
+ * pol_range_val()) against a brute-force longest-prefix match over the
  * LPM4/LPM6 entries it was built from.  Tables are built by hand (direct
  * decision ids only, no DEC entries): tiny ones, every root_bits, dense
  * buckets deep into sub-directories, nesting chains and the edges of the
