@@ -14,6 +14,8 @@
 # (which must be one of examples/oci-hooks.d/) points, the hook where
 # CRI-O's drop-in looks, the policies where the hook reads them, all from
 # paths the Containerfile fills; the image is the one README.md builds.
+# examples/containers.conf.d/: podman's hooks_dir lists the directory
+# README.md installs the hook in, and README.md installs the drop-in.
 # examples/systemd/*.service: known sections and keys (and, when
 # systemd-analyze is installed, `systemd-analyze verify` says nothing), and
 # the watch unit keeps what the watch needs (notify, bpffs, netlink, the
@@ -267,6 +269,26 @@ else
 	grep -qx '\[crio.runtime\]' "$crio" || msg+=$'\n'"$crio: no [crio.runtime] table"
 fi
 check k8s/crio-hooks-dir "$msg"
+
+# podman's drop-in names the directory README.md installs the hook in,
+# beside the default one it would otherwise replace, and README.md
+# installs the drop-in where podman reads it.
+msg=
+pod=$ex/containers.conf.d/50-jailpol-hooks.conf
+if [ ! -f "$pod" ]; then
+	msg="no $pod"
+else
+	dirs=$(sed -n '/^hooks_dir *= *\[/,/\]/p' "$pod")
+	for d in /etc/containers/oci/hooks.d /usr/share/containers/oci/hooks.d; do
+		grep -qF "\"$d\"" <<<"$dirs" || msg+="$pod: hooks_dir does not list $d"$'\n'
+	done
+	grep -qx '\[engine\]' "$pod" || msg+="$pod: no [engine] table"$'\n'
+	grep -qxF "cp examples/containers.conf.d/${pod##*/} /etc/containers/containers.conf.d/" "$here/README.md" ||
+		msg+="README.md does not install ${pod##*/} in /etc/containers/containers.conf.d/"$'\n'
+	grep -qE '^cp examples/oci-hooks.d/jailpol.json /etc/containers/oci/hooks.d/( |$)' "$here/README.md" ||
+		msg+="README.md does not install jailpol.json in /etc/containers/oci/hooks.d/"$'\n'
+fi
+check podman/hooks-dir "$msg"
 
 # --- systemd -------------------------------------------------------------
 

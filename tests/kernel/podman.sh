@@ -25,6 +25,11 @@
 #     is jailed, one naming a missing policy does not start;
 #   - a jailed parent cgroup (podman --cgroup-parent) jails containers
 #     created under it, with no hook;
+#   - README.md's "With the OCI hook" commands as written (make install,
+#     the hook in /etc/containers/oci/hooks.d, the containers.conf.d
+#     drop-in), in a mount namespace whose /etc and /usr/local are
+#     overlays: the container is jailed from its first connect(), and
+#     without the drop-in podman never reads the hook (the control);
 #   - podman run -d, then attach --pid: the TCP connection and connected
 #     UDP socket the container made to the host's loopback before the
 #     attach are revoked by it.
@@ -328,7 +333,74 @@ setup jp_podman_run -d --name "${tag}-p" --cgroup-parent "$PARENT" \
 probe_all parent/run "${tag}-p" yes
 setup jp_podman rm -f -t 0 "${tag}-p"
 
-# 4. podman run -d, then attach --pid: what the container connected in the
+# 4. README.md's "With the OCI hook" commands, as written, in a mount
+# namespace of their own whose /etc and /usr/local are overlays: the
+# commands write there, and the machine's own files stay as they were.
+# podman there has no CONTAINERS_CONF: it reads the machine's
+# containers.conf files, then /etc/containers/containers.conf.d, where
+# this run puts its private settings (podman_setup's file without its
+# hooks_dir) beside whatever the commands installed.  Every command of the
+# block runs but the interactive `podman run`, whose annotation and
+# options this run keeps and whose command becomes the connect loop.
+# The control: the same without the README's containers.conf.d file,
+# where podman 4.3.1 never reads /etc/containers/oci/hooks.d and the
+# container reaches the host's loopback.
+readme_block=$(sed -n '/^\*\*With the OCI hook\*\*/,/^```$/p' "$repo/README.md" |
+	sed -n '/^```sh$/,/^```$/p' | sed '1d;$d')
+readme_run=$(grep '^podman run .* --rootfs ROOTFS /bin/sh$' <<<"$readme_block")
+readme_cmds=$(grep -v '^podman ' <<<"$readme_block")
+[ -n "$readme_run" ] && [ -n "$readme_cmds" ] ||
+	stop setup "README.md's 'With the OCI hook' block has no commands and 'podman run ... --rootfs ROOTFS /bin/sh' line"
+readme() { # yes|no: whether the README's containers.conf.d file stays
+	local up=$work/readme-$1
+	mkdir -p "$up"/{etc,etc.w,local,local.w} || return 1
+	REPO=$repo UP=$up KEEP=$1 CMDS=$readme_cmds CONF=$PODMAN_WORK/containers.conf \
+		RUN="${readme_run% --rootfs ROOTFS /bin/sh} --cgroup-parent $PODMAN_CGPARENT" \
+		CGP=$PODMAN_CGPARENT ROOTFS=$PODMAN_ROOTFS LOOP=$LOOP OUTPUT=$out \
+		timeout 600 unshare -m --propagation private bash -c '
+		set -u
+		unset CONTAINERS_CONF
+		mount -t overlay overlay -o "lowerdir=/etc,upperdir=$UP/etc,workdir=$UP/etc.w" /etc &&
+			mount -t overlay overlay -o "lowerdir=/usr/local,upperdir=$UP/local,workdir=$UP/local.w" \
+				/usr/local || { echo "setup: no overlays on /etc and /usr/local"; exit 1; }
+		cd "$REPO" || exit 1
+		while IFS= read -r c; do
+			eval "$c" >>"$UP/commands.log" 2>&1 </dev/null || { echo "command failed: $c"; exit 1; }
+		done <<<"$CMDS"
+		mkdir -p /etc/containers/containers.conf.d &&
+			grep -v "^hooks_dir" "$CONF" >/etc/containers/containers.conf.d/00-jailpol-test.conf || exit 1
+		[ "$KEEP" = yes ] || rm /etc/containers/containers.conf.d/50-jailpol-hooks.conf || exit 1
+		podman --log-level=debug run --rm --network none --cgroup-parent "$CGP" \
+			--rootfs "$ROOTFS" /bin/true 2>&1 </dev/null | grep -o "reading hooks from [^\"]*"
+		timeout 120 $RUN --network slirp4netns:allow_host_loopback=true --rootfs "$ROOTFS" \
+			/bin/sh -c "$LOOP" 2>>"$UP/run.err" </dev/null
+		# The stop runs poststop (conmon starts it): wait for it here.
+		for i in $(seq 100); do
+			[ -z "$(podman ps -a -q 2>/dev/null </dev/null)" ] && break
+			sleep 0.1
+		done'
+}
+left_under_parent() { # the status entries of cgroups under PODMAN_CGPARENT
+	"$jab" status --json 2>/dev/null </dev/null |
+		jq -r --arg p "$PODMAN_CGPARENT/" '.[] | select(.cgroup | startswith($p)) | .cgroup'
+}
+readme_files() { # what the README's commands write outside the overlays' view
+	ls -d /etc/jailpol /etc/containers/containers.conf.d /etc/containers/oci/hooks.d \
+		/usr/local/bin/jail-ai-block /usr/local/bin/jailpolc 2>/dev/null | tr '\n' ' '
+}
+readme_before=$(readme_files)
+OUT=$(readme yes)
+expect readme/reads-etc-hooks-dir "reading hooks from /etc/containers/oci/hooks.d" \
+	"$(grep -x 'reading hooks from /etc/containers/oci/hooks.d' <<<"$OUT")"
+expect readme/first-attempt EPERM "$(grep -v '^reading hooks' <<<"$OUT" | head -n 1)"
+expect readme/all-refused 20 "$(grep -cx EPERM <<<"$OUT")"
+expect readme/rm/nothing-left "" "$(left_under_parent)"
+OUT=$(readme no)
+expect readme/control/reads-etc-hooks-dir "" "$(grep -x 'reading hooks from /etc/containers/oci/hooks.d' <<<"$OUT")"
+expect readme/control/first-attempt ok "$(grep -v '^reading hooks' <<<"$OUT" | head -n 1)"
+expect readme/machine-untouched "$readme_before" "$(readme_files)"
+
+# 5. podman run -d, then attach --pid: what the container connected in the
 # window before the jail is revoked by the attach.  The container holds a
 # TCP connection and a connected UDP socket to the host's loopback
 # (10.0.2.2 through slirp4netns, a round trip each), then probes both
