@@ -78,8 +78,8 @@ static int val_is_direct(uint64_t v)
 /*
  * What the ranges hold of each value: ref[vi] is the value itself or its
  * index in the table's vals, which hold only the values that do not
- * stand for themselves (*n_kept of them, into kept).  Replaces vs->v by
- * kept's order.
+ * stand for themselves.  Compacts vs->v to those, *n_kept of them, in
+ * their order.
  */
 static int val_refs(struct vals *vs, uint32_t **refs, size_t *n_kept)
 {

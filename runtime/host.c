@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
@@ -183,6 +184,17 @@ int jp_host_addrs(struct jp_hosts *out, char *err, size_t errlen)
 		goto cleanup;
 	}
 	for (seq = 1; interrupted && seq <= JP_HOST_DUMP_TRIES; seq++) {
+		/* A pause that doubles before each new try, 1 ms to 64 ms
+		 * (127 ms in all): addresses that change in a burst (an
+		 * interface coming up, a container's veths) settle between two
+		 * tries, where dumps made back to back would all fall inside
+		 * it. */
+		if (seq > 1) {
+			struct timespec ts = { 0, (1L << (seq - 2)) * 1000000L };
+
+			while (nanosleep(&ts, &ts) && errno == EINTR)
+				;
+		}
 		ret = dump_once(fd, seq, buf, buflen, &h, &cap, &interrupted, err, errlen);
 		if (ret)
 			goto cleanup;

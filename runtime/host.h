@@ -24,7 +24,8 @@
  * covers them with its own netns scope.  A dump the kernel marks
  * interrupted (NLM_F_DUMP_INTR: the addresses changed while it ran, so it
  * may have skipped one) is thrown away and made again, up to
- * JP_HOST_DUMP_TRIES times; then -EAGAIN.  0 or -errno with err.
+ * JP_HOST_DUMP_TRIES times after pauses of 1, 2, 4 ... 64 ms; then
+ * -EAGAIN.  0 or -errno with err.
  */
 int jp_host_addrs(struct jp_hosts *out, char *err, size_t errlen);
 

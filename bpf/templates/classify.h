@@ -326,54 +326,28 @@ static __always_inline __u32 pol_bits(__u64 hi, __u64 lo, __u32 c, __u32 w)
 }
 
 /*
- * One address walk: the family's layout and the address in, the value of
- * the range holding it out.
+ * Sets *val to the value of the range of family f (v6: IPv6) holding the
+ * address hi:lo (IPv4 in the top 32 bits of hi): 0, or -1 when the table
+ * is broken.  v6 is a constant where the caller knows the family
+ * (connect4 verifies the IPv4 walk only).
+ *
+ * Inlined, so the verifier walks it once per path of its caller that
+ * reaches it: a caller keeps those few (jail.bpf.c computes the protocol
+ * class and scope without branches; connect6 had 36 paths and 125,000
+ * instructions, now 42,800).  Not a global BPF function, which would be
+ * verified once: the hooks tail-call (jail_gen.h), and the kernel loads a
+ * program that mixes tail calls with BPF-to-BPF calls only where its JIT
+ * can (x86-64, arm64 from Linux 6.0, never with the JIT off), and Linux
+ * 5.14 on arm64 is a kernel jailpol supports.
  */
-struct pol_range_walk {
-	struct pol_range_fam f;
-	__u32 vals; /* word offset of the values */
-	__u32 reserved;
-	__u64 hi; /* the address, IPv4 in the top 32 bits of hi */
-	__u64 lo;
-	__u64 val; /* out: the range's value */
-};
-
-/*
- * In BPF the walk is a global function, which the verifier checks once
- * with its arguments unknown, not once for every path of its caller that
- * reaches it: inlined, a connect6 program reached it by 36 paths, each
- * walked to the last of 21 levels (125k instructions verified a program,
- * 0.15 s of every attach).  The BPF lookups need no context; in user
- * space it is a plain function of the tables, ctx.
- */
-#ifdef __bpf__
-#define POL_WALK_FN __attribute__((noinline))
-#define POL_WALK_CTX
-#define POL_WALK_ARG(ctx)
-#else
-#define POL_WALK_FN static
-#define POL_WALK_CTX void *ctx,
-#define POL_WALK_ARG(ctx) (ctx),
-#endif
-
-/* Fills a->val with the value of the range holding a's address: 0, or -1
- * when the table is broken.  v6 is a constant: one function per family,
- * so that each program verifies the walks it makes (connect4 the IPv4
- * one only). */
-static __always_inline int pol_range_find(POL_WALK_CTX struct pol_range_walk *a, const int v6)
+static __always_inline int pol_range_val(void *ctx, const struct pol_range_fam *f, const int v6,
+					 __u32 vals, __u64 hi, __u64 lo, __u64 *val)
 {
-	__u32 bits, c = 0, w, node, k, lo_r = 0, hi_r = 0, over = 0, ref;
+	__u32 bits = v6 ? 128 : 32, c = 0, w = f->root_bits, node = f->dir, k;
+	__u32 lo_r = 0, hi_r = 0, over = 0, ref;
 	const __u64 *e, *e1;
-	__u64 hi, lo;
 	int leaf = 0;
 
-	if (!a)
-		return -1;
-	bits = v6 ? 128 : 32;
-	w = a->f.root_bits;
-	node = a->f.dir;
-	hi = a->hi;
-	lo = a->lo;
 	if (w < 1 || w > POL_RANGE_ROOT_MAX)
 		return -1;
 	/* Bounded per family: an IPv4 walk is verified for 5 levels, not
@@ -415,14 +389,14 @@ static __always_inline int pol_range_find(POL_WALK_CTX struct pol_range_walk *a,
 			break;
 
 		if (!v6) {
-			const __u64 *w4 = POL_ADDR_WORD(ctx, a->f.start + mid);
+			const __u64 *w4 = POL_ADDR_WORD(ctx, f->start + mid);
 
 			if (!w4)
 				return -1;
 			by = 1 - pol_lt(hi, *w4 & 0xffffffff00000000ull);
 		} else {
-			const __u64 *sh = POL_ADDR_WORD(ctx, a->f.start + 2 * mid);
-			const __u64 *sl = POL_ADDR_WORD(ctx, a->f.start + 2 * mid + 1);
+			const __u64 *sh = POL_ADDR_WORD(ctx, f->start + 2 * mid);
+			const __u64 *sl = POL_ADDR_WORD(ctx, f->start + 2 * mid + 1);
 
 			if (!sh || !sl)
 				return -1;
@@ -438,29 +412,19 @@ static __always_inline int pol_range_find(POL_WALK_CTX struct pol_range_walk *a,
 		return -1;
 	/* The value reference: an IPv4 range's low 32 bits, an IPv6 one's
 	 * half of a word; a direct decision id is the value itself. */
-	e = POL_ADDR_WORD(ctx, v6 ? a->f.vidx + lo_r / 2 : a->f.start + lo_r);
+	e = POL_ADDR_WORD(ctx, v6 ? f->vidx + lo_r / 2 : f->start + lo_r);
 	if (!e)
 		return -1;
 	ref = (__u32)(*e >> (v6 ? 32 * (lo_r & 1) : 0));
 	if (ref & POL_DID_DIRECT) {
-		a->val = (__u64)ref << 32 | ref;
+		*val = (__u64)ref << 32 | ref;
 		return 0;
 	}
-	e = POL_ADDR_WORD(ctx, a->vals + ref);
+	e = POL_ADDR_WORD(ctx, vals + ref);
 	if (!e)
 		return -1;
-	a->val = *e;
+	*val = *e;
 	return 0;
-}
-
-POL_WALK_FN int pol_range_find4(POL_WALK_CTX struct pol_range_walk *a)
-{
-	return pol_range_find(POL_WALK_ARG(ctx) a, 0);
-}
-
-POL_WALK_FN int pol_range_find6(POL_WALK_CTX struct pol_range_walk *a)
-{
-	return pol_range_find(POL_WALK_ARG(ctx) a, 1);
 }
 
 /* A big-endian 64-bit number from 8 bytes. */
@@ -509,27 +473,27 @@ static __always_inline void pol_lookup(void *ctx, const struct pol_query *q, str
 	/* Volatile: in BPF the layout is rodata the loader sets, which the
 	 * compiler must read, not fold. */
 	const volatile struct pol_range_layout *layout = POL_ADDR_LAYOUT(ctx);
-	struct pol_range_walk a = { 0 };
+	struct pol_range_fam f = { 0 };
+	__u64 hi, lo = 0, val;
 	__u32 did, host_did;
 	int v6 = q->family != 4;
 
 	r->rule = POL_RULE_NONE;
 	r->verdict = POL_DENY;
 	r->flags = 0;
-	a.f.dir = layout->fam[v6].dir;
-	a.f.root_bits = layout->fam[v6].root_bits;
-	a.f.start = layout->fam[v6].start;
-	a.f.vidx = layout->fam[v6].vidx;
-	a.vals = layout->vals;
-	a.hi = pol_be64(q->addr);
+	f.dir = layout->fam[v6].dir;
+	f.root_bits = layout->fam[v6].root_bits;
+	f.start = layout->fam[v6].start;
+	f.vidx = layout->fam[v6].vidx;
+	hi = pol_be64(q->addr);
 	if (v6)
-		a.lo = pol_be64(q->addr + 8);
+		lo = pol_be64(q->addr + 8);
 	else
-		a.hi &= 0xffffffff00000000ull;
-	if (v6 ? pol_range_find6(POL_WALK_ARG(ctx) & a) : pol_range_find4(POL_WALK_ARG(ctx) & a))
+		hi &= 0xffffffff00000000ull;
+	if (pol_range_val(ctx, &f, v6, layout->vals, hi, lo, &val))
 		return;
-	did = (__u32)a.val;
-	host_did = (__u32)(a.val >> 32);
+	did = (__u32)val;
+	host_did = (__u32)(val >> 32);
 	if (did != host_did) {
 		struct pol_host_key hk = { .family = v6 ? 6 : 4 };
 

@@ -175,7 +175,8 @@ struct pol_dec_val {
  *   - ranges 0..n-1 start at strictly increasing addresses, range 0 at 0;
  *     range i ends where range i + 1 starts.  IPv4: word start + i is
  *     range i, its start in the high 32 bits and its value reference in
- *     the low 32, so the search's last read holds the answer.  IPv6:
+ *     the low 32, so the range found gives its value in the same word
+ *     (often the same cache line as the search's last read).  IPv6:
  *     words start + 2i and start + 2i + 1 hold its start (high 64 bits,
  *     then low), and vidx.. the value references, two per word (range i
  *     in the low half of word i / 2 if i is even, else the high half).
@@ -194,7 +195,8 @@ struct pol_dec_val {
  *     are [low(j), low(j + 1)]; the last word holds n - 1.  A bucket with
  *     more than POL_RANGE_LEAF_MAX ranges has a sub-directory, whose words
  *     are read the same way.
- * vals..: n_vals words, did in the low 32 bits, host_did in the high.
+ * vals..: n_vals words, did in the low 32 bits, host_did in the high:
+ * only the values that no reference stands for.
  */
 #define POL_RANGE_ROOT_MAX 16
 #define POL_RANGE_SUB_MIN 6 /* a bucket over POL_RANGE_LEAF_MAX reads at least 6 bits */

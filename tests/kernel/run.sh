@@ -660,15 +660,17 @@ fi
 # interrupted (NLM_F_DUMP_INTR: the list changed between two batches) may
 # have skipped an address; the runtime then dumps again.  In a netns of this
 # run: 3000 stable IPv6 addresses on a veth and one more added and removed
-# ahead of them, in bursts of 20 changes (about 40 ms here) with 30 ms of
+# ahead of them, in bursts of 20 changes (about 40 ms here) with 200 ms of
 # quiet between.  No attach may count fewer than the 3000 (before the retry,
 # 22 of 30 attaches counted 2997 to 2999); one that finds the list changing
 # during every dump must fail, naming that, not attach.  strace counts each
 # attach's dumps, so the case is not empty: the loop runs until one attach
 # has dumped more than once and then attached with the full count (a retry
-# seen to work), at most 200 attaches.  The quiet gaps make that certain on
-# an idle machine and on a loaded one alike; continuous flapping was not
-# (an idle machine failed all 8 tries of every attach).
+# seen to work), at most 200 attaches.  The quiet gaps are long beside a
+# dump (which strace slows), so a retry, which the runtime makes after a
+# pause that doubles, lands in one: with gaps of 30 ms a dump often
+# overlapped a burst every time, and a run could fail all 8 tries of all
+# 200 attaches; continuous flapping fails them always.
 NS_H=$tag-h
 setup ip netns add "$NS_H"
 NSS+=("$NS_H")
@@ -686,7 +688,7 @@ done >"$work/churn.burst"
 # which ends the loop feeding it.
 ip -n "$NS_H" -force -batch <(
 	while cat "$work/churn.burst"; do
-		sleep 0.03
+		sleep 0.2
 	done
 ) >/dev/null 2>&1 </dev/null {lockfd}>&- &
 flapper=$!
