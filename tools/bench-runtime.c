@@ -513,6 +513,14 @@ static int bench_settle(struct bench *b)
 	return 0;
 }
 
+/* --expect's and --pair-expect's word: 1 deny, 0 ok, -1 neither. */
+static int expect_of(const char *s)
+{
+	if (!strcmp(s, "deny"))
+		return 1;
+	return strcmp(s, "ok") ? -1 : 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: bench-runtime [--cgroup DIR] [--addrs FILE [--hot]] [--expect ok|deny]\n"
@@ -554,21 +562,21 @@ int main(int argc, char **argv)
 			hot = true;
 			break;
 		case 'e':
-			if (strcmp(optarg, "ok") && strcmp(optarg, "deny")) {
+		case 'P': {
+			int deny = expect_of(optarg);
+
+			if (deny < 0) {
 				usage(stderr);
 				return 2;
 			}
-			b.deny = !strcmp(optarg, "deny");
+			if (c == 'e')
+				b.deny = deny;
+			else
+				pair_expect = deny;
 			break;
+		}
 		case 'p':
 			pair = optarg;
-			break;
-		case 'P':
-			if (strcmp(optarg, "ok") && strcmp(optarg, "deny")) {
-				usage(stderr);
-				return 2;
-			}
-			pair_expect = !strcmp(optarg, "deny");
 			break;
 		case 'h':
 			usage(stdout);
