@@ -587,39 +587,32 @@ static int compile_unix(const struct pol_policy *p, struct pol_diag *d, struct p
 
 /* ---- socket creation --------------------------------------------------- */
 
-static int compile_sock(const struct pol_policy *p, struct pol_diag *d, struct pol_tables *t)
+/* first[kind * POL_SCOPE_MAX + scope]: 1 + the first socket rule matching
+ * that case, or 0; filled by pol_unix_compile()'s one pass over the
+ * rules. */
+static int compile_sock(const struct pol_policy *p, struct pol_diag *d, struct pol_tables *t,
+			const uint32_t first[POL_SOCK_ENTRIES], size_t n_sock)
 {
-	bool *decided = calloc(p->n_rules + 1, sizeof(*decided));
-	uint32_t kind, sc;
+	uint32_t kind, sc, e;
 	size_t i;
 
-	if (!decided)
-		return -ENOMEM;
-	for (kind = 0; kind < POL_SOCK_MAX; kind++) {
-		for (sc = 0; sc < POL_SCOPE_MAX; sc++) {
-			uint32_t rule = 0;
-
-			for (i = 0; i < p->n_rules && !rule; i++) {
-				const struct pol_rule *r = &p->rules[i];
-
-				if (r->domain == POL_DOMAIN_SOCK &&
-				    (r->sock_kinds & (1u << kind)) && (r->scope_mask & (1u << sc)))
-					rule = (uint32_t)i + 1;
-			}
-			verdict_of(p, rule, &t->sock[kind * POL_SCOPE_MAX + sc]);
-			if (rule)
-				t->consts.flags |= POL_CF_USES_SOCK;
-			decided[rule] = true;
-		}
+	for (e = 0; e < POL_SOCK_ENTRIES; e++) {
+		verdict_of(p, first[e], &t->sock[e]);
+		if (first[e])
+			t->consts.flags |= POL_CF_USES_SOCK;
 	}
 	/* Four cases: a rule that decides none is covered by the rules that
 	 * decide its cases, each named once, in rule order (one rule may
 	 * decide cases that are not next to each other). */
-	for (i = 0; d && d->enabled[POL_W_SHADOW] && i < p->n_rules; i++) {
+	for (i = 0; n_sock && d && d->enabled[POL_W_SHADOW] && i < p->n_rules; i++) {
 		const struct pol_rule *r = &p->rules[i];
 		uint32_t cover[POL_SOCK_ENTRIES], n_cover = 0, j;
 
-		if (r->domain != POL_DOMAIN_SOCK || decided[i + 1])
+		if (r->domain != POL_DOMAIN_SOCK)
+			continue;
+		for (e = 0; e < POL_SOCK_ENTRIES && first[e] != i + 1; e++)
+			;
+		if (e < POL_SOCK_ENTRIES)
 			continue;
 		pol_warn(d, POL_W_SHADOW, &r->loc,
 			 "rule never matches: earlier rules cover every socket it matches");
@@ -639,19 +632,34 @@ static int compile_sock(const struct pol_policy *p, struct pol_diag *d, struct p
 		for (j = 0; j < n_cover; j++)
 			pol_note(d, &p->rules[cover[j] - 1].loc, "covered by this rule");
 	}
-	free(decided);
 	return 0;
 }
 
 int pol_unix_compile(const struct pol_policy *p, struct pol_diag *d, struct pol_tables *t)
 {
-	size_t i;
+	uint32_t first[POL_SOCK_ENTRIES] = { 0 }, kind, sc;
+	size_t i, n_sock = 0;
+	bool any_unix = false;
 	int err;
 
 	memset(&t->unix_consts, 0, sizeof(t->unix_consts));
-	for (i = 0; i < p->n_rules; i++)
-		if (p->rules[i].domain == POL_DOMAIN_UNIX)
-			break;
-	err = i < p->n_rules ? compile_unix(p, d, t) : 0;
-	return err ? err : compile_sock(p, d, t);
+	/* One pass over the rules, however many IP rules the policy has:
+	 * whether any judges Unix addresses, and the first socket rule of
+	 * each socket case. */
+	for (i = 0; i < p->n_rules; i++) {
+		const struct pol_rule *r = &p->rules[i];
+
+		if (r->domain == POL_DOMAIN_UNIX)
+			any_unix = true;
+		if (r->domain != POL_DOMAIN_SOCK)
+			continue;
+		n_sock++;
+		for (kind = 0; kind < POL_SOCK_MAX; kind++)
+			for (sc = 0; sc < POL_SCOPE_MAX; sc++)
+				if (!first[kind * POL_SCOPE_MAX + sc] &&
+				    (r->sock_kinds & (1u << kind)) && (r->scope_mask & (1u << sc)))
+					first[kind * POL_SCOPE_MAX + sc] = (uint32_t)i + 1;
+	}
+	err = any_unix ? compile_unix(p, d, t) : 0;
+	return err ? err : compile_sock(p, d, t, first, n_sock);
 }

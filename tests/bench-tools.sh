@@ -89,6 +89,9 @@ check "gen-policy: --rules without --mix is usage" status_is 2 "$out/gen-policy"
 check "bench-runtime: --hot without --addrs is usage" status_is 2 "$out/bench-runtime" --hot connect 64
 check "bench-runtime: --addrs with icmp is usage" status_is 2 "$out/bench-runtime" --addrs "$tmp/hit4" icmp 64
 check "bench-runtime: unknown mode is usage" status_is 2 "$out/bench-runtime" bind 64
+check "bench-runtime: --pair with tcp is usage" status_is 2 "$out/bench-runtime" --pair / tcp 64
+check "bench-runtime: --pair-expect without --pair is usage" \
+	status_is 2 "$out/bench-runtime" --pair-expect ok connect 64
 check "bench-peer: lpm without a file is usage" status_is 2 "$out/bench-peer" --cgroup / lpm
 check "bench-peer: unknown peer is usage" status_is 2 "$out/bench-peer" --cgroup / ceiling
 # UDP connect() to the loopback sends nothing: safe anywhere.
@@ -99,6 +102,19 @@ runtime_ok() {
 check "bench-runtime connect: one figure" runtime_ok
 check "bench-runtime --expect deny fails where nothing denies" \
 	status_is 1 "$out/bench-runtime" --expect deny connect 64
+# --pair into the cgroup this shell is in already: two sockets, two
+# figures, where cgroup v2 is mounted (root or not, joining one's own
+# cgroup is allowed).
+pair_ok() {
+	local cg
+	cg=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") break }
+		$(i + 1) == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$cg" ] || return 0
+	cg=$cg$(sed -n 's/^0:://p' /proc/self/cgroup)
+	"$out/bench-runtime" --pair "$cg" connect 640 >"$tmp/rt.out" &&
+		grep -Eq '^connect [0-9]+\.[0-9] [0-9]+\.[0-9]$' "$tmp/rt.out"
+}
+check "bench-runtime --pair: two figures" pair_ok
 cat "$tmp/hit4" "$tmp/hit6" >"$tmp/mixed"
 check "bench-runtime: an address file of two families is refused" \
 	status_is 1 "$out/bench-runtime" --addrs "$tmp/mixed" connect 64

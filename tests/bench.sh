@@ -46,9 +46,14 @@
 #
 # Measurement columns: ns per operation, "MEDIAN -A/+B% RATIO": the median
 # over the rounds of each run's figure, the min and max of the rounds as
-# percentages below and above it, and the median's ratio to floor's in the
-# same row.  A run's figure is the 10th percentile of its batches of 64
-# operations (tools/bench-runtime.c says why).  The floor allows a hit, a
+# percentages below and above it, and the ratio to the floor.  connect and
+# sendto of the naive, jailpol and default configurations are timed paired
+# with the floor (bench-runtime --pair: one process, batches alternating
+# between a socket of the configuration's cgroup and one of the floor's,
+# microseconds apart), and their ratio is the median over the rounds of
+# each run's paired ratio; the others' is the median's ratio to floor's in
+# the same row.  A run's figure is the 10th percentile of its batches of
+# 64 operations (tools/bench-runtime.c says why).  The floor allows a hit, a
 # list refuses it early: a hit's ratio below 1 is the cheaper refusal;
 # compare hits between the list configurations.
 #   connect  connect() of a UDP socket, to a hit (an address in one of the
@@ -256,7 +261,7 @@ for n in $sizes; do
 done
 
 # --- the runtime half, as root -----------------------------------------
-declare -A res
+declare -A res pratio
 ops="connect sendto tcp"
 classes="hit miss"
 fams="4 6"
@@ -390,20 +395,29 @@ if [ $root = yes ]; then
 		esac
 	done
 
-	# One run; prints ns per operation.  A run with another outcome than
-	# expected fails the bench, with the probe's message.
+	# Whether a configuration's op is timed paired with the floor's
+	# (bench-runtime --pair: batches alternate between the two sockets).
+	paired() { # cfg op
+		case ${kind_of[$1]} in none | floor | nft) return 1 ;; esac
+		[ "$2" = connect ] || [ "$2" = sendto ]
+	}
+	# One run; prints ns per operation, and for a paired one the floor's
+	# beside it.  A run with another outcome than expected fails the
+	# bench, with the probe's message.
 	measure() { # cfg op fam class temp
-		local cfg=$1 kind=${kind_of[$1]} expect=ok hot=() n=${size_of[$1]}
+		local cfg=$1 kind=${kind_of[$1]} expect=ok hot=() n=${size_of[$1]} pair=()
 		[ "$4" = miss ] || [ "$kind" = none ] || [ "$kind" = floor ] || expect=deny
 		[ "$5" = cold ] || hot=(--hot)
+		! paired "$cfg" "$2" || pair=(--pair "$cgroot$cgbase/floor" --pair-expect ok)
 		if ! taskset -c "$cpu" nsenter --net="/run/netns/${ns_of[$cfg]}" \
 			"$out/bench-runtime" --cgroup "$cgroot$cgbase/$cfg" --addrs "$tmp/$n/$4$3" \
-			"${hot[@]}" --expect $expect "$2" "${count[$2]}" >"$tmp/run.out" 2>"$tmp/run.log"; then
+			"${hot[@]}" --expect $expect "${pair[@]}" "$2" "${count[$2]}" \
+			>"$tmp/run.out" 2>"$tmp/run.log"; then
 			echo "bench: $2 v$3 $4 $5 failed under $cfg:" >&2
 			cat "$tmp/run.log" >&2
 			return 1
 		fi
-		awk -v op="$2" '$1 == op { print $2; found = 1 } END { exit !found }' "$tmp/run.out"
+		awk -v op="$2" '$1 == op { print $2, $3; found = 1 } END { exit !found }' "$tmp/run.out"
 	}
 	# What a configuration cannot measure.
 	na() { # cfg op class
@@ -427,8 +441,10 @@ if [ $root = yes ]; then
 					for cls in $classes; do
 						for temp in $temps; do
 							na "$cfg" $op $cls && continue
-							v=$(measure "$cfg" $op $fam $cls $temp)
+							read -r v f <<<"$(measure "$cfg" $op $fam $cls $temp)"
 							res[$cfg,$op,$fam,$cls,$temp]+="$v "
+							[ -z "$f" ] ||
+								pratio[$cfg,$op,$fam,$cls,$temp]+="$(echo "$v / $f" | bc -l) "
 						done
 					done
 				done
@@ -467,18 +483,23 @@ stats() {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		print m, v[1], v[NR] }'
 }
-cell() { # samples floor-samples
-	local m lo hi f
+cell() { # samples floor-samples [paired-ratios]
+	local m lo hi f r
 	if [ -z "$1" ]; then
 		printf ' %17s' -
 		return
 	fi
 	read -r m lo hi <<<"$(stats "$1")"
-	f=$(stats "$2" | cut -d' ' -f1)
+	if [ -n "${3:-}" ]; then
+		r=$(stats "$3" | cut -d' ' -f1)
+	else
+		f=$(stats "$2" | cut -d' ' -f1)
+		r=$(echo "$m / $f" | bc -l)
+	fi
 	printf ' %6.0f %-5s %4.2f' "$m" \
 		"$(awk -v m="$m" -v lo="$lo" -v hi="$hi" \
 			'BEGIN { printf "-%d/+%d%%", (m - lo) * 100 / m + 0.5, (hi - m) * 100 / m + 0.5 }')" \
-		"$(echo "$m / $f" | bc -l)"
+		"$r"
 }
 num() { # width precision value-or-empty
 	if [ -n "${3:-}" ] && [ "$3" != - ]; then printf ' %*.*f' "$1" "$2" "$3"; else printf ' %*s' "$1" -; fi
@@ -505,7 +526,7 @@ for op in $ops; do
 done
 printf ' %7s %8s %7s %8s %8s %7s %7s %6s\n' s '' MiB ms ms us MiB ''
 : >"$tsv"
-printf 'config\tfamily\ttemp\top\tclass\tmedian_ns\tmin_ns\tmax_ns\trounds\n' >>"$tsv"
+printf 'config\tfamily\ttemp\top\tclass\tmedian_ns\tmin_ns\tmax_ns\trounds\tpaired_ratio\n' >>"$tsv"
 for cfg in $cfgs; do
 	first=yes
 	[ $root = yes ] || [ -n "${compile_s[$cfg]:-}" ] || continue
@@ -517,9 +538,12 @@ for cfg in $cfgs; do
 			for op in $ops; do
 				for cls in $classes; do
 					s=${res[$cfg,$op,$fam,$cls,$temp]:-}
-					cell "$s" "${res[floor,$op,$fam,$cls,$temp]:-}"
-					[ -z "$s" ] || printf '%s\tv%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" $fam $temp $op \
-						$cls "$(stats "$s" | tr ' ' '\t')" "$(echo $s | wc -w)" >>"$tsv"
+					cell "$s" "${res[floor,$op,$fam,$cls,$temp]:-}" \
+						"${pratio[$cfg,$op,$fam,$cls,$temp]:-}"
+					pr=${pratio[$cfg,$op,$fam,$cls,$temp]:-}
+					[ -z "$s" ] || printf '%s\tv%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" $fam $temp \
+						$op $cls "$(stats "$s" | tr ' ' '\t')" "$(echo $s | wc -w)" \
+						"$([ -z "$pr" ] && echo - || stats "$pr" | cut -d' ' -f1)" >>"$tsv"
 				done
 			done
 			if [ $first = yes ]; then

@@ -3,7 +3,8 @@
  * bench-runtime - time one socket operation, for the runtime half of
  * `make bench` (tests/bench.sh).
  *
- *   bench-runtime [--cgroup DIR] [--addrs FILE [--hot]] [--expect ok|deny] MODE N
+ *   bench-runtime [--cgroup DIR] [--addrs FILE [--hot]] [--expect ok|deny]
+ *                 [--pair DIR2 [--pair-expect ok|deny]] MODE N
  *
  *   connect  connect() a UDP socket to a local sink, again and again:
  *            cgroup/connect4 (connect6) on every call, nothing is sent
@@ -34,6 +35,14 @@
  * (absolute), where the jail or its peer is attached.  --expect deny: each
  * operation must fail with EPERM (a destination the jail refuses), and
  * that refusal is what is timed.
+ *
+ * --pair DIR2 (connect and sendto): a second socket under test, made in
+ * the cgroup DIR2, whose hooks (they judge a socket by the cgroup it was
+ * made in) are timed beside the first's: batches alternate between the
+ * two, A B then B A, each side walking the same destinations in the same
+ * order, so the two figures are microseconds apart in time and a drift of
+ * the host's speed moves both alike.  --pair-expect is the second
+ * socket's outcome (default: --expect's).  Prints "MODE NS_A NS_B".
  *
  * After a warm-up, N operations (rounded up to whole batches) are timed
  * with CLOCK_MONOTONIC in batches of BENCH_BATCH, and the sink is drained,
@@ -103,6 +112,13 @@ union bench_addr {
 	struct sockaddr_in6 in6;
 };
 
+/* The socket under test of one side of a --pair run. */
+struct bench_side {
+	int fd;
+	bool deny;
+	size_t next;
+};
+
 struct bench {
 	enum bench_mode mode;
 	int family;            /* AF_INET or AF_INET6 */
@@ -119,6 +135,8 @@ struct bench {
 	unsigned long long sent;     /* datagrams, echo requests or connections */
 	unsigned long long received; /* datagrams, echo replies or accepts seen */
 	const char *what;            /* the failing call, for the message */
+	struct bench_side pair;      /* --pair: the other side, fd -1 without */
+	bool pair_failed;            /* the failing operation was the other side's */
 };
 
 static void set_rcvbuf(int fd)
@@ -433,6 +451,34 @@ static int bench_run(struct bench *b, size_t nbatch, uint64_t *ns)
 	return 0;
 }
 
+/* Run nbatch batches on each side of a --pair run, alternating A B, B A;
+ * ns[0][i] and ns[1][i] get side A's and B's times of batch pair i. */
+static int bench_run_pair(struct bench *b, size_t nbatch, uint64_t *ns[2])
+{
+	struct bench_side side[2] = { { b->fd, b->deny, b->next }, b->pair };
+	size_t batch;
+	int k, s = 0, err = 0;
+
+	for (batch = 0; batch < nbatch && !err; batch++) {
+		for (k = 0; k < 2 && !err; k++) {
+			s = (int)(batch & 1) ^ k;
+			b->fd = side[s].fd;
+			b->deny = side[s].deny;
+			b->next = side[s].next;
+			err = bench_run(b, 1, ns ? ns[s] + batch : NULL);
+			side[s].next = b->next;
+		}
+	}
+	/* b->next stays the failing side's, for the message. */
+	b->pair_failed = err && s == 1;
+	b->fd = side[0].fd;
+	b->deny = side[0].deny;
+	if (!err)
+		b->next = side[0].next;
+	b->pair = side[1];
+	return err;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -467,9 +513,18 @@ static int bench_settle(struct bench *b)
 	return 0;
 }
 
+/* --expect's and --pair-expect's word: 1 deny, 0 ok, -1 neither. */
+static int expect_of(const char *s)
+{
+	if (!strcmp(s, "deny"))
+		return 1;
+	return strcmp(s, "ok") ? -1 : 0;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bench-runtime [--cgroup DIR] [--addrs FILE [--hot]] [--expect ok|deny] "
+	fprintf(f, "usage: bench-runtime [--cgroup DIR] [--addrs FILE [--hot]] [--expect ok|deny]\n"
+		   "                     [--pair DIR2 [--pair-expect ok|deny]] "
 		   "connect|sendto|tcp|send|icmp N\n");
 }
 
@@ -480,14 +535,17 @@ int main(int argc, char **argv)
 		{ "addrs", required_argument, NULL, 'a' },
 		{ "hot", no_argument, NULL, 'H' },
 		{ "expect", required_argument, NULL, 'e' },
+		{ "pair", required_argument, NULL, 'p' },
+		{ "pair-expect", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct bench b = { .mode = BENCH_MODE_MAX, .sink = -1, .fd = -1 };
-	const char *cgroup = NULL, *addrs = NULL;
+	struct bench b = { .mode = BENCH_MODE_MAX, .sink = -1, .fd = -1, .pair = { .fd = -1 } };
+	const char *cgroup = NULL, *addrs = NULL, *pair = NULL;
+	int pair_expect = -1; /* -1: as --expect */
 	bool hot = false;
 	unsigned long long n;
-	uint64_t *ns = NULL;
+	uint64_t *ns = NULL, *pns[2] = { NULL, NULL };
 	size_t nbatch;
 	char *end;
 	int i, c, err;
@@ -504,11 +562,21 @@ int main(int argc, char **argv)
 			hot = true;
 			break;
 		case 'e':
-			if (strcmp(optarg, "ok") && strcmp(optarg, "deny")) {
+		case 'P': {
+			int deny = expect_of(optarg);
+
+			if (deny < 0) {
 				usage(stderr);
 				return 2;
 			}
-			b.deny = !strcmp(optarg, "deny");
+			if (c == 'e')
+				b.deny = deny;
+			else
+				pair_expect = deny;
+			break;
+		}
+		case 'p':
+			pair = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -529,13 +597,19 @@ int main(int argc, char **argv)
 	n = strtoull(argv[optind + 1], &end, 10);
 	if (b.mode == BENCH_MODE_MAX || errno || *end || !n || argv[optind + 1][0] == '-' ||
 	    n > 1000000000ull || (hot && !addrs) ||
-	    (addrs && (b.mode == BENCH_SEND || b.mode == BENCH_ICMP))) {
+	    (addrs && (b.mode == BENCH_SEND || b.mode == BENCH_ICMP)) ||
+	    (pair && b.mode != BENCH_CONNECT && b.mode != BENCH_SENDTO) ||
+	    (pair_expect >= 0 && !pair)) {
 		usage(stderr);
 		return 2;
 	}
 	nbatch = (size_t)((n + BENCH_BATCH - 1) / BENCH_BATCH);
 	ns = calloc(nbatch, sizeof(*ns));
-	if (!ns) {
+	if (pair) {
+		pns[0] = ns;
+		pns[1] = calloc(nbatch, sizeof(*ns));
+	}
+	if (!ns || (pair && !pns[1])) {
 		fprintf(stderr, "bench-runtime: out of memory\n");
 		return 1;
 	}
@@ -549,12 +623,28 @@ int main(int argc, char **argv)
 		err = bench_read_addrs(&b, addrs, hot);
 	if (!err)
 		err = bench_setup(&b);
+	/* The other side's socket, made in its cgroup: its hooks judge it. */
+	if (!err && pair) {
+		b.what = "joining the --pair cgroup";
+		err = ktest_join_cgroup(pair);
+		b.pair.deny = pair_expect < 0 ? b.deny : pair_expect;
+		if (!err) {
+			b.what = "socket(SOCK_DGRAM) (--pair)";
+			b.pair.fd = socket(b.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			if (b.pair.fd < 0)
+				err = -errno;
+		}
+	}
 	/* A tenth of the run, at least 16 batches: caches, the route and the
 	 * LPM trie's nodes are hot before the clock starts. */
-	if (!err)
+	if (!err && !pair)
 		err = bench_run(&b, nbatch / 10 > 16 ? nbatch / 10 : 16, NULL);
-	if (!err)
+	if (!err && !pair)
 		err = bench_run(&b, nbatch, ns);
+	if (!err && pair)
+		err = bench_run_pair(&b, nbatch / 10 > 16 ? nbatch / 10 : 16, NULL);
+	if (!err && pair)
+		err = bench_run_pair(&b, nbatch, pns);
 	if (!err)
 		err = bench_settle(&b);
 	if (err == -ENODATA) {
@@ -578,22 +668,32 @@ int main(int argc, char **argv)
 				 ntohs(d->in.sin_port));
 		}
 		if (err == -ENOTRECOVERABLE)
-			fprintf(stderr, "bench-runtime: %s: %s%s: allowed, expected EPERM\n",
-				bench_mode_names[b.mode], b.what, where);
+			fprintf(stderr, "bench-runtime: %s: %s%s%s: allowed, expected EPERM\n",
+				bench_mode_names[b.mode], b.what, where,
+				b.pair_failed ? " (the --pair socket)" : "");
 		else
-			fprintf(stderr, "bench-runtime: %s: %s%s: %s (%s)\n",
-				bench_mode_names[b.mode], b.what, where, strerror(-err),
+			fprintf(stderr, "bench-runtime: %s: %s%s%s: %s (%s)\n",
+				bench_mode_names[b.mode], b.what, where,
+				b.pair_failed ? " (the --pair socket)" : "", strerror(-err),
 				ktest_errno_name(-err, "success"));
 		goto cleanup;
 	}
 	qsort(ns, nbatch, sizeof(*ns), cmp_u64);
-	printf("%s %.1f\n", bench_mode_names[b.mode], (double)ns[nbatch / 10] / BENCH_BATCH);
+	printf("%s %.1f", bench_mode_names[b.mode], (double)ns[nbatch / 10] / BENCH_BATCH);
+	if (pair) {
+		qsort(pns[1], nbatch, sizeof(*ns), cmp_u64);
+		printf(" %.1f", (double)pns[1][nbatch / 10] / BENCH_BATCH);
+	}
+	printf("\n");
 	if (fflush(stdout) || ferror(stdout))
 		err = -EIO;
 
 cleanup:
 	if (b.fd >= 0)
 		close(b.fd);
+	if (b.pair.fd >= 0)
+		close(b.pair.fd);
+	free(pns[1]);
 	if (b.sink >= 0)
 		close(b.sink);
 	free(b.dst);
