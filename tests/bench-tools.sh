@@ -79,6 +79,23 @@ for form in set rules; do
 	check "gen-policy --dests: hits denied, misses allowed by the $form" dests_ok $form
 done
 
+# The list row's form: IPv4 only, in address order, the same CIDRs as
+# the list and the rules of the same seed, its destinations IPv4 only.
+mkdir -p "$tmp/v4"
+"$out/gen-policy" -n $n -s 7 --mix --v4 --sorted --list --dests "$tmp/v4" --dest-count 20 \
+	>"$tmp/v4/list"
+"$out/gen-policy" -n $n -s 7 --mix --v4 --sorted --rules >"$tmp/v4/rules.jp"
+v4_ok() {
+	[ "$(wc -l <"$tmp/v4/list")" -eq $n ] || { echo "not $n lines" && return 1; }
+	! grep -q : "$tmp/v4/list" || { echo "an IPv6 CIDR" && return 1; }
+	sort -s -c -t. -k1,1n -k2,2n -k3,3n -k4,4n "$tmp/v4/list" || { echo "not sorted" && return 1; }
+	[ "$(sed -n 's/^deny \(.*\);$/\1/p' "$tmp/v4/rules.jp")" = "$(cat "$tmp/v4/list")" ] ||
+		{ echo "rules differ from list" && return 1; }
+	[ -s "$tmp/v4/hit4" ] && [ -s "$tmp/v4/miss4" ] && [ ! -e "$tmp/v4/hit6" ] ||
+		{ echo "destinations: $(ls "$tmp/v4")" && return 1; }
+}
+check "gen-policy --v4 --sorted: IPv4 in address order, the same in each form" v4_ok
+
 status_is() { # rc cmd...
 	local want=$1
 	shift
@@ -86,6 +103,7 @@ status_is() { # rc cmd...
 	[ $? -eq "$want" ]
 }
 check "gen-policy: --rules without --mix is usage" status_is 2 "$out/gen-policy" -n 3 --rules
+check "gen-policy: --v4 without --mix is usage" status_is 2 "$out/gen-policy" -n 3 --v4
 check "bench-runtime: --hot without --addrs is usage" status_is 2 "$out/bench-runtime" --hot connect 64
 check "bench-runtime: --addrs with icmp is usage" status_is 2 "$out/bench-runtime" --addrs "$tmp/hit4" icmp 64
 check "bench-runtime: unknown mode is usage" status_is 2 "$out/bench-runtime" bind 64

@@ -17,6 +17,8 @@
 #                     round, few operations, 1000 cold destinations
 #   BENCH_TSV=FILE    every cell as median, min, max, rounds (default
 #                     BUILD_DIR/bench.tsv)
+#   BENCH_LIST=N      the size of the list row (default 561828; 10000 with
+#                     BENCH_QUICK; 0: no list row)
 #   BENCH_BASE=DIR    another build (its jailpolc and jail-ai-block) to
 #                     measure beside this one in the same rounds: rows
 #                     base:set-N and base:rules-N, compiled and attached by
@@ -36,6 +38,10 @@
 #   default     jailpol: policies/default.jp, misses only (its hits are
 #               the host's own addresses); the misses of the largest size,
 #               less the private and special ranges default.jp refuses
+#   list        jailpol: issue 15's acceptance list, in a country list's
+#               form: BENCH_LIST IPv4 prefixes of the same mix, in address
+#               order, one `deny PREFIX;` rule each (gen-policy --v4
+#               --sorted --rules); IPv4 rows only
 #   nft-N       nftables: the same N prefixes in two interval sets of a
 #               table of the bench's own, in an output chain, matched with
 #               `socket cgroupv2 level 2 "<the bench's cgroup>"`, drop;
@@ -238,9 +244,28 @@ awk -F. '!($1 == 10 || ($1 == 100 && $2 >= 64 && $2 < 128) || ($1 == 169 && $2 =
 	"$tmp/$ref_size/miss4" >"$d/miss4"
 awk '/^2/' "$tmp/$ref_size/miss6" >"$d/miss6"
 
+# The acceptance list.
+list_n=${BENCH_LIST:-$([ "$quick" = 1 ] && echo 10000 || echo 561828)}
+case $list_n in *[!0-9]* | 0?*) echo "bench: BENCH_LIST: bad size '$list_n'" >&2 && exit 2 ;; esac
+if [ "$list_n" != 0 ]; then
+	d=$tmp/list
+	mkdir -p "$d"
+	"$out/gen-policy" -n "$list_n" -s 1 --mix --v4 --sorted --list --dests "$d" \
+		--dest-count $ndest >"$d/list"
+	"$out/gen-policy" -n "$list_n" -s 1 --mix --v4 --sorted --rules >"$d/list.jp"
+	t0=$(now_ms)
+	"$out/jailpolc" -Wno-duplicate -Wno-host-bits -Wno-shadow "$d/list.jp" -o "$d/list1.bin" ||
+		die "compiling the list of $list_n prefixes failed"
+	t1=$(now_ms)
+	compile_s[list]=$(echo "($t1 - $t0) / 1000" | bc -l)
+	rate[list]=$(echo "$list_n * 1000 / ($t1 - $t0 + 0.001)" | bc -l)
+	bin[list]=$(stat -c %s "$d/list1.bin")
+fi
+
 # The configurations, in the order of the table.
 kinds="naive set rules${base:+ base:set base:rules} nft"
 cfgs="none floor default"
+[ "$list_n" = 0 ] || cfgs+=" list"
 for kind in $kinds; do
 	for n in $sizes; do cfgs+=" $kind-$(label "$n")"; done
 done
@@ -253,6 +278,9 @@ kind_of[none]=none
 kind_of[floor]=floor
 kind_of[default]=default
 size_of[default]=default
+kind_of[list]=list
+size_of[list]=list
+prefixes[list]=$list_n
 for n in $sizes; do
 	for kind in $kinds; do
 		size_of[$kind-$(label "$n")]=$n
@@ -378,7 +406,7 @@ if [ $root = yes ]; then
 			attach_ms[$cfg]=$(sed -n 's/.* total=\([0-9.]*\).*/\1/p' "$log")
 			[ "$cfg" = floor ] || kmem_b[$cfg]=$(sed -n 's/.* memlock=\([0-9]*\).*/\1/p' "$log")
 			;;
-		set | rules | default | base:set | base:rules)
+		set | rules | default | list | base:set | base:rules)
 			by=$out
 			case ${kind_of[$cfg]} in base:*) by=$base ;; esac
 			jailed+=("$cg")
@@ -420,9 +448,10 @@ if [ $root = yes ]; then
 		awk -v op="$2" '$1 == op { print $2, $3; found = 1 } END { exit !found }' "$tmp/run.out"
 	}
 	# What a configuration cannot measure.
-	na() { # cfg op class
+	na() { # cfg op class fam
 		{ [ "${kind_of[$1]}" = nft ] && { [ "$2" = connect ] || [ "$2$3" = tcphit ]; }; } ||
-			{ [ "${kind_of[$1]}" = default ] && [ "$3" = hit ]; }
+			{ [ "${kind_of[$1]}" = default ] && [ "$3" = hit ]; } ||
+			{ [ "${kind_of[$1]}" = list ] && [ "$4" = 6 ]; }
 	}
 
 	# Rounds outermost and configurations innermost: the host's noise
@@ -440,7 +469,7 @@ if [ $root = yes ]; then
 				for fam in $fams; do
 					for cls in $classes; do
 						for temp in $temps; do
-							na "$cfg" $op $cls && continue
+							na "$cfg" $op $cls $fam && continue
 							read -r v f <<<"$(measure "$cfg" $op $fam $cls $temp)"
 							res[$cfg,$op,$fam,$cls,$temp]+="$v "
 							[ -z "$f" ] ||
@@ -534,6 +563,7 @@ for cfg in $cfgs; do
 		for temp in $temps; do
 			# Without root only the compile side has numbers: one row.
 			[ $root = yes ] || { [ $fam = 4 ] && [ $temp = hot ]; } || continue
+			[ "${kind_of[$cfg]}" != list ] || [ $fam = 4 ] || continue
 			printf '%-22s' "$cfg v$fam $temp"
 			for op in $ops; do
 				for cls in $classes; do

@@ -21,6 +21,13 @@
  *                each (--dest-count M, default 100000), one per line, that
  *                fall in some CIDR (hit) or in none (miss), drawn from the
  *                same address space as the CIDRs
+ *
+ * and, with --mix, what they hold and in which order:
+ *
+ *   --v4         IPv4 CIDRs only (a country list's form), and no hit6 or
+ *                miss6 file
+ *   --sorted     the CIDRs in address order (IPv4 first, then shorter
+ *                prefixes first), as published lists are
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -177,14 +184,14 @@ static bool seen_has(uint64_t h)
 	return false;
 }
 
-/* Draw CIDR i of --mix (new to the list) into cidrs[i] and buf. */
-static void mix_cidr(unsigned long long i, char *buf, size_t len)
+/* Draw CIDR i of --mix (new to the list) into cidrs[i]; IPv4 only with
+ * only_v4. */
+static void mix_cidr(unsigned long long i, bool only_v4)
 {
 	struct cidr *c = &cidrs[i];
-	char text[INET6_ADDRSTRLEN];
 
 	do {
-		c->v4 = i == 0 || (i != 1 && rnd() % 4);
+		c->v4 = only_v4 || i == 0 || (i != 1 && rnd() % 4);
 		c->plen = (uint8_t)(c->v4 ? mix_draw(mix4, ARRAY_SIZE(mix4))
 					  : mix_draw(mix6, ARRAY_SIZE(mix6)));
 		random_addr(c->a, c->v4);
@@ -194,8 +201,28 @@ static void mix_cidr(unsigned long long i, char *buf, size_t len)
 		used4[c->plen] = true;
 	else
 		used6[c->plen] = true;
+}
+
+static void cidr_text(const struct cidr *c, char *buf, size_t len)
+{
+	char text[INET6_ADDRSTRLEN];
+
 	inet_ntop(c->v4 ? AF_INET : AF_INET6, c->a, text, sizeof(text));
 	snprintf(buf, len, "%s/%u", text, c->plen);
+}
+
+/* --sorted's order: IPv4 first, then by address, then shorter first. */
+static int cidr_cmp(const void *x, const void *y)
+{
+	const struct cidr *a = x, *b = y;
+	int c;
+
+	if (a->v4 != b->v4)
+		return a->v4 ? -1 : 1;
+	c = memcmp(a->a, b->a, 16);
+	if (c)
+		return c;
+	return (a->plen > b->plen) - (a->plen < b->plen);
 }
 
 /* Is a covered by one of the CIDRs?  (A fingerprint collision says yes
@@ -263,8 +290,8 @@ static int write_dests(const char *dir, const char *name, bool v4, bool hit, uns
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: gen-policy -n N [-s SEED] [--yaml]\n"
-		   "       gen-policy -n N [-s SEED] --mix [--rules | --list] "
-		   "[--dests DIR [--dest-count M]]\n");
+		   "       gen-policy -n N [-s SEED] --mix [--rules | --list] [--v4] [--sorted]\n"
+		   "                  [--dests DIR [--dest-count M]]\n");
 }
 
 int main(int argc, char **argv)
@@ -278,6 +305,8 @@ int main(int argc, char **argv)
 		{ "list", no_argument, NULL, 'l' },
 		{ "dests", required_argument, NULL, 'd' },
 		{ "dest-count", required_argument, NULL, 'c' },
+		{ "v4", no_argument, NULL, '4' },
+		{ "sorted", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -292,6 +321,7 @@ int main(int argc, char **argv)
 	};
 	unsigned long long n = 0, i, dest_count = 100000;
 	bool yaml = false, have_n = false, mix = false, rules = false, list = false;
+	bool only_v4 = false, sorted = false;
 	const char *dests = NULL;
 	char cidr[64], *end;
 	size_t k;
@@ -338,6 +368,12 @@ int main(int argc, char **argv)
 		case 'd':
 			dests = optarg;
 			break;
+		case '4':
+			only_v4 = true;
+			break;
+		case 'S':
+			sorted = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -347,7 +383,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!have_n || optind != argc || (rules && list) ||
-	    ((rules || list || dests) && (!mix || yaml)) || (mix && yaml)) {
+	    ((rules || list || dests || only_v4 || sorted) && (!mix || yaml)) || (mix && yaml)) {
 		usage(stderr);
 		return 2;
 	}
@@ -365,13 +401,21 @@ int main(int argc, char **argv)
 	if (mix) {
 		if (!list)
 			printf(rules ? "default allow;\n\n" : "default allow;\n\nset big = {\n");
+		for (i = 0; i < n; i++)
+			mix_cidr(i, only_v4);
+		/* The destinations are drawn after the CIDRs either way: the
+		 * same seed gives the same ones in both orders. */
+		if (sorted)
+			qsort(cidrs, n, sizeof(*cidrs), cidr_cmp);
 		for (i = 0; i < n; i++) {
-			mix_cidr(i, cidr, sizeof(cidr));
+			cidr_text(&cidrs[i], cidr, sizeof(cidr));
 			printf(list ? "%s\n" : rules ? "deny %s;\n" : "\t%s,\n", cidr);
 		}
 		if (!list && !rules)
 			printf("};\n\ndeny big;\n");
 		for (k = 0; dests && k < ARRAY_SIZE(dest_files); k++) {
+			if (only_v4 && !dest_files[k].v4)
+				continue;
 			err = write_dests(dests, dest_files[k].name, dest_files[k].v4,
 					  dest_files[k].hit, n, dest_count);
 			if (err) {
