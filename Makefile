@@ -344,7 +344,7 @@ $(OUTPUT)/san/tests/%: $(OUTPUT)/san/tests/%.o $(SAN_OBJS)
 # `make fuzz FUZZ_SECONDS=N` runs each target N seconds on a seed corpus
 # copied from the tree's policies into build/fuzz/corpus-<target>;
 # make check runs a short smoke of each (tests/fuzz/run.sh).
-FUZZ_TARGETS := parse yaml compile read
+FUZZ_TARGETS := parse yaml compile read expect
 FUZZ_SECONDS ?= 60
 FUZZ         := $(OUTPUT)/fuzz
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ)/fuzz_%)

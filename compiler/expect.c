@@ -380,24 +380,14 @@ static int parse_policy(struct lex *l, struct pol_expect_file *f, const struct p
 	return f->policy ? 0 : -ENOMEM;
 }
 
-int pol_expect_parse(struct pol_diag *d, const char *path, struct pol_expect_file *f)
+/* The statements of text, whose name f->name the diag already holds. */
+static int parse_text(struct pol_diag *d, const char *text, size_t len, struct pol_expect_file *f)
 {
-	struct pol_source src = { .d = d };
-	struct lex l = { .d = d, .line = 1, .col = 1 };
-	char *text = NULL, w[32];
+	struct lex l = { .d = d, .name = f->name, .s = text, .len = len, .line = 1, .col = 1 };
 	struct pol_loc at;
-	size_t len = 0;
+	char w[32];
 	int err;
 
-	memset(f, 0, sizeof(*f));
-	err = pol_source_push(&src, path, NULL, &f->name, &text, &len);
-	if (!err && !f->name)
-		err = -EINVAL; /* reported */
-	if (err)
-		goto out;
-	l.name = f->name;
-	l.s = text;
-	l.len = len;
 	for (;;) {
 		skip_blank(&l);
 		if (peek(&l) < 0)
@@ -418,15 +408,37 @@ int pol_expect_parse(struct pol_diag *d, const char *path, struct pol_expect_fil
 			err = -EINVAL;
 		}
 		if (err == -ENOMEM)
-			goto out;
+			return err;
 		if (err)
 			sync(&l);
 	}
-	err = l.failed ? -EINVAL : 0;
-out:
+	return l.failed ? -EINVAL : 0;
+}
+
+int pol_expect_parse(struct pol_diag *d, const char *path, struct pol_expect_file *f)
+{
+	struct pol_source src = { .d = d };
+	char *text = NULL;
+	size_t len = 0;
+	int err;
+
+	memset(f, 0, sizeof(*f));
+	err = pol_source_push(&src, path, NULL, &f->name, &text, &len);
+	if (!err && !f->name)
+		err = -EINVAL; /* reported */
+	if (!err)
+		err = parse_text(d, text, len, f);
 	pol_source_release(&src);
 	free(text);
 	return err;
+}
+
+int pol_expect_parse_text(struct pol_diag *d, const char *name, const char *text, size_t len,
+			  struct pol_expect_file *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->name = pol_diag_add_file(d, name, text, len);
+	return f->name ? parse_text(d, text, len, f) : -ENOMEM;
 }
 
 void pol_expect_free(struct pol_expect_file *f)

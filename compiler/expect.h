@@ -51,6 +51,11 @@ struct pol_expect_file {
  */
 int pol_expect_parse(struct pol_diag *d, const char *path, struct pol_expect_file *f);
 
+/* The same for text[0..len) (no NUL needed) named name, as if read from
+ * a file of that name. */
+int pol_expect_parse_text(struct pol_diag *d, const char *name, const char *text, size_t len,
+			  struct pol_expect_file *f);
+
 /*
  * Check every statement of f against t (which may gain and lose host
  * entries on the way, and is left as it was).  A statement that does not
