@@ -344,7 +344,7 @@ $(OUTPUT)/san/tests/%: $(OUTPUT)/san/tests/%.o $(SAN_OBJS)
 # `make fuzz FUZZ_SECONDS=N` runs each target N seconds on a seed corpus
 # copied from the tree's policies into build/fuzz/corpus-<target>;
 # make check runs a short smoke of each (tests/fuzz/run.sh).
-FUZZ_TARGETS := parse yaml compile read
+FUZZ_TARGETS := parse yaml compile read expect
 FUZZ_SECONDS ?= 60
 FUZZ         := $(OUTPUT)/fuzz
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ)/fuzz_%)
@@ -424,7 +424,7 @@ bench-smoke: $(if $(filter 0,$(shell id -u)),deps)
 # FILES.  The pages say /usr/local/share/jailpol, the default DATADIR; an
 # install elsewhere gets pages that name its own.
 MAN_PAGES := man/jailpolc.1 man/jailpol.5 man/jail-ai-block.8
-POLICIES  := $(wildcard policies/*.jp)
+POLICIES  := $(wildcard policies/*.jp policies/*.jpt)
 install: $(JAILPOLC) $(JAILAIBLOCK)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8

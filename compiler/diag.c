@@ -52,6 +52,7 @@ enum pol_diag_kind {
 	POL_DIAG_ERROR,
 	POL_DIAG_WARNING,
 	POL_DIAG_NOTE,
+	POL_DIAG_FAILURE, /* a test that did not hold: no label, no column */
 };
 
 void pol_diag_init(struct pol_diag *d, FILE *out)
@@ -393,8 +394,8 @@ static void pol_diag_vprint(struct pol_diag *d, enum pol_diag_kind kind, const c
 static void pol_diag_vprint(struct pol_diag *d, enum pol_diag_kind kind, const char *wname,
 			    const struct pol_loc *loc, const char *fmt, va_list ap)
 {
-	static const char *const labels[] = { "error", "warning", "note" };
-	static const char *const colors[] = { "\033[1;31m", "\033[1;35m", "\033[1;36m" };
+	static const char *const labels[] = { "error", "warning", "note", "" };
+	static const char *const colors[] = { "\033[1;31m", "\033[1;35m", "\033[1;36m", "" };
 	const char *bold = d->color ? "\033[1m" : "";
 	const char *reset = d->color ? "\033[0m" : "";
 	char *msg = NULL, *buf = NULL;
@@ -410,7 +411,11 @@ static void pol_diag_vprint(struct pol_diag *d, enum pol_diag_kind kind, const c
 		free(msg);
 		return;
 	}
-	if (loc && loc->file && loc->line > 0) {
+	if (loc && loc->file && loc->line > 0 && kind == POL_DIAG_FAILURE) {
+		fputs(bold, out);
+		pol_diag_puts(out, loc->file);
+		fprintf(out, ":%d:%s ", loc->line, reset);
+	} else if (loc && loc->file && loc->line > 0) {
 		fputs(bold, out);
 		pol_diag_puts(out, loc->file);
 		fprintf(out, ":%d:%d:%s ", loc->line, loc->col, reset);
@@ -419,7 +424,8 @@ static void pol_diag_vprint(struct pol_diag *d, enum pol_diag_kind kind, const c
 		pol_diag_puts(out, loc->file);
 		fprintf(out, ":%s ", reset);
 	}
-	fprintf(out, "%s%s:%s ", d->color ? colors[kind] : "", labels[kind], reset);
+	if (kind != POL_DIAG_FAILURE)
+		fprintf(out, "%s%s:%s ", d->color ? colors[kind] : "", labels[kind], reset);
 	pol_diag_puts(out, msg);
 	if (wname)
 		fprintf(out, " [-W%s%s]", d->werror ? "error=" : "", wname);
@@ -528,6 +534,15 @@ void pol_note(struct pol_diag *d, const struct pol_loc *loc, const char *fmt, ..
 		return;
 	va_start(ap, fmt);
 	pol_diag_vprint(d, POL_DIAG_NOTE, NULL, loc, fmt, ap);
+	va_end(ap);
+}
+
+void pol_failure(struct pol_diag *d, const struct pol_loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pol_diag_vprint(d, POL_DIAG_FAILURE, NULL, loc, fmt, ap);
 	va_end(ap);
 }
 

@@ -82,6 +82,12 @@ void pol_warn(struct pol_diag *d, enum pol_warning w, const struct pol_loc *loc,
 void pol_note(struct pol_diag *d, const struct pol_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A test that did not hold (jailpolc --test): "file:line: message", then
+ * the line quoted with a caret under loc.  Counted as neither an error nor
+ * a warning, and shown past -fmax-errors. */
+void pol_failure(struct pol_diag *d, const struct pol_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /*
  * The .jp parser starts on file, and has parsed a statement of it.  A file
  * with errors on two lines before its first statement does not look like a

@@ -264,7 +264,7 @@ static int collect(struct outcomes *o, const struct pol_tables *t, const struct 
 	return 0;
 }
 
-static void rule_origin(const struct pol_tables *t, uint32_t rule, const char **file,
+void pol_explain_origin(const struct pol_tables *t, uint32_t rule, const char **file,
 			unsigned *line, const char **text)
 {
 	if (rule == POL_RULE_UNMATCHED) {
@@ -291,7 +291,7 @@ static void json_rule(struct pol_json *j, const struct pol_tables *t, uint32_t r
 	const char *file, *text;
 	unsigned line;
 
-	rule_origin(t, rule, &file, &line, &text);
+	pol_explain_origin(t, rule, &file, &line, &text);
 	pol_json_name(j, "rule");
 	if (rule == POL_RULE_UNMATCHED)
 		pol_json_null(j);
@@ -365,7 +365,7 @@ static void print_cases(FILE *out, const struct pol_tables *t, const struct outc
 		unsigned line;
 		size_t l = 0;
 
-		rule_origin(t, x->r.rule, &file, &line, &text);
+		pol_explain_origin(t, x->r.rule, &file, &line, &text);
 		if (!all_same) {
 			if (vary_proto && x->proto >= 0)
 				l += (size_t)snprintf(label + l, sizeof(label) - l, "%s ",
@@ -586,7 +586,7 @@ static void explain_scoped(FILE *out, const struct pol_tables *t, const struct p
 	}
 	fprintf(out, "%s %s", what, canon);
 	for (sc = lo; sc <= (same ? lo : hi); sc++) {
-		rule_origin(t, r[sc].rule, &file, &line, &text);
+		pol_explain_origin(t, r[sc].rule, &file, &line, &text);
 		if (!same)
 			fprintf(out, "\n  %s:",
 				sc == POL_SCOPE_HOST ? "from the host netns"

@@ -49,4 +49,9 @@ int pol_probe_parse(const char *s, struct pol_probe *out, char *err, size_t errl
  */
 int pol_explain(FILE *out, struct pol_tables *t, const struct pol_probe *p, bool json);
 
+/* The file, line and text of a deciding rule; for POL_RULE_UNMATCHED and
+ * a number past the rules, a text that says so ("" and "?" as file). */
+void pol_explain_origin(const struct pol_tables *t, uint32_t rule, const char **file,
+			unsigned *line, const char **text);
+
 #endif /* JAILPOL_EXPLAIN_H */

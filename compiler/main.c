@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "dump.h"
 #include "emit.h"
+#include "expect.h"
 #include "explain.h"
 #include "frontend.h"
 #include "source.h"
@@ -36,6 +37,7 @@ static const char usage_text[] =
 	"       jailpolc [OPTIONS] --check FILE  check FILE, write nothing\n"
 	"       jailpolc FILE --explain DEST     the verdict for DEST and the rule deciding it\n"
 	"       jailpolc --dump POLICY.BIN       list what the kernel will be given\n"
+	"       jailpolc --test FILE.jpt [POLICY] check the verdicts FILE.jpt expects\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output OUT       write the compiled policy to OUT (atomically)\n"
@@ -44,6 +46,8 @@ static const char usage_text[] =
 	"                         FILE may be a .jp policy or a compiled policy.bin\n"
 	"      --netns SCOPE      with --explain: only the 'host' or 'container' netns\n"
 	"  -d, --dump POLICY.BIN  readable listing of a compiled policy\n"
+	"  -t, --test FILE.jpt    run a policy's tests: its 'expect' statements, against\n"
+	"                         POLICY (a .jp or a policy.bin) or the one FILE.jpt names\n"
 	"  -j, --json             JSON output for --dump and --explain\n"
 	"  -W NAME, -Wno-NAME     enable/disable a warning: shadow, duplicate,\n"
 	"                         host-bits, mapped, audit; -Wall, -Wnone, -Werror\n"
@@ -224,6 +228,66 @@ static int load_for_explain(const char *path, struct pol_diag *d, struct pol_tab
 	return EXIT_OK;
 }
 
+/* --test: the .jpt file's statements against POLICY, or against the
+ * policy the file names.  Failures and the summary go to stdout. */
+static int run_tests(const char *jpt, const char *policy, struct pol_diag *d, struct pol_tables *t)
+{
+	struct pol_expect_file f;
+	struct pol_diag report;
+	unsigned passed = 0, failed = 0;
+	const char *text;
+	int ret, err;
+
+	err = pol_expect_parse(d, jpt, &f);
+	if (err == -ENOMEM) {
+		ret = out_of_memory(jpt);
+		goto out;
+	}
+	if (err == -EINVAL) {
+		ret = EXIT_INPUT;
+		goto out;
+	}
+	if (err) {
+		ret = cannot_read(jpt, -err);
+		goto out;
+	}
+	if (!policy && f.policy && access(f.policy, R_OK) < 0) {
+		/* The file's own statement is wrong: an error in it. */
+		pol_error(d, &f.policy_loc, "cannot read the policy '%s': %s", f.policy,
+			  strerror(errno));
+		ret = EXIT_INPUT;
+		goto out;
+	}
+	if (!policy)
+		policy = f.policy;
+	if (!policy) {
+		ret = usage_error(
+			"'%s' names no policy: give POLICY, or add 'policy \"FILE\";' to it", jpt);
+		goto out;
+	}
+	ret = load_for_explain(policy, d, t);
+	if (ret)
+		goto out;
+	/* The report quotes the .jpt file's lines: it gets its own copy. */
+	pol_diag_init(&report, stdout);
+	report.color = d->color;
+	text = pol_diag_file_text(d, f.name);
+	if (!text || !pol_diag_add_file(&report, f.name, text, strlen(text)))
+		err = -ENOMEM;
+	else
+		err = pol_expect_run(&report, &f, t, &passed, &failed);
+	pol_diag_free(&report);
+	if (err) {
+		ret = out_of_memory(jpt);
+		goto out;
+	}
+	printf("%u passed, %u failed\n", passed, failed);
+	ret = failed ? EXIT_INPUT : EXIT_OK;
+out:
+	pol_expect_free(&f);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_NETNS = 256 };
@@ -233,12 +297,13 @@ int main(int argc, char **argv)
 		{ "explain", required_argument, NULL, 'e' },
 		{ "netns", required_argument, NULL, OPT_NETNS },
 		{ "dump", required_argument, NULL, 'd' },
+		{ "test", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *output = NULL, *explain = NULL, *dump = NULL, *netns = NULL;
+	const char *output = NULL, *explain = NULL, *dump = NULL, *netns = NULL, *test = NULL;
 	struct pol_tables t = { 0 };
 	bool check = false, json = false;
 	struct pol_probe probe;
@@ -249,7 +314,7 @@ int main(int argc, char **argv)
 
 	pol_diag_init(&d, stderr);
 	opterr = 0; /* getopt's own messages name argv[0]; ours say 'jailpolc:' */
-	while ((opt = getopt_long(argc, argv, ":o:ce:d:jW:f:Vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":o:ce:d:t:jW:f:Vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			output = optarg;
@@ -265,6 +330,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			dump = optarg;
+			break;
+		case 't':
+			test = optarg;
 			break;
 		case 'j':
 			json = true;
@@ -305,7 +373,7 @@ int main(int argc, char **argv)
 	if (dump) {
 		size_t size = 0;
 
-		if (optind != argc || output || check || explain) {
+		if (optind != argc || output || check || explain || test) {
 			ret = usage_error("%s", "--dump takes one POLICY.BIN and no other mode");
 			goto out;
 		}
@@ -314,6 +382,19 @@ int main(int argc, char **argv)
 			ret = read_bin(dump, &t);
 		if (!ret)
 			pol_dump(stdout, &t, size, json);
+		goto out;
+	}
+	if (test) {
+		if (output || check || explain || netns || json) {
+			ret = usage_error("%s",
+					  "--test takes FILE.jpt and a POLICY, and no other mode");
+			goto out;
+		}
+		if (optind + 1 < argc) {
+			ret = usage_error("unexpected argument '%s'", argv[optind + 1]);
+			goto out;
+		}
+		ret = run_tests(test, optind < argc ? argv[optind] : NULL, &d, &t);
 		goto out;
 	}
 	if (optind == argc) {

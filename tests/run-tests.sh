@@ -92,6 +92,22 @@ for suite in $suites; do
 			"$out/jailpolc" -Werror --check "$jp"
 			count "policy/$jp" $?
 		done
+		# ... and has its tests beside it, which hold against the
+		# source and against the policy.bin it compiles to.
+		bin=$(mktemp)
+		for jp in policies/*.jp examples/*.jp; do
+			jpt=${jp%.jp}.jpt
+			if [ ! -f "$jpt" ]; then
+				echo "FAIL $jpt: $jp has no tests beside it"
+				count "policy-tests/$jpt" 1
+				continue
+			fi
+			"$out/jailpolc" --test "$jpt"
+			count "policy-tests/$jpt" $?
+			"$out/jailpolc" "$jp" -o "$bin" && "$out/jailpolc" --test "$jpt" "$bin"
+			count "policy-tests/$jpt/bin" $?
+		done
+		rm -f "$bin"
 		;;
 	docs)
 		# jailpol(5) lists every element of every built-in set.

@@ -16,7 +16,7 @@ set -u
 out=$1
 seconds=${2:-16}
 shift $(($# < 2 ? $# : 2))
-targets=${*:-parse yaml compile read}
+targets=${*:-parse yaml compile read expect}
 fuzz=$out/fuzz
 here=tests/fuzz
 pass=0 fail=0
@@ -59,6 +59,11 @@ seed() {
 		else
 			find policies examples tests/compiler -name '*.jp' -type f
 		fi)
+		;;
+	expect)
+		while read -r f; do
+			cp "$f" "$2/${f//\//_}"
+		done < <(find policies examples tests/compiler -name '*.jpt' -type f)
 		;;
 	read)
 		# Compiled policies, each behind both mode bytes (fuzz_read.c).

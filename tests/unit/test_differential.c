@@ -4,8 +4,17 @@
  * evaluator.  Random policies over a small address pool (so prefixes nest
  * and collide), compiled, written, read back, host addresses added as the
  * runtime adds them, then probed: every probe must get the same verdict,
- * rule, flags and "reached" from both.  JAILPOL_SEED=N replays a run.
+ * rule, flags and "reached" from both.  Then the policy tests of
+ * jailpolc --test (expect.c): random `expect` statements, each written
+ * to a .jpt file, parsed and run over the tables, must hold exactly when
+ * the reference evaluator gives the expected verdict (and rule) in every
+ * case the statement covers: each protocol and netns scope it leaves
+ * open, every port between two of the policy's port bounds, and for
+ * `host` every address a host set could hold.  JAILPOL_SEED=N replays a
+ * run.
  */
+#include <arpa/inet.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +26,7 @@
 #include "decide.h"
 #include "diag.h"
 #include "emit.h"
+#include "expect.h"
 #include "policy_read.h"
 #include "refeval.h"
 #include "rng.h"
@@ -30,6 +40,7 @@
 #define N_POLICIES 400
 #define PROBES_PER_POLICY 300
 #define MAX_HOSTS 5
+#define EXPECTS_PER_POLICY 12
 
 static struct test_rng rng;
 
@@ -258,6 +269,7 @@ static void parse_shadowed(const char *text, bool *shadowed, size_t n_rules)
 
 struct run_stats {
 	unsigned long probes, mismatches, shadow_warnings, decided_by_rule;
+	unsigned long expects, expects_held, expects_host;
 	unsigned long lpm4, lpm6, dec, dids;
 };
 
@@ -301,6 +313,230 @@ static bool compare(const struct pol_policy *p, const struct pol_hostset *hosts,
 	return false;
 }
 
+/* A random `expect` statement: its text, and what it asks. */
+struct stmt {
+	char text[256];
+	struct pol_query q; /* family, addr; proto and port if given */
+	int proto, scope;   /* -1: left open */
+	bool has_port, host;
+	uint8_t verdict;
+	int by; /* -1: no `by`; 0: by default; N: by "t.jp":N */
+};
+
+/* The ports where some rule's port ranges start or end. */
+static size_t policy_port_breaks(const struct pol_policy *p, uint32_t *v, size_t cap)
+{
+	size_t n = 0, i, j, k;
+
+	v[n++] = 0;
+	v[n++] = 65536;
+	for (i = 0; i < p->n_rules; i++)
+		for (j = 0; j < p->rules[i].n_ports && n + 2 <= cap; j++) {
+			v[n++] = p->rules[i].ports[j].lo;
+			v[n++] = (uint32_t)p->rules[i].ports[j].hi + 1;
+		}
+	for (i = 1; i < n; i++)
+		for (k = i; k > 0 && v[k - 1] > v[k]; k--) {
+			uint32_t x = v[k];
+
+			v[k] = v[k - 1];
+			v[k - 1] = x;
+		}
+	for (i = k = 0; i < n; i++)
+		if (!k || v[k - 1] != v[i])
+			v[k++] = v[i];
+	return k;
+}
+
+/* Whether the reference gives s's verdict (and rule) at one address in
+ * every case s covers. */
+static bool ref_holds_at(const struct pol_policy *p, const struct pol_hostset *hosts,
+			 const struct stmt *s, uint8_t family, const uint8_t *addr,
+			 const uint32_t *brk, size_t n_brk)
+{
+	int protos[2] = { POL_PROTO_TCP, POL_PROTO_UDP }, n_protos = 2, i, sc;
+	size_t b;
+
+	if (s->proto >= 0)
+		protos[0] = s->proto, n_protos = 1;
+	for (i = 0; i < n_protos; i++)
+		for (sc = 0; sc < POL_SCOPE_MAX; sc++) {
+			bool one = s->has_port || protos[i] == POL_PROTO_OTHER;
+
+			if (s->scope >= 0 && sc != s->scope)
+				continue;
+			for (b = 0; b + 1 < (one ? 2 : n_brk); b++) {
+				struct pol_query q = { .family = family,
+						       .proto = (uint8_t)protos[i],
+						       .scope = (uint8_t)sc,
+						       .port = (uint16_t)(one ? s->q.port
+									      : brk[b]) };
+				struct pol_result r;
+
+				memcpy(q.addr, addr, 16);
+				pol_ref_eval(p, hosts, &q, &r);
+				if (r.verdict != s->verdict ||
+				    (s->by >= 0 && r.rule != (uint32_t)s->by))
+					return false;
+			}
+		}
+	return true;
+}
+
+/* The same for `host`: at every address a host set could hold that some
+ * prefix of the policy starts at or ends just before, with it as the only
+ * host address, and at a few the prefixes need not name. */
+static bool ref_holds(const struct pol_policy *p, const struct stmt *s, const uint32_t *brk,
+		      size_t n_brk)
+{
+	static const uint8_t extra[][17] = { { 4, 0, 0, 0, 1 }, { 4, 128 }, { 6, [16] = 2 } };
+	struct pol_hostset none = { 0 };
+	struct pol_prefix h = { 0 };
+	struct pol_hostset one = { .addrs = &h, .n = 1 };
+	size_t i, j, e;
+
+	if (!s->host)
+		return ref_holds_at(p, &none, s, s->q.family, s->q.addr, brk, n_brk);
+	for (e = 0; e < ARRAY_SIZE(extra); e++) {
+		memset(&h, 0, sizeof(h));
+		h.family = extra[e][0];
+		h.len = h.family == 4 ? 32 : 128;
+		memcpy(h.addr, extra[e] + 1, 16);
+		if (!pol_never_host(h.family, h.addr) &&
+		    !ref_holds_at(p, &one, s, h.family, h.addr, brk, n_brk))
+			return false;
+	}
+	for (i = 0; i < p->n_rules; i++)
+		for (j = 0; j < p->rules[i].n_prefixes; j++) {
+			const struct pol_prefix *pf = &p->rules[i].prefixes[j];
+			unsigned int bits = pf->family == 4 ? 32 : 128, k;
+			int end;
+
+			for (end = 0; end < 2; end++) {
+				memset(&h, 0, sizeof(h));
+				h.family = pf->family;
+				h.len = (uint8_t)bits;
+				memcpy(h.addr, pf->addr, 16);
+				if (end) {
+					if (!pf->len)
+						continue;
+					for (k = pf->len; k < bits; k++)
+						h.addr[k / 8] |= (uint8_t)(0x80 >> (k % 8));
+					for (k = bits / 8; k-- > 0 && !++h.addr[k];)
+						;
+				}
+				if (!pol_never_host(h.family, h.addr) &&
+				    !ref_holds_at(p, &one, s, h.family, h.addr, brk, n_brk))
+					return false;
+			}
+		}
+	return true;
+}
+
+static void random_stmt(const struct pol_policy *p, struct stmt *s, size_t n_brk)
+{
+	char a[INET6_ADDRSTRLEN], dest[96], by[32] = "";
+	struct pol_hostset none = { 0 };
+	struct pol_result r;
+	struct pol_query q;
+	size_t n = 0;
+
+	memset(s, 0, sizeof(*s));
+	random_query(&s->q, &none);
+	s->host = !rn(8);
+	s->has_port = rn(4) != 0;
+	s->proto = rn(4) ? s->q.proto : -1;
+	if (s->proto == POL_PROTO_OTHER)
+		s->has_port = false;
+	if (!s->has_port && !rn(2) && n_brk > 2)
+		s->q.port = 0;
+	s->scope = rn(2) ? s->q.scope : -1;
+	/* Mostly the verdict and rule of one of its cases, so that some
+	 * hold and some fail on another case. */
+	q = s->q;
+	if (s->proto < 0)
+		q.proto = POL_PROTO_TCP;
+	pol_ref_eval(p, &none, &q, &r);
+	s->verdict = rn(5) ? r.verdict : (uint8_t)!r.verdict;
+	s->by = -1;
+	if (!rn(3))
+		s->by = rn(4) ? (int)r.rule : (int)rn((uint32_t)p->n_rules + 1);
+	inet_ntop(s->q.family == 4 ? AF_INET : AF_INET6, s->q.addr, a, sizeof(a));
+	if (s->host)
+		n = (size_t)snprintf(dest, sizeof(dest), "host");
+	else if (s->q.family == 6 && s->has_port)
+		n = (size_t)snprintf(dest, sizeof(dest), "[%s]", a);
+	else
+		n = (size_t)snprintf(dest, sizeof(dest), "%s", a);
+	if (s->has_port)
+		n += (size_t)snprintf(dest + n, sizeof(dest) - n, ":%u", s->q.port);
+	if (s->proto >= 0)
+		snprintf(dest + n, sizeof(dest) - n, "/%s",
+			 s->proto == POL_PROTO_TCP   ? "tcp"
+			 : s->proto == POL_PROTO_UDP ? "udp"
+						     : "icmp");
+	if (s->by == 0)
+		snprintf(by, sizeof(by), " by default");
+	else if (s->by > 0)
+		snprintf(by, sizeof(by), " by \"t.jp\":%d", s->by);
+	snprintf(s->text, sizeof(s->text), "expect %s %s%s%s;\n", s->verdict ? "allow" : "deny",
+		 dest,
+		 s->scope < 0                 ? ""
+		 : s->scope == POL_SCOPE_HOST ? " from netns host"
+					      : " from netns container",
+		 by);
+}
+
+/* Random statements in one .jpt file, each run on its own over t (which
+ * has no host addresses) and held against the reference. */
+static void expect_phase(const struct pol_policy *p, struct pol_tables *t, struct run_stats *st)
+{
+	char path[] = "/tmp/jailpol-test-expect-XXXXXX";
+	struct stmt s[EXPECTS_PER_POLICY];
+	uint32_t brk[2 * 40 * 4 + 2];
+	struct pol_expect_file f;
+	struct pol_diag d, report;
+	size_t n_brk, i;
+	FILE *out;
+	int fd;
+
+	n_brk = policy_port_breaks(p, brk, ARRAY_SIZE(brk));
+	fd = mkstemp(path);
+	REQUIRE(fd >= 0, "mkstemp");
+	out = fdopen(fd, "w");
+	REQUIRE(out, "fdopen");
+	for (i = 0; i < EXPECTS_PER_POLICY; i++) {
+		random_stmt(p, &s[i], n_brk);
+		fputs(s[i].text, out);
+	}
+	REQUIRE(!fclose(out), "write %s", path);
+	pol_diag_init(&d, stderr);
+	REQUIRE(!pol_expect_parse(&d, path, &f), "parsing %s", path);
+	unlink(path);
+	REQUIRE(f.n == EXPECTS_PER_POLICY, "%zu statements parsed", f.n);
+	pol_diag_init(&report, NULL);
+	for (i = 0; i < f.n && !st->mismatches; i++) {
+		struct pol_expect_file one = { .name = f.name, .v = &f.v[i], .n = 1 };
+		unsigned passed, failed;
+		bool want = ref_holds(p, &s[i], brk, n_brk);
+
+		REQUIRE(!pol_expect_run(&report, &one, t, &passed, &failed), "expect run");
+		st->expects++;
+		st->expects_held += passed;
+		st->expects_host += s[i].host;
+		REQUIRE(t->n_hosts == 0, "the run left host entries");
+		if ((passed == 1) != want) {
+			st->mismatches++;
+			fprintf(stderr, "--test says %s, the reference %s: %s",
+				passed ? "holds" : "fails", want ? "holds" : "fails", s[i].text);
+			print_policy(p, &(struct pol_hostset){ 0 });
+		}
+	}
+	pol_diag_free(&report);
+	pol_expect_free(&f);
+	pol_diag_free(&d);
+}
+
 static void one_policy(struct run_stats *st)
 {
 	struct pol_prefix hostv[MAX_HOSTS];
@@ -338,6 +574,7 @@ static void one_policy(struct run_stats *st)
 	st->lpm6 += t.n_lpm6;
 	st->dec += t.n_dec;
 	st->dids += t.consts.n_dids;
+	expect_phase(p, &t, st);
 	for (i = 0; i < hosts.n; i++)
 		REQUIRE(!pol_tables_add_host(&t, hostv[i].family, hostv[i].addr), "add host");
 
@@ -553,6 +790,11 @@ int main(void)
 	printf("random: %d policies, %lu probes, %lu decided by a rule, %lu shadow warnings; avg lpm4 %.1f lpm6 %.1f dec %.1f dids %.1f\n",
 	       i, st.probes, st.decided_by_rule, st.shadow_warnings, (double)st.lpm4 / i,
 	       (double)st.lpm6 / i, (double)st.dec / i, (double)st.dids / i);
+	printf("expect: %lu statements (%lu of host), %lu held, %lu failed; the reference agreed on each\n",
+	       st.expects, st.expects_host, st.expects_held, st.expects - st.expects_held);
+	CHECK(st.expects_held > st.expects / 5 && st.expects_held < st.expects * 4 / 5,
+	      "statements held %lu of %lu: too few of one kind to prove anything", st.expects_held,
+	      st.expects);
 	big_fixed();
 	return unit_summary();
 }
